@@ -1,0 +1,80 @@
+package dev.vigil.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/** Reads the YAML config file strictly: an unknown key or a value of the wrong form is an error. */
+public final class ConfigLoader {
+    private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory())
+        .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+        .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+        .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
+        .disable(com.fasterxml.jackson.databind.MapperFeature.ALLOW_COERCION_OF_SCALARS);
+
+    public VigilConfig load(Path file) throws ConfigException {
+        if (!Files.isRegularFile(file)) {
+            throw new ConfigException("config file " + file + " does not exist or is not a file");
+        }
+        try {
+            String text = Files.readString(file);
+            VigilConfig c = text.isBlank() ? VigilConfig.defaults() : parse(text, file.toString());
+            return c != null ? c : VigilConfig.defaults();
+        } catch (IOException e) {
+            throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
+        }
+    }
+
+    VigilConfig parse(String text, String source) throws ConfigException {
+        try {
+            return yaml.readValue(text, VigilConfig.class);
+        } catch (UnrecognizedPropertyException e) {
+            throw new ConfigException(source + ": unknown key '" + path(e) + "'");
+        } catch (JsonMappingException e) {
+            String msg = e.getOriginalMessage();
+            int nl = msg.indexOf('\n');
+            throw new ConfigException(source + ": bad value for '" + path(e) + "': "
+                + (nl > 0 ? msg.substring(0, nl) : msg));
+        } catch (JsonProcessingException e) {
+            throw new ConfigException(source + ": not valid YAML: " + e.getOriginalMessage());
+        }
+    }
+
+    /** The dotted key of a mapping error: {@code ingest.maxLineBytes}, {@code outputs[1].type}. */
+    private static String path(JsonMappingException e) {
+        StringBuilder sb = new StringBuilder();
+        List<JsonMappingException.Reference> refs = e.getPath();
+        for (JsonMappingException.Reference r : refs) {
+            if (r.getFieldName() != null) {
+                if (sb.length() > 0) {
+                    sb.append('.');
+                }
+                sb.append(r.getFieldName());
+            } else if (r.getIndex() >= 0) {
+                sb.append('[').append(r.getIndex()).append(']');
+            }
+        }
+        return sb.toString();
+    }
+
+    /** Loads and validates; all validation problems in one message. */
+    public VigilConfig loadValid(Path file) throws ConfigException {
+        VigilConfig c = load(file);
+        check(c);
+        return c;
+    }
+
+    public static void check(VigilConfig c) throws ConfigException {
+        List<String> errors = c.validate();
+        if (!errors.isEmpty()) {
+            throw new ConfigException(String.join("; ", errors));
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package dev.vigil.config;
+
+import java.util.List;
+
+/**
+ * The Disruptor ring between the socket and the stages.
+ *
+ * @param ringSize     slots in the ring, a power of two
+ * @param waitStrategy how the pipeline thread waits for events
+ * @param backpressure what a full ring does to producers
+ */
+public record PipelineConfig(Integer ringSize, WaitStrategyName waitStrategy, Backpressure backpressure) {
+    /** 16 Ki slots of about 1 KiB: ~16 MiB, tens of ms of burst at full rate. */
+    public static final int DEFAULT_RING_SIZE = 16 * 1024;
+
+    public enum WaitStrategyName {
+        /** Spin, then yield, then sleep: ~0 CPU when idle, microseconds to wake. The default. */
+        sleeping,
+        /** Spin, then yield: lowest latency short of busy spin, burns a core while idle. */
+        yielding,
+        /** A lock and condition: lowest idle CPU, slowest hand-off. */
+        blocking,
+        /** Spins forever: one core taken for good. Only with cores to spare. */
+        busyspin
+    }
+
+    public enum Backpressure {
+        /** A full ring stops the socket being read: producers block, nothing is lost. */
+        block,
+        /** A full ring drops the line, counted in vigil_events_dropped_total. */
+        drop
+    }
+
+    public PipelineConfig {
+        ringSize = ringSize != null ? ringSize : DEFAULT_RING_SIZE;
+        waitStrategy = waitStrategy != null ? waitStrategy : WaitStrategyName.sleeping;
+        backpressure = backpressure != null ? backpressure : Backpressure.block;
+    }
+
+    public static PipelineConfig defaults() {
+        return new PipelineConfig(null, null, null);
+    }
+
+    void validate(List<String> errors) {
+        if (ringSize < 2 || Integer.bitCount(ringSize) != 1 || ringSize > (1 << 22)) {
+            errors.add("pipeline.ringSize must be a power of two between 2 and 4194304");
+        }
+    }
+}

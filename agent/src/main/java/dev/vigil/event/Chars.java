@@ -1,0 +1,97 @@
+package dev.vigil.event;
+
+/** Comparisons and parsing over char ranges, so that the hot path needs no Strings. */
+public final class Chars {
+    private Chars() {
+    }
+
+    public static boolean equals(char[] a, int off, int len, String s) {
+        if (len != s.length()) {
+            return false;
+        }
+        for (int i = 0; i < len; i++) {
+            if (a[off + i] != s.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    public static boolean equalsIgnoreCase(char[] a, int off, int len, String s) {
+        if (len != s.length()) {
+            return false;
+        }
+        for (int i = 0; i < len; i++) {
+            char c = a[off + i];
+            char d = s.charAt(i);
+            if (c != d && Character.toLowerCase(c) != Character.toLowerCase(d)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A hash of the range equal to {@code new String(a, off, len).hashCode()}. */
+    public static int hash(char[] a, int off, int len) {
+        int h = 0;
+        for (int i = 0; i < len; i++) {
+            h = 31 * h + a[off + i];
+        }
+        return h;
+    }
+
+    /** Marker returned by {@link #parseLong} when the range is not a decimal or 0x-hex integer. */
+    public static final long NOT_A_NUMBER = Long.MIN_VALUE;
+
+    /**
+     * Parses a decimal integer (optionally signed) or a {@code 0x} hex integer. Returns
+     * {@link #NOT_A_NUMBER} when the range is anything else or overflows.
+     */
+    public static long parseLong(char[] a, int off, int len) {
+        if (len == 0) {
+            return NOT_A_NUMBER;
+        }
+        int i = off;
+        int end = off + len;
+        if (len > 2 && a[i] == '0' && (a[i + 1] == 'x' || a[i + 1] == 'X')) {
+            return parseHex(a, i + 2, end - i - 2);
+        }
+        boolean negative = false;
+        if (a[i] == '-' || a[i] == '+') {
+            negative = a[i] == '-';
+            i++;
+            if (i == end) {
+                return NOT_A_NUMBER;
+            }
+        }
+        long v = 0;
+        for (; i < end; i++) {
+            char c = a[i];
+            if (c < '0' || c > '9') {
+                return NOT_A_NUMBER;
+            }
+            if (v > (Long.MAX_VALUE - (c - '0')) / 10) {
+                return NOT_A_NUMBER;
+            }
+            v = v * 10 + (c - '0');
+        }
+        return negative ? -v : v;
+    }
+
+    /** Parses up to 16 hex digits as an unsigned 64-bit value; {@link #NOT_A_NUMBER} otherwise. */
+    public static long parseHex(char[] a, int off, int len) {
+        if (len == 0 || len > 16) {
+            return NOT_A_NUMBER;
+        }
+        long v = 0;
+        for (int i = off; i < off + len; i++) {
+            int d = Character.digit(a[i], 16);
+            if (d < 0) {
+                return NOT_A_NUMBER;
+            }
+            v = (v << 4) | d;
+        }
+        // A full 64-bit mask with the top bit set collides with the marker only for 0x8000000000000000.
+        return v;
+    }
+}

@@ -1,0 +1,257 @@
+package dev.vigil.event;
+
+import java.util.Arrays;
+
+/**
+ * One event: a preallocated Disruptor slot that the decoder fills in place and the stages read.
+ *
+ * <p>Known fields ({@link Field}) are held by id: a presence bit, a long for LONG/BOOL/CAPS fields,
+ * and a range of the text arena for STRING fields. Any other key of the line is kept as an extra:
+ * its name (the decoder's interned String), its text and, when numeric, its value. Nothing here
+ * allocates once the arena has grown to the largest line seen.
+ *
+ * <p>Threading: written by one thread (decoder, then each stage in turn, ordered by the ring's
+ * sequence barriers); never referenced after the last stage returns. {@link #clear()} resets it.
+ */
+public final class Event {
+    /** Extras beyond this many per line are ignored (the line is still accepted). */
+    public static final int MAX_EXTRAS = 128;
+
+    private long present;
+    private final long[] longs = new long[Field.COUNT];
+    private final int[] textStart = new int[Field.COUNT];
+    private final int[] textLength = new int[Field.COUNT];
+    private char[] chars = new char[1024];
+    private int charsUsed;
+    private int eventType;
+
+    private int extraCount;
+    private final String[] extraNames = new String[MAX_EXTRAS];
+    private final int[] extraStart = new int[MAX_EXTRAS];
+    private final int[] extraLength = new int[MAX_EXTRAS];
+    private final long[] extraLong = new long[MAX_EXTRAS];
+
+    /** System.nanoTime() when the line was read; for the latency histogram. */
+    private long receiveNanos;
+    /** False for a slot that carries no event (a line rejected after the slot was claimed). */
+    private boolean valid;
+
+    public void clear() {
+        present = 0;
+        charsUsed = 0;
+        eventType = EventTypes.OTHER;
+        extraCount = 0;
+        valid = false;
+        receiveNanos = 0;
+    }
+
+    // ---- presence and typed values ----
+
+    public boolean has(Field f) {
+        return (present & (1L << f.ordinal())) != 0;
+    }
+
+    public void remove(Field f) {
+        present &= ~(1L << f.ordinal());
+    }
+
+    /** The value of a LONG, BOOL (1/0) or CAPS field; 0 when absent (check {@link #has}). */
+    public long getLong(Field f) {
+        return longs[f.ordinal()];
+    }
+
+    public boolean getBool(Field f) {
+        return longs[f.ordinal()] != 0;
+    }
+
+    public void setLong(Field f, long v) {
+        longs[f.ordinal()] = v;
+        present |= 1L << f.ordinal();
+    }
+
+    public void setBool(Field f, boolean v) {
+        setLong(f, v ? 1 : 0);
+    }
+
+    // ---- text ----
+
+    /** The text arena; a STRING field's chars are {@code chars()[textStart(f) .. + textLength(f)]}. */
+    public char[] chars() {
+        return chars;
+    }
+
+    public int textStart(Field f) {
+        return textStart[f.ordinal()];
+    }
+
+    public int textLength(Field f) {
+        return textLength[f.ordinal()];
+    }
+
+    /** Copies text into the arena and marks the field present. */
+    public void setText(Field f, char[] src, int off, int len) {
+        int at = append(src, off, len);
+        textStart[f.ordinal()] = at;
+        textLength[f.ordinal()] = len;
+        present |= 1L << f.ordinal();
+    }
+
+    public void setText(Field f, String s) {
+        int len = s.length();
+        int at = reserve(len);
+        s.getChars(0, len, chars, at);
+        textStart[f.ordinal()] = at;
+        textLength[f.ordinal()] = len;
+        present |= 1L << f.ordinal();
+    }
+
+    public boolean textEquals(Field f, String s) {
+        return has(f) && Chars.equals(chars, textStart[f.ordinal()], textLength[f.ordinal()], s);
+    }
+
+    /** The text of a STRING field as a new String (allocates: for alert output, not matching). */
+    public String string(Field f) {
+        return has(f) ? new String(chars, textStart[f.ordinal()], textLength[f.ordinal()]) : null;
+    }
+
+    // ---- event type ----
+
+    /** The interned type id ({@link EventTypes}); {@link EventTypes#OTHER} for names not interned. */
+    public int eventType() {
+        return eventType;
+    }
+
+    public void setEventType(int id) {
+        this.eventType = id;
+    }
+
+    // ---- extras ----
+
+    public int extraCount() {
+        return extraCount;
+    }
+
+    public String extraName(int i) {
+        return extraNames[i];
+    }
+
+    public int extraStart(int i) {
+        return extraStart[i];
+    }
+
+    public int extraLength(int i) {
+        return extraLength[i];
+    }
+
+    /** The extra's numeric value, or {@link Chars#NOT_A_NUMBER} when its text is not an integer. */
+    public long extraLong(int i) {
+        return extraLong[i];
+    }
+
+    /** The index of the extra with this name, or -1. Names are compared by equals (small n). */
+    public int findExtra(String name) {
+        for (int i = 0; i < extraCount; i++) {
+            String n = extraNames[i];
+            if (n == name || n.equals(name)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    public String extraString(int i) {
+        return new String(chars, extraStart[i], extraLength[i]);
+    }
+
+    /**
+     * Adds an extra; returns false (and keeps nothing) when {@link #MAX_EXTRAS} are already held.
+     * A later extra of the same name shadows nothing: {@link #findExtra} returns the first.
+     */
+    public boolean addExtra(String name, char[] src, int off, int len, long numeric) {
+        if (extraCount == MAX_EXTRAS) {
+            return false;
+        }
+        int at = append(src, off, len);
+        extraNames[extraCount] = name;
+        extraStart[extraCount] = at;
+        extraLength[extraCount] = len;
+        extraLong[extraCount] = numeric;
+        extraCount++;
+        return true;
+    }
+
+    // ---- bookkeeping ----
+
+    public long receiveNanos() {
+        return receiveNanos;
+    }
+
+    public void setReceiveNanos(long nanos) {
+        this.receiveNanos = nanos;
+    }
+
+    public boolean isValid() {
+        return valid;
+    }
+
+    public void setValid(boolean valid) {
+        this.valid = valid;
+    }
+
+    /** Copies every value of another event into this one (for tests and replay tools). */
+    public void copyFrom(Event o) {
+        clear();
+        if (chars.length < o.charsUsed) {
+            chars = new char[o.chars.length];
+        }
+        System.arraycopy(o.chars, 0, chars, 0, o.charsUsed);
+        charsUsed = o.charsUsed;
+        present = o.present;
+        System.arraycopy(o.longs, 0, longs, 0, longs.length);
+        System.arraycopy(o.textStart, 0, textStart, 0, textStart.length);
+        System.arraycopy(o.textLength, 0, textLength, 0, textLength.length);
+        eventType = o.eventType;
+        extraCount = o.extraCount;
+        System.arraycopy(o.extraNames, 0, extraNames, 0, extraCount);
+        System.arraycopy(o.extraStart, 0, extraStart, 0, extraCount);
+        System.arraycopy(o.extraLength, 0, extraLength, 0, extraCount);
+        System.arraycopy(o.extraLong, 0, extraLong, 0, extraCount);
+        receiveNanos = o.receiveNanos;
+        valid = o.valid;
+    }
+
+    private int append(char[] src, int off, int len) {
+        int at = reserve(len);
+        System.arraycopy(src, off, chars, at, len);
+        return at;
+    }
+
+    private int reserve(int len) {
+        int at = charsUsed;
+        if (at + len > chars.length) {
+            // Grows to the largest line seen, then stays: bounded by the maximum line length.
+            chars = Arrays.copyOf(chars, Math.max(chars.length * 2, at + len));
+        }
+        charsUsed = at + len;
+        return at;
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder("{");
+        for (Field f : Field.values()) {
+            if (!has(f)) {
+                continue;
+            }
+            if (sb.length() > 1) {
+                sb.append(", ");
+            }
+            sb.append(f.wireName()).append('=');
+            sb.append(f.kind() == FieldKind.STRING ? string(f) : Long.toString(getLong(f)));
+        }
+        for (int i = 0; i < extraCount; i++) {
+            sb.append(", ").append(extraNames[i]).append('=').append(extraString(i));
+        }
+        return sb.append('}').toString();
+    }
+}
