@@ -1,0 +1,171 @@
+package dev.vigil.cli;
+
+import dev.vigil.config.ConfigException;
+import dev.vigil.config.ConfigLoader;
+import dev.vigil.config.IngestConfig;
+import dev.vigil.config.MetricsConfig;
+import dev.vigil.config.OutputConfig;
+import dev.vigil.config.VigilConfig;
+import dev.vigil.ingest.IngestMetrics;
+import dev.vigil.ingest.UnixSocketServer;
+import dev.vigil.metrics.MetricsServer;
+import dev.vigil.pipeline.EventPipeline;
+import dev.vigil.pipeline.PipelineHealth;
+import dev.vigil.pipeline.PipelineMetrics;
+import dev.vigil.rules.Matcher;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import sun.misc.Signal;
+
+/**
+ * {@code vigil run}: the daemon. SIGTERM (or SIGINT) stops accepting, drains the ring, flushes the
+ * sinks and exits 0; SIGHUP reloads the rules.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true, description = "Run the agent.")
+final class RunCommand implements java.util.concurrent.Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
+
+    @Mixin
+    ConfigOptions configOptions;
+
+    @Option(names = "--socket", paramLabel = "PATH", description = "Event socket path (ingest.socket).")
+    String socket;
+
+    @Option(names = "--metrics-address", paramLabel = "HOST:PORT",
+        description = "Metrics and health endpoint (metrics.address).")
+    String metricsAddress;
+
+    @Option(names = "--output", paramLabel = "SPEC",
+        description = "Alert destination (repeatable; replaces outputs): stdout, file:PATH, syslog+udp://H:P, "
+            + "syslog+tcp://H:P, syslog+tls://H:P, http(s)://…, kafka://BROKERS/TOPIC.")
+    List<String> outputs = new ArrayList<>();
+
+    private final CountDownLatch stop = new CountDownLatch(1);
+
+    @Override
+    public Integer call() {
+        VigilConfig c;
+        try {
+            c = applyFlags(configOptions.load());
+            ConfigLoader.check(c);
+        } catch (ConfigException e) {
+            System.err.println("vigil run: " + e.getMessage());
+            return Main.EXIT_USAGE;
+        }
+        try {
+            return runAgent(c);
+        } catch (IOException e) {
+            log.error("cannot start: {}", e.getMessage());
+            return 1;
+        }
+    }
+
+    VigilConfig applyFlags(VigilConfig c) throws ConfigException {
+        if (socket != null) {
+            IngestConfig i = c.ingest();
+            c = c.withIngest(new IngestConfig(socket, i.allowedUids(), i.maxLineBytes(), i.maxConnections(),
+                i.readBufferBytes()));
+        }
+        if (metricsAddress != null) {
+            c = c.withMetrics(new MetricsConfig(metricsAddress, c.metrics().stallSeconds()));
+        }
+        if (!outputs.isEmpty()) {
+            List<OutputConfig> list = new ArrayList<>();
+            for (String spec : outputs) {
+                list.add(OutputSpec.parse(spec));
+            }
+            c = c.withOutputs(list);
+        }
+        return c;
+    }
+
+    private int runAgent(VigilConfig c) throws IOException {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        bindProcessMeters(registry);
+        IngestMetrics ingestMetrics = new IngestMetrics(registry);
+        PipelineMetrics pipelineMetrics = new PipelineMetrics(registry);
+        Matcher matcher = Stages.matcher(c, registry, false);
+        EventPipeline pipeline = new EventPipeline(c.pipeline(), Stages.enricher(c, registry), matcher,
+            Stages.alerts(c, registry, System.out), ingestMetrics, pipelineMetrics, registry);
+        UnixSocketServer server = new UnixSocketServer(c.ingest(), pipeline.publisher(), ingestMetrics);
+        PipelineHealth health = new PipelineHealth(pipeline, c.metrics().stallSeconds() * 1_000_000_000L,
+            System::nanoTime, server::isListening, () -> true);
+        MetricsServer metricsServer = new MetricsServer(registry, health);
+        ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "vigil-health");
+            t.setDaemon(true);
+            return t;
+        });
+
+        Signal.handle(new Signal("TERM"), s -> stop.countDown());
+        Signal.handle(new Signal("INT"), s -> stop.countDown());
+        Signal.handle(new Signal("HUP"), s -> log.info("SIGHUP: reloading rules"));
+
+        pipeline.start();
+        try {
+            server.start();
+            if (!c.metrics().address().isEmpty()) {
+                metricsServer.start(c.metrics().address());
+            }
+        } catch (IOException e) {
+            server.close();
+            metricsServer.close();
+            pipeline.drain(Duration.ofSeconds(5));
+            throw e;
+        }
+        ticker.scheduleAtFixedRate(health::sample, 1, 1, TimeUnit.SECONDS);
+        log.info("vigil running: {} rules, socket {}, ring {} ({} policy)", matcher.ruleCount(),
+            server.path(), c.pipeline().ringSize(), c.pipeline().backpressure());
+
+        awaitStop();
+        log.info("stopping: closing the socket, draining the ring");
+        server.close();
+        boolean drained = pipeline.drain(Duration.ofSeconds(30));
+        ticker.shutdownNow();
+        metricsServer.close();
+        log.info("stopped: {} events processed{}", pipelineMetrics.processedCount(),
+            drained ? "" : " (drain timed out)");
+        return 0;
+    }
+
+    private void awaitStop() {
+        while (true) {
+            try {
+                stop.await();
+                return;
+            } catch (InterruptedException e) {
+                // Only a signal ends the daemon.
+            }
+        }
+    }
+
+    private static void bindProcessMeters(PrometheusMeterRegistry registry) {
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
+    }
+}

@@ -1,0 +1,80 @@
+package dev.vigil.ingest;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The ingest stage's meters, bound once at start-up: counting is an array index and an add.
+ * Thread-safe.
+ */
+public final class IngestMetrics {
+    /** Why a producer's connection was closed at once. */
+    public enum ConnectionRejection {
+        UID_NOT_ALLOWED("uid_not_allowed"), TOO_MANY("too_many"), NO_CREDENTIALS("no_credentials");
+
+        private final String label;
+
+        ConnectionRejection(String label) {
+            this.label = label;
+        }
+    }
+
+    private final Counter received;
+    private final Counter[] rejected = new Counter[RejectReason.values().length];
+    private final Counter[] connectionsRejected = new Counter[ConnectionRejection.values().length];
+    private final AtomicInteger connections = new AtomicInteger();
+
+    public IngestMetrics(MeterRegistry registry) {
+        received = Counter.builder("vigil.events.received").description("Lines received").register(registry);
+        for (RejectReason r : RejectReason.values()) {
+            rejected[r.ordinal()] = Counter.builder("vigil.events.rejected").tag("reason", r.label())
+                .description("Lines rejected, by reason").register(registry);
+        }
+        for (ConnectionRejection r : ConnectionRejection.values()) {
+            connectionsRejected[r.ordinal()] = Counter.builder("vigil.connections.rejected")
+                .tag("reason", r.label).description("Producer connections refused, by reason").register(registry);
+        }
+        Gauge.builder("vigil.connections", connections, AtomicInteger::get)
+            .description("Producers connected now").register(registry);
+    }
+
+    public void received() {
+        received.increment();
+    }
+
+    public void rejected(RejectReason reason) {
+        rejected[reason.ordinal()].increment();
+    }
+
+    public void connectionRejected(ConnectionRejection reason) {
+        connectionsRejected[reason.ordinal()].increment();
+    }
+
+    public void connected() {
+        connections.incrementAndGet();
+    }
+
+    public void disconnected() {
+        connections.decrementAndGet();
+    }
+
+    public int connections() {
+        return connections.get();
+    }
+
+    public long receivedCount() {
+        return (long) received.count();
+    }
+
+    public Map<RejectReason, Long> rejectedCounts() {
+        Map<RejectReason, Long> m = new EnumMap<>(RejectReason.class);
+        for (RejectReason r : RejectReason.values()) {
+            m.put(r, (long) rejected[r.ordinal()].count());
+        }
+        return m;
+    }
+}

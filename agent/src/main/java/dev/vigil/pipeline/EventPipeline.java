@@ -1,0 +1,119 @@
+package dev.vigil.pipeline;
+
+import com.lmax.disruptor.BlockingWaitStrategy;
+import com.lmax.disruptor.BusySpinWaitStrategy;
+import com.lmax.disruptor.PhasedBackoffWaitStrategy;
+import com.lmax.disruptor.RingBuffer;
+import com.lmax.disruptor.SleepingWaitStrategy;
+import com.lmax.disruptor.TimeoutException;
+import com.lmax.disruptor.WaitStrategy;
+import com.lmax.disruptor.YieldingWaitStrategy;
+import com.lmax.disruptor.dsl.Disruptor;
+import com.lmax.disruptor.dsl.ProducerType;
+import dev.vigil.alert.AlertEmitter;
+import dev.vigil.config.PipelineConfig;
+import dev.vigil.event.Event;
+import dev.vigil.ingest.IngestMetrics;
+import dev.vigil.rules.Matcher;
+import dev.vigil.state.Enricher;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The wiring of the ring: preallocated {@link Event} slots, one publisher ({@link RingPublisher}),
+ * and the stages ({@link StageHandler}) on one consumer thread, {@code vigil-pipeline}.
+ *
+ * <p>Life cycle: {@link #start()}, then {@link #drain(Duration)} at shutdown, which waits until
+ * every published event has gone through the stages.
+ */
+public final class EventPipeline implements AutoCloseable {
+    private final Disruptor<Event> disruptor;
+    private final RingBuffer<Event> ring;
+    private final RingPublisher publisher;
+    private final PipelineMetrics metrics;
+    private boolean started;
+    private boolean drained;
+
+    public EventPipeline(PipelineConfig config, Enricher enricher, Matcher matcher, AlertEmitter emitter,
+                         IngestMetrics ingestMetrics, PipelineMetrics pipelineMetrics, MeterRegistry registry) {
+        this.metrics = pipelineMetrics;
+        this.disruptor = new Disruptor<>(Event::new, config.ringSize(), r -> {
+            Thread t = new Thread(r, "vigil-pipeline");
+            t.setDaemon(true);
+            return t;
+        }, ProducerType.SINGLE, waitStrategy(config.waitStrategy()));
+        disruptor.setDefaultExceptionHandler(new CountingExceptionHandler(pipelineMetrics));
+        disruptor.handleEventsWith(new StageHandler(enricher, matcher, emitter, pipelineMetrics));
+        this.ring = disruptor.getRingBuffer();
+        this.publisher = new RingPublisher(ring, config.backpressure(), ingestMetrics, pipelineMetrics);
+        Gauge.builder("vigil.ring.remaining", ring, RingBuffer::remainingCapacity)
+            .description("Free slots in the ring").register(registry);
+    }
+
+    static WaitStrategy waitStrategy(PipelineConfig.WaitStrategyName name) {
+        return switch (name) {
+            // Spin briefly (an event is likely within µs under load), yield while the gap is short,
+            // then sleep 1 ms at a time so an idle node costs ~1000 cheap wake-ups a second.
+            case adaptive -> new PhasedBackoffWaitStrategy(10, 2_000, TimeUnit.MICROSECONDS,
+                new SleepingWaitStrategy(0, 1_000_000L));
+            case sleeping -> new SleepingWaitStrategy();
+            case yielding -> new YieldingWaitStrategy();
+            case blocking -> new BlockingWaitStrategy();
+            case busyspin -> new BusySpinWaitStrategy();
+        };
+    }
+
+    public void start() {
+        disruptor.start();
+        started = true;
+    }
+
+    /** Where lines go in; one publishing thread. */
+    public RingPublisher publisher() {
+        return publisher;
+    }
+
+    /** Events published but not yet through the stages. */
+    public long backlog() {
+        return ring.getCursor() - ring.getMinimumGatingSequence();
+    }
+
+    /** The consumer's position: it advances as events go through the stages. */
+    public long consumedSequence() {
+        return ring.getMinimumGatingSequence();
+    }
+
+    public long remainingCapacity() {
+        return ring.remainingCapacity();
+    }
+
+    public PipelineMetrics metrics() {
+        return metrics;
+    }
+
+    /**
+     * Waits until every published event has been through the stages, then stops the consumer.
+     * Call after the publisher has stopped. Returns false if the timeout passed first.
+     */
+    public boolean drain(Duration timeout) {
+        if (!started || drained) {
+            return true;
+        }
+        try {
+            disruptor.shutdown(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            drained = true;
+            return true;
+        } catch (TimeoutException e) {
+            disruptor.halt();
+            drained = true;
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        drain(Duration.ofSeconds(10));
+    }
+}

@@ -1,0 +1,70 @@
+package dev.vigil.pipeline;
+
+import com.lmax.disruptor.InsufficientCapacityException;
+import com.lmax.disruptor.RingBuffer;
+import dev.vigil.config.PipelineConfig.Backpressure;
+import dev.vigil.event.Event;
+import dev.vigil.ingest.EventDecoder;
+import dev.vigil.ingest.IngestMetrics;
+import dev.vigil.ingest.LineSink;
+import dev.vigil.ingest.RejectReason;
+
+/**
+ * Puts each framed line into the ring: claims a slot, decodes the line straight into it, publishes.
+ * A rejected line still travels in its slot, marked invalid, so that the claim is always published;
+ * the stages skip it. Every line is counted once: received, then processed (by the stages),
+ * rejected (here, with its reason) or dropped (here, under the drop policy).
+ *
+ * <p>Threading: one publishing thread (the socket's event loop, or the replay reader), matching the
+ * ring's single-producer sequencer.
+ */
+public final class RingPublisher implements LineSink {
+    private final RingBuffer<Event> ring;
+    private final boolean dropWhenFull;
+    private final IngestMetrics ingestMetrics;
+    private final PipelineMetrics pipelineMetrics;
+
+    RingPublisher(RingBuffer<Event> ring, Backpressure backpressure, IngestMetrics ingestMetrics,
+                  PipelineMetrics pipelineMetrics) {
+        this.ring = ring;
+        this.dropWhenFull = backpressure == Backpressure.drop;
+        this.ingestMetrics = ingestMetrics;
+        this.pipelineMetrics = pipelineMetrics;
+    }
+
+    @Override
+    public void onLine(byte[] buf, int off, int len, EventDecoder decoder) {
+        ingestMetrics.received();
+        long seq;
+        if (dropWhenFull) {
+            try {
+                seq = ring.tryNext();
+            } catch (InsufficientCapacityException e) {
+                pipelineMetrics.dropped();
+                return;
+            }
+        } else {
+            // Blocks this thread while the ring is full: the socket stops being read and the
+            // producer's writes block, which is the backpressure the block policy promises.
+            seq = ring.next();
+        }
+        try {
+            Event event = ring.get(seq);
+            RejectReason reason = decoder.decode(buf, off, len, event, System.currentTimeMillis() * 1_000_000L);
+            if (reason != null) {
+                event.setValid(false);
+                ingestMetrics.rejected(reason);
+            } else {
+                event.setReceiveNanos(System.nanoTime());
+            }
+        } finally {
+            ring.publish(seq);
+        }
+    }
+
+    @Override
+    public void onTooLong() {
+        ingestMetrics.received();
+        ingestMetrics.rejected(RejectReason.TOO_LONG);
+    }
+}
