@@ -159,7 +159,8 @@ public final class EventDecoder {
         JsonParser p = parser;
         switch (f.kind()) {
             case STRING -> {
-                if (t != JsonToken.VALUE_STRING && !t.isNumeric()) {
+                // A number is taken as its text (an id sent as 123), except for evt.type.
+                if (t != JsonToken.VALUE_STRING && (!t.isNumeric() || f == Field.EVT_TYPE)) {
                     return RejectReason.WRONG_TYPE;
                 }
                 event.setText(f, p.getTextCharacters(), p.getTextOffset(), p.getTextLength());

@@ -1,0 +1,49 @@
+package dev.vigil.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ConfigLoaderTest {
+    private final ConfigLoader loader = new ConfigLoader();
+
+    @Test
+    void defaultsWhenKeysAreAbsent() throws ConfigException {
+        VigilConfig c = loader.parse("ingest:\n  socket: /tmp/x.sock\n", "t");
+        assertEquals("/tmp/x.sock", c.ingest().socket());
+        assertEquals(IngestConfig.DEFAULT_MAX_LINE_BYTES, c.ingest().maxLineBytes());
+        assertEquals(PipelineConfig.DEFAULT_RING_SIZE, c.pipeline().ringSize());
+        assertEquals(PipelineConfig.Backpressure.block, c.pipeline().backpressure());
+        assertEquals(List.of("stdout"), c.outputs().stream().map(OutputConfig::type).toList());
+        assertTrue(c.validate().isEmpty());
+    }
+
+    @Test
+    void anUnknownKeyNamesTheKey() {
+        ConfigException e = assertThrows(ConfigException.class,
+            () -> loader.parse("pipeline:\n  ringsize: 1024\n", "cfg.yaml"));
+        assertTrue(e.getMessage().contains("pipeline.ringsize"), e.getMessage());
+    }
+
+    @Test
+    void aBadValueNamesTheKey() {
+        ConfigException e = assertThrows(ConfigException.class,
+            () -> loader.parse("pipeline:\n  backpressure: sometimes\n", "cfg.yaml"));
+        assertTrue(e.getMessage().contains("pipeline.backpressure"), e.getMessage());
+        e = assertThrows(ConfigException.class, () -> loader.parse("ingest:\n  maxLineBytes: lots\n", "cfg.yaml"));
+        assertTrue(e.getMessage().contains("ingest.maxLineBytes"), e.getMessage());
+    }
+
+    @Test
+    void validationNamesEveryBadKey() throws ConfigException {
+        VigilConfig c = loader.parse("pipeline:\n  ringSize: 1000\ningest:\n  maxConnections: 0\n"
+            + "outputs:\n  - type: file\n", "t");
+        List<String> errors = c.validate();
+        assertTrue(errors.stream().anyMatch(m -> m.startsWith("pipeline.ringSize")), errors.toString());
+        assertTrue(errors.stream().anyMatch(m -> m.startsWith("ingest.maxConnections")), errors.toString());
+        assertTrue(errors.stream().anyMatch(m -> m.startsWith("outputs[0].path")), errors.toString());
+    }
+}

@@ -1,0 +1,92 @@
+package dev.vigil.ingest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class LineFramerTest {
+    private final List<String> lines = new ArrayList<>();
+    private int tooLong;
+    private final LineSink sink = new LineSink() {
+        @Override
+        public void onLine(byte[] buf, int off, int len, EventDecoder decoder) {
+            assertEquals('\n', buf[off + len - 1], "a line is handed out with its newline");
+            lines.add(new String(buf, off, len - 1, StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public void onTooLong() {
+            tooLong++;
+        }
+    };
+
+    private void feed(LineFramer f, String s) {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        int at = 0;
+        while (at < b.length) {
+            int n = Math.min(f.writable(), b.length - at);
+            System.arraycopy(b, at, f.buffer(), f.writeOffset(), n);
+            f.written(n, sink);
+            at += n;
+        }
+    }
+
+    @Test
+    void cutsLinesAcrossReads() {
+        LineFramer f = new LineFramer(100, 4096, new EventDecoder());
+        feed(f, "a1\nb2");
+        feed(f, "2\nc3");
+        assertEquals(List.of("a1", "b22"), lines);
+        feed(f, "3\n");
+        assertEquals(List.of("a1", "b22", "c33"), lines);
+        assertEquals(0, f.pendingBytes());
+    }
+
+    @Test
+    void dropsCarriageReturnsAndBlankLines() {
+        LineFramer f = new LineFramer(100, 4096, new EventDecoder());
+        feed(f, "x\r\n\n\r\ny\n");
+        assertEquals(List.of("x\r", "y"), lines, "the line keeps its \\r (JSON whitespace); blank lines are skipped");
+    }
+
+    @Test
+    void anOverLongLineIsReportedOnceAndTheNextLineStillArrives() {
+        LineFramer f = new LineFramer(256, 4096, new EventDecoder());
+        StringBuilder big = new StringBuilder();
+        for (int i = 0; i < 100_000; i++) {
+            big.append('z');
+        }
+        feed(f, "ok1\n");
+        for (int i = 0; i < 100; i++) {
+            feed(f, big.toString()); // 10 MB, never a newline
+            assertTrue(f.pendingBytes() <= 256, "memory held stays under the maximum line length");
+        }
+        feed(f, "tail\nok2\n");
+        assertEquals(List.of("ok1", "ok2"), lines);
+        assertEquals(1, tooLong);
+    }
+
+    @Test
+    void aLineOfExactlyTheMaximumIsAccepted() {
+        LineFramer f = new LineFramer(256, 4096, new EventDecoder());
+        String max = "m".repeat(256);
+        feed(f, max + "\n" + max + "m\n");
+        assertEquals(List.of(max), lines);
+        assertEquals(1, tooLong);
+    }
+
+    @Test
+    void aPartialLineAtDisconnectIsLostButAtEndOfFileIsALine() {
+        LineFramer f = new LineFramer(100, 4096, new EventDecoder());
+        feed(f, "full\npart");
+        f.endOfInput(false, sink);
+        assertEquals(List.of("full"), lines);
+        feed(f, "last");
+        f.endOfInput(true, sink);
+        assertEquals(List.of("full", "last"), lines);
+    }
+}
