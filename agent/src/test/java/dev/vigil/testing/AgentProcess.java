@@ -1,0 +1,138 @@
+package dev.vigil.testing;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A real {@code java -jar vigil.jar run} in its own JVM, for integration tests: started with the
+ * given arguments, its stdout (alerts) and stderr (logs) in files, its /metrics read over HTTP.
+ */
+public final class AgentProcess implements AutoCloseable {
+    private final Process process;
+    private final Path stdout;
+    private final Path stderr;
+    private final int metricsPort;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private AgentProcess(Process process, Path stdout, Path stderr, int metricsPort) {
+        this.process = process;
+        this.stdout = stdout;
+        this.stderr = stderr;
+        this.metricsPort = metricsPort;
+    }
+
+    public static Path jar() {
+        String p = System.getProperty("vigil.jar", "target/vigil.jar");
+        Path jar = Path.of(p);
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("vigil.jar not built at " + jar.toAbsolutePath() + " (run mvn package)");
+        }
+        return jar;
+    }
+
+    public static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** Starts {@code vigil run} with the metrics on a free loopback port, plus {@code args}. */
+    public static AgentProcess start(Path workDir, List<String> jvmArgs, List<String> args) throws IOException {
+        int port = freePort();
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvmArgs);
+        cmd.add("-jar");
+        cmd.add(jar().toAbsolutePath().toString());
+        cmd.add("run");
+        cmd.add("--metrics-address");
+        cmd.add("127.0.0.1:" + port);
+        cmd.addAll(args);
+        Path out = Files.createTempFile(workDir, "agent", ".out");
+        Path err = Files.createTempFile(workDir, "agent", ".err");
+        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        return new AgentProcess(p, out, err, port);
+    }
+
+    public Process process() {
+        return process;
+    }
+
+    public Path stdoutFile() {
+        return stdout;
+    }
+
+    public String logs() throws IOException {
+        return Files.readString(stderr);
+    }
+
+    public int metricsPort() {
+        return metricsPort;
+    }
+
+    /** Waits until /readyz answers 200; fails with the agent's logs if it exits or times out. */
+    public void awaitReady(Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new AssertionError("agent exited with " + process.exitValue() + ":\n" + logs());
+            }
+            try {
+                if (get("/readyz").statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("agent not ready within " + timeout + ":\n" + logs());
+    }
+
+    public HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + path))
+            .timeout(Duration.ofSeconds(5)).GET().build();
+        return http.send(req, HttpResponse.BodyHandlers.ofString());
+    }
+
+    public String metrics() throws IOException, InterruptedException {
+        return get("/metrics").body();
+    }
+
+    /** The value of one sample in Prometheus text, e.g. {@code vigil_events_rejected_total{reason="too_long"}}; 0 if absent. */
+    public static double sample(String metrics, String name, String labels) {
+        Pattern p = Pattern.compile("^" + Pattern.quote(name) + (labels.isEmpty() ? "" : "\\{" + labels + ",?\\}")
+            + " ([0-9.eE+-]+)$", Pattern.MULTILINE);
+        Matcher m = p.matcher(metrics);
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+    }
+
+    /** SIGTERM, then the exit code. */
+    public int terminate(Duration timeout) throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly().waitFor();
+            throw new AssertionError("agent did not stop within " + timeout + " of SIGTERM");
+        }
+        return process.exitValue();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+}
