@@ -21,9 +21,12 @@ final class Stages {
         if (c.hostname() != null && !c.hostname().isBlank()) {
             return c.hostname();
         }
-        String env = System.getenv("VIGIL_HOSTNAME");
-        if (env != null && !env.isBlank()) {
-            return env;
+        // In the DaemonSet, NODE_NAME (downward API) names the node rather than the pod.
+        for (String var : new String[] {"VIGIL_HOSTNAME", "NODE_NAME"}) {
+            String env = System.getenv(var);
+            if (env != null && !env.isBlank()) {
+                return env;
+            }
         }
         try {
             return InetAddress.getLocalHost().getHostName();
