@@ -95,7 +95,7 @@ public final class ContainerIds {
             idEnd = end - 6;
         }
         int idStart = idEnd - FULL_LENGTH;
-        if (idStart < start + 2 || a[idStart - 1] != '-' || !allHex(a, idStart, FULL_LENGTH)) {
+        if (idStart < start + 2 || (a[idStart - 1] != '-' && a[idStart - 1] != ':') || !allHex(a, idStart, FULL_LENGTH)) {
             return -1;
         }
         if (isConmon(a, start, idStart - 1)) {

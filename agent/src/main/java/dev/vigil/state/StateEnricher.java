@@ -152,14 +152,14 @@ public final class StateEnricher implements Enricher {
         }
         learn(e, ev, type);
         fill(e, ev);
-        int c = containerOfEntry(e, pid);
-        if (c >= 0) {
-            updateAndFillContainer(c, e, ev);
-        }
         if ((type == EventTypes.CLONE || type == EventTypes.CLONE3 || type == EventTypes.FORK
             || type == EventTypes.VFORK) && ev.has(Field.EVT_RES) && ev.getLong(Field.EVT_RES) > 0
             && !createsThread(ev)) {
-            addChild(e, (int) ev.getLong(Field.EVT_RES));
+            addChild(e, (int) ev.getLong(Field.EVT_RES)); // before the count, so that it includes the child
+        }
+        int c = containerOfEntry(e, pid);
+        if (c >= 0) {
+            updateAndFillContainer(c, e, ev);
         }
         if (exit) {
             processes.remove(e);
