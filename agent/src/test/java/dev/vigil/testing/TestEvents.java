@@ -6,6 +6,8 @@ import dev.vigil.event.Field;
 
 /** Builds events as the decoder would leave them, for stage tests. */
 public final class TestEvents {
+    private static final java.util.Map<String, Integer> TYPE_IDS = new java.util.concurrent.ConcurrentHashMap<>();
+
     private TestEvents() {
     }
 
@@ -14,7 +16,7 @@ public final class TestEvents {
         ev.clear();
         ev.setValid(true);
         ev.setText(Field.EVT_TYPE, type);
-        ev.setEventType(EventTypes.id(type));
+        ev.setEventType(TYPE_IDS.computeIfAbsent(type, EventTypes::id)); // no allocation once seen
         ev.setLong(Field.EVT_RAWTIME, 1_795_000_000_000_000_000L);
         ev.setLong(Field.PROC_PID, pid);
         return ev;
