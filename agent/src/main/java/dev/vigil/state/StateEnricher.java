@@ -413,9 +413,9 @@ public final class StateEnricher implements Enricher {
             c = containerFor(key, null);
             containers.live[c]++;
         }
-        if (containers.pidsCgroupDir[c] == null && !containers.limitFromEvent[c]
+        if (containers.pidsCgroupDir[c] == null
             && !vanished.contains(pid, nowNanos) && budget.tryAcquire(nowNanos)) {
-            // learnt from an event's container.id: find its pids cgroup through this process
+            // learnt from an event's container.id: find its pids cgroup (for pids.max and pids.events) once
             ProcReader.Result r = reader.read(pid);
             metrics.procRead(r);
             ProcSnapshot s = reader.snapshot();
