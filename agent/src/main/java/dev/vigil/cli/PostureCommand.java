@@ -1,0 +1,77 @@
+package dev.vigil.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.vigil.posture.PostureReport;
+import dev.vigil.posture.PostureScanner;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code vigil posture [--json]}: scans this node's /proc and cgroups now and reports privileged
+ * container processes, container processes with capabilities beyond Docker's default set, and
+ * containers without a pids limit. Text (one finding a line) or JSON ({@link PostureReport} in
+ * snake_case). Exit 0 whatever it finds (findings are a report, not an error); 1 if /proc cannot be read.
+ */
+@Command(name = "posture", mixinStandardHelpOptions = true,
+    description = "Scan /proc and the cgroups now: privileged container processes, capabilities beyond "
+        + "Docker's default set, containers without a pids limit.")
+public final class PostureCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--json", description = "print the report as one JSON object")
+    boolean json;
+
+    @Option(names = "--proc-root", paramLabel = "DIR", defaultValue = "/proc", description = "default: ${DEFAULT-VALUE}")
+    String procRoot;
+
+    @Option(names = "--cgroup-root", paramLabel = "DIR", defaultValue = "/sys/fs/cgroup",
+        description = "default: ${DEFAULT-VALUE}")
+    String cgroupRoot;
+
+    @Override
+    public Integer call() throws Exception {
+        PostureReport report;
+        try {
+            report = new PostureScanner(procRoot, cgroupRoot).scan();
+        } catch (java.io.UncheckedIOException e) {
+            spec.commandLine().getErr().println("posture: " + e.getMessage());
+            return 1;
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            ObjectMapper mapper = new ObjectMapper()
+                .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+                .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+            out.println(mapper.writeValueAsString(report));
+        } else {
+            printText(report, out);
+        }
+        out.flush();
+        return 0;
+    }
+
+    static void printText(PostureReport r, PrintWriter out) {
+        for (PostureReport.ProcessFinding f : r.privilegedProcesses()) {
+            out.printf("privileged: pid=%d name=%s container=%s cap_effective=%s%n",
+                f.pid(), f.name(), f.containerId(), f.capEffective());
+        }
+        for (PostureReport.ProcessFinding f : r.capabilitiesBeyondDefault()) {
+            out.printf("caps-beyond-default: pid=%d name=%s container=%s cap_effective=%s extra=%s%n",
+                f.pid(), f.name(), f.containerId(), f.capEffective(), String.join(",", f.extraCapabilities()));
+        }
+        for (PostureReport.ContainerPosture c : r.containersWithoutPidsLimit()) {
+            out.printf("no-pids-limit: container=%s processes=%d cgroup=%s%n", c.containerId(), c.processes(),
+                c.pidsCgroup());
+        }
+        out.printf("posture: %d processes, %d containers, %d privileged, %d beyond default caps, %d without pids limit%n",
+            r.processesScanned(), r.containers().size(), r.privilegedProcesses().size(),
+            r.capabilitiesBeyondDefault().size(), r.containersWithoutPidsLimit().size());
+    }
+}

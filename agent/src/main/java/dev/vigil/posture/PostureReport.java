@@ -1,0 +1,43 @@
+package dev.vigil.posture;
+
+import java.util.List;
+
+/**
+ * What {@link PostureScanner} found on the node at one moment. Immutable.
+ *
+ * @param fullCapabilitySet          the running kernel's full capability set (hex), what {@code --privileged} gives
+ * @param processesScanned           processes read under the proc root
+ * @param privilegedProcesses        container processes whose effective set is the full set
+ * @param capabilitiesBeyondDefault  other container processes with capabilities beyond Docker's default set
+ * @param containersWithoutPidsLimit containers whose pids cgroup has {@code pids.max = max}
+ * @param containers                 every container seen, with its pids limit and process count
+ */
+public record PostureReport(String fullCapabilitySet, int processesScanned,
+                            List<ProcessFinding> privilegedProcesses,
+                            List<ProcessFinding> capabilitiesBeyondDefault,
+                            List<ContainerPosture> containersWithoutPidsLimit,
+                            List<ContainerPosture> containers) {
+
+    /**
+     * A container process with more capabilities than it should have.
+     *
+     * @param extraCapabilities the names of the capabilities beyond Docker's default set
+     */
+    public record ProcessFinding(int pid, String name, String containerId, String capEffective,
+                                 List<String> extraCapabilities) {
+    }
+
+    /**
+     * A container as seen through its processes.
+     *
+     * @param pidsLimit  pids.max; -1 for {@code max} (no limit); null when no pids cgroup was readable
+     * @param privileged one of its processes has the full capability set
+     */
+    public record ContainerPosture(String containerId, String pidsCgroup, Long pidsLimit, int processes,
+                                   boolean privileged) {
+    }
+
+    public boolean clean() {
+        return privilegedProcesses.isEmpty() && capabilitiesBeyondDefault.isEmpty() && containersWithoutPidsLimit.isEmpty();
+    }
+}

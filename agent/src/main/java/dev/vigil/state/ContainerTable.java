@@ -1,0 +1,119 @@
+package dev.vigil.state;
+
+/**
+ * The containers the agent knows, keyed by the short id's 48-bit value ({@link ContainerIds#key}):
+ * per container its pids limit (and where it came from), its pids cgroup directory, the live process
+ * count kept by the process table, whether it was seen privileged, the union of the capability sets
+ * seen in it, and the last {@code pids.events} max counter read. Fixed capacity; when full, the least
+ * recently seen container (one without live processes if there is one) is evicted.
+ *
+ * <p>Threading: pipeline thread only. {@link #size()} may be read racily by a metrics gauge.
+ */
+final class ContainerTable {
+    private final int capacity;
+    private final LongIntIndex index;
+
+    final long[] key;
+    final boolean[] used;
+    final long[] pidsLimit;
+    /** True when the limit came from an event's container.pids_limit (it wins over the cgroup). */
+    final boolean[] limitFromEvent;
+    final String[] pidsCgroupDir;
+    final int[] live;
+    final boolean[] privileged;
+    final long[] capsSeen;
+    /** The last pids.events max counter read; -1 before the first read. */
+    final long[] eventsMax;
+    /** Monotonic ns when the container was last seen in an event or with live processes. */
+    final long[] lastSeenNanos;
+
+    private int size;
+    private long evictions;
+
+    ContainerTable(int capacity) {
+        this.capacity = capacity;
+        this.index = new LongIntIndex(capacity);
+        key = new long[capacity];
+        used = new boolean[capacity];
+        pidsLimit = new long[capacity];
+        limitFromEvent = new boolean[capacity];
+        pidsCgroupDir = new String[capacity];
+        live = new int[capacity];
+        privileged = new boolean[capacity];
+        capsSeen = new long[capacity];
+        eventsMax = new long[capacity];
+        lastSeenNanos = new long[capacity];
+    }
+
+    int find(long k) {
+        return index.get(k);
+    }
+
+    /** A new entry for a key not in the table; evicts one first when full. */
+    int insert(long k, long nowNanos) {
+        int e;
+        if (size == capacity) {
+            e = victim();
+            index.remove(key[e]);
+            evictions++;
+        } else {
+            e = firstFree();
+            size++;
+        }
+        used[e] = true;
+        key[e] = k;
+        pidsLimit[e] = ProcReader.LIMIT_UNKNOWN;
+        limitFromEvent[e] = false;
+        pidsCgroupDir[e] = null;
+        live[e] = 0;
+        privileged[e] = false;
+        capsSeen[e] = 0;
+        eventsMax[e] = -1;
+        lastSeenNanos[e] = nowNanos;
+        index.put(k, e);
+        return e;
+    }
+
+    void remove(int e) {
+        index.remove(key[e]);
+        used[e] = false;
+        pidsCgroupDir[e] = null;
+        size--;
+    }
+
+    int size() {
+        return size;
+    }
+
+    int capacity() {
+        return capacity;
+    }
+
+    /** Entries evicted because the table was full, since construction. */
+    long evictions() {
+        return evictions;
+    }
+
+    private int firstFree() {
+        for (int i = 0; i < capacity; i++) {
+            if (!used[i]) {
+                return i;
+            }
+        }
+        throw new IllegalStateException("no free container entry although size < capacity");
+    }
+
+    // A linear scan: containers are created at most a few per second, so eviction is rare.
+    private int victim() {
+        int best = -1;
+        boolean bestIdle = false;
+        for (int i = 0; i < capacity; i++) {
+            boolean idle = live[i] <= 0;
+            if (best < 0 || (idle && !bestIdle) || (idle == bestIdle && lastSeenNanos[i] < lastSeenNanos[best])) {
+                best = i;
+                bestIdle = idle;
+            }
+        }
+        return best;
+    }
+}

@@ -1,0 +1,65 @@
+package dev.vigil.state;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * The state stage's meters, registered once at construction; the verbs allocate nothing.
+ * Thread-safe (Micrometer counters); the gauges read table sizes racily, which is fine for a gauge.
+ */
+final class StateMetrics {
+    private final Counter processesEvicted;
+    private final Counter procReadOk;
+    private final Counter procReadVanished;
+    private final Counter procReadFailed;
+    private final Counter procReadLimited;
+    private final Counter pidsMaxHits;
+
+    StateMetrics(MeterRegistry registry, ProcessTable processes, ContainerTable containers) {
+        Gauge.builder("vigil.state.processes", processes, ProcessTable::size)
+            .description("Processes in the process table").baseUnit("processes").strongReference(true).register(registry);
+        Gauge.builder("vigil.state.containers", containers, ContainerTable::size)
+            .description("Containers in the container table").baseUnit("containers").strongReference(true)
+            .register(registry);
+        processesEvicted = Counter.builder("vigil.state.processes.evicted")
+            .description("Process entries evicted because the table was full (least recently seen first)")
+            .register(registry);
+        FunctionCounter.builder("vigil.state.containers.evicted", containers, ContainerTable::evictions)
+            .description("Container entries evicted because the table was full").register(registry);
+        procReadOk = procReads(registry, "ok");
+        procReadVanished = procReads(registry, "vanished");
+        procReadFailed = procReads(registry, "failed");
+        procReadLimited = Counter.builder("vigil.state.proc.reads.limited")
+            .description("/proc reads for unknown pids skipped because the per-second budget was spent")
+            .register(registry);
+        pidsMaxHits = Counter.builder("vigil.state.pids.max.hits")
+            .description("pids_max_hit events synthesized from a rising pids.events max counter").register(registry);
+    }
+
+    private static Counter procReads(MeterRegistry registry, String result) {
+        return Counter.builder("vigil.state.proc.reads").tag("result", result)
+            .description("/proc/PID reads for pids never seen, by result").register(registry);
+    }
+
+    void processEvicted() {
+        processesEvicted.increment();
+    }
+
+    void procRead(ProcReader.Result r) {
+        switch (r) {
+            case OK -> procReadOk.increment();
+            case VANISHED -> procReadVanished.increment();
+            default -> procReadFailed.increment();
+        }
+    }
+
+    void procReadLimited() {
+        procReadLimited.increment();
+    }
+
+    void pidsMaxHit() {
+        pidsMaxHits.increment();
+    }
+}

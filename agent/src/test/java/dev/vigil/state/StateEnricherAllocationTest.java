@@ -1,0 +1,73 @@
+package dev.vigil.state;
+
+import static dev.vigil.testing.TestEvents.thin;
+import static dev.vigil.testing.TestEvents.withRes;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.sun.management.ThreadMXBean;
+import dev.vigil.config.StateConfig;
+import dev.vigil.event.Event;
+import dev.vigil.event.Field;
+import dev.vigil.testing.FakeProcRoot;
+import io.micrometer.core.instrument.MockClock;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The hot path allocates nothing once the tables know the pids (ThreadMXBean's allocated bytes). */
+class StateEnricherAllocationTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void enrichAllocatesNothingOnAKnownPidSet() {
+        ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+        assumeTrue(threads.isThreadAllocatedMemorySupported(), "allocated-bytes counter not supported by this JVM");
+        threads.setThreadAllocatedMemoryEnabled(true);
+        String path = "/docker/" + FakeProcRoot.DOCKER_ID_A;
+        FakeProcRoot fake = new FakeProcRoot(tmp)
+            .process(1, 0, "systemd", 0x1ffffffffffL, "/", "/sbin/init")
+            .process(200, 1, "nginx", 0xa80425fbL, path, "/usr/sbin/nginx")
+            .pidsMax(path, "100");
+        StateEnricher state = new StateEnricher(
+            new StateConfig(fake.procRoot(), fake.cgroupRoot(), tmp.toString(), 4096, 64, 100),
+            new SimpleMeterRegistry(), new MockClock());
+        state.seedFromProc();
+
+        Event socket = new Event();
+        Event clone = new Event();
+        Event exec = new Event();
+        Event exit = new Event();
+        char[] bash = "bash".toCharArray();
+        long thread = Thread.currentThread().getId();
+        long before = 0;
+        for (int round = 0; round < 3; round++) { // round 0 warms up (class loading, JIT, arena growth)
+            if (round == 1) {
+                before = threads.getThreadAllocatedBytes(thread);
+            }
+            for (int i = 0; i < 20_000; i++) {
+                int child = 1000 + (i & 1023);
+                withRes(thin(clone, "clone", 200), child);
+                state.enrich(clone);
+                thin(exec, "execve", child);
+                withRes(exec, 0);
+                exec.setText(Field.PROC_NAME, bash, 0, bash.length);
+                state.enrich(exec);
+                thin(socket, "socket", child);
+                state.enrich(socket);
+                thin(socket, "socket", 200);
+                state.enrich(socket);
+                thin(exit, "procexit", child);
+                state.enrich(exit);
+            }
+        }
+        long allocated = threads.getThreadAllocatedBytes(thread) - before;
+        assertEquals("bash", exec.string(Field.PROC_NAME));
+        assertEquals(2, state.processCount());
+        // 200,000 events: anything per event would show as megabytes
+        assertEquals(0, allocated, "bytes allocated by 200,000 enrich calls");
+    }
+}
