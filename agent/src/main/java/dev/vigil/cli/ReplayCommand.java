@@ -59,7 +59,7 @@ final class ReplayCommand implements Callable<Integer> {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         IngestMetrics ingestMetrics = new IngestMetrics(registry);
         PipelineMetrics pipelineMetrics = new PipelineMetrics(registry);
-        EventPipeline pipeline = new EventPipeline(c.pipeline(), Stages.enricher(c, registry),
+        EventPipeline pipeline = new EventPipeline(c.pipeline(), Stages.enricher(c, registry, false),
             Stages.matcher(c, registry, true), Stages.alerts(c, registry, out), ingestMetrics, pipelineMetrics, registry);
         pipeline.start();
         boolean complete;

@@ -13,6 +13,8 @@ import dev.vigil.pipeline.EventPipeline;
 import dev.vigil.pipeline.PipelineHealth;
 import dev.vigil.pipeline.PipelineMetrics;
 import dev.vigil.rules.Matcher;
+import dev.vigil.alert.AlertEmitter;
+import dev.vigil.state.StateEnricher;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -106,8 +108,10 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         IngestMetrics ingestMetrics = new IngestMetrics(registry);
         PipelineMetrics pipelineMetrics = new PipelineMetrics(registry);
         Matcher matcher = Stages.matcher(c, registry, false);
-        EventPipeline pipeline = new EventPipeline(c.pipeline(), Stages.enricher(c, registry), matcher,
-            Stages.alerts(c, registry, System.out), ingestMetrics, pipelineMetrics, registry);
+        AlertEmitter alerts = Stages.alerts(c, registry, System.out);
+        StateEnricher state = Stages.enricher(c, registry, true);
+        EventPipeline pipeline = new EventPipeline(c.pipeline(), state, matcher, alerts,
+            Stages.pidsPoll(state, matcher, alerts), ingestMetrics, pipelineMetrics, registry);
         UnixSocketServer server = new UnixSocketServer(c.ingest(), pipeline.publisher(), ingestMetrics);
         PipelineHealth health = new PipelineHealth(pipeline, c.metrics().stallSeconds() * 1_000_000_000L,
             System::nanoTime, server::isListening, () -> true);

@@ -5,7 +5,11 @@ import dev.vigil.alert.AlertEmitter;
 import dev.vigil.config.VigilConfig;
 import dev.vigil.event.Event;
 import dev.vigil.rules.Matcher;
-import dev.vigil.state.Enricher;
+import dev.vigil.config.StateConfig;
+import dev.vigil.pipeline.BatchEndTask;
+import dev.vigil.state.StateEnricher;
+import io.micrometer.core.instrument.Clock;
+import java.util.function.Consumer;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -35,8 +39,30 @@ final class Stages {
         }
     }
 
-    static Enricher enricher(VigilConfig c, MeterRegistry registry) {
-        return Enricher.NONE;
+    /**
+     * The state stage. Live: this node's /proc and cgroups, seeded at start. Replay: the events are
+     * from another time, maybe another node, so this node's /proc and cgroups are never read.
+     */
+    static StateEnricher enricher(VigilConfig c, MeterRegistry registry, boolean live) {
+        StateConfig s = c.state();
+        if (!live) {
+            s = new StateConfig(NO_SUCH_ROOT, NO_SUCH_ROOT, s.stateDir(), s.maxProcesses(), s.maxContainers(),
+                s.procReadsPerSecond());
+        }
+        StateEnricher enricher = new StateEnricher(s, registry, Clock.SYSTEM);
+        if (live) {
+            enricher.seedFromProc();
+        }
+        return enricher;
+    }
+
+    private static final String NO_SUCH_ROOT = "/nonexistent/vigil-replay";
+
+    /** Between batches: poll the pids cgroups' counters and match the pids_max_hit events they yield. */
+    static BatchEndTask pidsPoll(StateEnricher state, Matcher matcher, AlertEmitter emitter) {
+        Event scratch = new Event();
+        Consumer<Event> toRules = e -> matcher.match(e, emitter);
+        return now -> state.pollPidsEvents(now, scratch, toRules);
     }
 
     static Matcher matcher(VigilConfig c, MeterRegistry registry, boolean eventTime) {

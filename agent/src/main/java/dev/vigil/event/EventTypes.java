@@ -36,7 +36,9 @@ public final class EventTypes {
         "kill", "tkill", "tgkill", "signalfd", "signalfd4", "eventfd", "eventfd2", "pipe", "pipe2",
         "epoll_create", "epoll_create1", "epoll_wait", "poll", "select", "futex", "nanosleep",
         "brk", "getrlimit", "setrlimit", "prlimit", "chdir", "fchdir", "getcwd", "switch", "container",
-        "procinfo", "vigil_sensor_lost"
+        "procinfo", "vigil_sensor_lost",
+        // synthesized by the state stage from a container's pids.events counter
+        "pids_max_hit"
     };
 
     /** Number of interned ids; arrays indexed by type id have this length. */
@@ -77,4 +79,5 @@ public final class EventTypes {
     public static final int CAPABLE = id("capable");
     public static final int SOCKET = id("socket");
     public static final int SENSOR_LOST = id("vigil_sensor_lost");
+    public static final int PIDS_MAX_HIT = id("pids_max_hit");
 }

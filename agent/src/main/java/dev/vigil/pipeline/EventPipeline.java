@@ -38,6 +38,12 @@ public final class EventPipeline implements AutoCloseable {
 
     public EventPipeline(PipelineConfig config, Enricher enricher, Matcher matcher, AlertEmitter emitter,
                          IngestMetrics ingestMetrics, PipelineMetrics pipelineMetrics, MeterRegistry registry) {
+        this(config, enricher, matcher, emitter, BatchEndTask.NONE, ingestMetrics, pipelineMetrics, registry);
+    }
+
+    public EventPipeline(PipelineConfig config, Enricher enricher, Matcher matcher, AlertEmitter emitter,
+                         BatchEndTask batchEndTask, IngestMetrics ingestMetrics, PipelineMetrics pipelineMetrics,
+                         MeterRegistry registry) {
         this.metrics = pipelineMetrics;
         this.disruptor = new Disruptor<>(Event::new, config.ringSize(), r -> {
             Thread t = new Thread(r, "vigil-pipeline");
@@ -45,7 +51,7 @@ public final class EventPipeline implements AutoCloseable {
             return t;
         }, ProducerType.SINGLE, waitStrategy(config.waitStrategy()));
         disruptor.setDefaultExceptionHandler(new CountingExceptionHandler(pipelineMetrics));
-        disruptor.handleEventsWith(new StageHandler(enricher, matcher, emitter, pipelineMetrics));
+        disruptor.handleEventsWith(new StageHandler(enricher, matcher, emitter, pipelineMetrics, batchEndTask));
         this.ring = disruptor.getRingBuffer();
         this.publisher = new RingPublisher(ring, config.backpressure(), ingestMetrics, pipelineMetrics);
         Gauge.builder("vigil.ring.remaining", ring, RingBuffer::remainingCapacity)

@@ -26,18 +26,24 @@ final class StageHandler implements EventHandler<Event> {
     private final Matcher matcher;
     private final AlertEmitter emitter;
     private final PipelineMetrics metrics;
+    private final BatchEndTask batchEndTask;
     private long lastErrorLog = Long.MIN_VALUE;
 
-    StageHandler(Enricher enricher, Matcher matcher, AlertEmitter emitter, PipelineMetrics metrics) {
+    StageHandler(Enricher enricher, Matcher matcher, AlertEmitter emitter, PipelineMetrics metrics,
+                 BatchEndTask batchEndTask) {
         this.enricher = enricher;
         this.matcher = matcher;
         this.emitter = emitter;
         this.metrics = metrics;
+        this.batchEndTask = batchEndTask;
     }
 
     @Override
     public void onEvent(Event event, long sequence, boolean endOfBatch) {
         if (!event.isValid()) {
+            if (endOfBatch) {
+                runBatchEndTask(event);
+            }
             return; // rejected at decode, already counted
         }
         try {
@@ -49,6 +55,18 @@ final class StageHandler implements EventHandler<Event> {
         }
         metrics.processed();
         metrics.latency(System.nanoTime() - event.receiveNanos());
+        if (endOfBatch) {
+            runBatchEndTask(event);
+        }
+    }
+
+    private void runBatchEndTask(Event event) {
+        try {
+            batchEndTask.onBatchEnd(System.nanoTime());
+        } catch (RuntimeException e) {
+            metrics.error();
+            logRarely(e, event);
+        }
     }
 
     private void logRarely(Throwable e, Event event) {
