@@ -124,9 +124,9 @@ class EventDecoderTest {
 
     @Test
     void unknownEventTypesKeepTheirName() {
-        assertNull(decode("{\"evt.type\":\"pids_max_hit\"}"));
+        assertNull(decode("{\"evt.type\":\"my_plugin_event\"}"));
         assertEquals(EventTypes.OTHER, event.eventType());
-        assertEquals("pids_max_hit", event.string(Field.EVT_TYPE));
+        assertEquals("my_plugin_event", event.string(Field.EVT_TYPE));
     }
 
     @ParameterizedTest
