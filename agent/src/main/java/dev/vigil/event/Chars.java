@@ -78,6 +78,30 @@ public final class Chars {
         return negative ? -v : v;
     }
 
+    /** Writes the decimal digits of {@code v} into {@code out} (at least 20 chars); returns their count. */
+    public static int format(long v, char[] out) {
+        if (v == Long.MIN_VALUE) {
+            "-9223372036854775808".getChars(0, 20, out, 0);
+            return 20;
+        }
+        int n = 0;
+        boolean negative = v < 0;
+        long x = negative ? -v : v;
+        do {
+            out[n++] = (char) ('0' + x % 10);
+            x /= 10;
+        } while (x != 0);
+        if (negative) {
+            out[n++] = '-';
+        }
+        for (int i = 0, j = n - 1; i < j; i++, j--) {
+            char c = out[i];
+            out[i] = out[j];
+            out[j] = c;
+        }
+        return n;
+    }
+
     /** Parses up to 16 hex digits as an unsigned 64-bit value; {@link #NOT_A_NUMBER} otherwise. */
     public static long parseHex(char[] a, int off, int len) {
         if (len == 0 || len > 16) {

@@ -54,6 +54,7 @@ public final class EventDecoder {
     private ByteArrayFeeder feeder;
     private int unknownKeys;
     // Per-line scratch.
+    private final char[] digits = new char[20];
     private boolean resFromRaw;
     private boolean resUnresolved;
     private long evtTime;
@@ -182,7 +183,7 @@ public final class EventDecoder {
                 if (t == JsonToken.VALUE_STRING) {
                     v = Capabilities.parseMask(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
                 } else if (t == JsonToken.VALUE_NUMBER_INT) {
-                    v = Chars.parseLong(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+                    v = intValue();
                 } else {
                     return RejectReason.WRONG_TYPE;
                 }
@@ -220,11 +221,14 @@ public final class EventDecoder {
         if (t != JsonToken.VALUE_NUMBER_INT && t != JsonToken.VALUE_STRING) {
             return Chars.NOT_A_NUMBER;
         }
+        if (t == JsonToken.VALUE_NUMBER_INT) {
+            return intValue();
+        }
         char[] a = p.getTextCharacters();
         int off = p.getTextOffset();
         int len = p.getTextLength();
         long v = Chars.parseLong(a, off, len);
-        if (v != Chars.NOT_A_NUMBER || t != JsonToken.VALUE_STRING) {
+        if (v != Chars.NOT_A_NUMBER) {
             return v;
         }
         return switch (f) {
@@ -234,6 +238,17 @@ public final class EventDecoder {
             case EVT_ARG_CAP -> Capabilities.number(a, off, len);
             default -> Chars.NOT_A_NUMBER;
         };
+    }
+
+    /**
+     * The current integer token's value, or NOT_A_NUMBER beyond 64 bits. Through the parser's own
+     * number parsing: its text for a lone "0" is built as a new array on every call.
+     */
+    private long intValue() throws IOException {
+        if (parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+            return Chars.NOT_A_NUMBER;
+        }
+        return parser.getLongValue();
     }
 
     private long boolValue(JsonToken t) throws IOException {
@@ -261,8 +276,8 @@ public final class EventDecoder {
     private RejectReason readSpecial(int key, JsonToken t, Event event) throws IOException {
         JsonParser p = parser;
         if (key == KEY_EVT_RAWRES) {
-            long v = t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_STRING
-                ? Chars.parseLong(p.getTextCharacters(), p.getTextOffset(), p.getTextLength())
+            long v = t == JsonToken.VALUE_NUMBER_INT ? intValue()
+                : t == JsonToken.VALUE_STRING ? Chars.parseLong(p.getTextCharacters(), p.getTextOffset(), p.getTextLength())
                 : Chars.NOT_A_NUMBER;
             if (v == Chars.NOT_A_NUMBER) {
                 return RejectReason.WRONG_TYPE;
@@ -274,7 +289,7 @@ public final class EventDecoder {
         // evt.time: integer ns, or an RFC 3339 string (or a string of digits).
         long v;
         if (t == JsonToken.VALUE_NUMBER_INT) {
-            v = Chars.parseLong(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+            v = intValue();
         } else if (t == JsonToken.VALUE_STRING) {
             char[] a = p.getTextCharacters();
             int off = p.getTextOffset();
@@ -299,6 +314,15 @@ public final class EventDecoder {
             event.addExtra(name, TRUE, 0, TRUE.length, 1);
         } else if (t == JsonToken.VALUE_FALSE) {
             event.addExtra(name, FALSE, 0, FALSE.length, 0);
+        } else if (t == JsonToken.VALUE_NUMBER_INT) {
+            long v = intValue();
+            if (v == Chars.NOT_A_NUMBER) {
+                // Beyond 64 bits: kept as text.
+                event.addExtra(name, p.getTextCharacters(), p.getTextOffset(), p.getTextLength(), v);
+            } else {
+                int len = Chars.format(v, digits);
+                event.addExtra(name, digits, 0, len, v);
+            }
         } else {
             char[] a = p.getTextCharacters();
             int off = p.getTextOffset();

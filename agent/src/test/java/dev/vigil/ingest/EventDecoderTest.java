@@ -199,7 +199,7 @@ class EventDecoderTest {
         byte[] line = ("{\"evt.type\":\"socket\",\"evt.rawtime\":1795000151000002000,\"proc.pid\":4242,"
             + "\"proc.name\":\"tcpdump\",\"container.id\":\"de6b9f00ba11\",\"evt.arg.domain\":\"AF_PACKET\","
             + "\"evt.arg.type\":3,\"evt.res\":\"SUCCESS\",\"thread.cap_effective\":\"0x00000000a80425fb\","
-            + "\"fd.name\":\"x\"}\n").getBytes(StandardCharsets.UTF_8);
+            + "\"user.uid\":0,\"fd.num\":0,\"fd.name\":\"x\"}\n").getBytes(StandardCharsets.UTF_8);
         for (int i = 0; i < 200_000; i++) {
             decoder.decode(line, 0, line.length, event, RECEIVED);
         }
