@@ -181,10 +181,10 @@ size_t vigil_format_event(char *out, const struct vigil_event *e, long long epoc
 {
 	char *p = out;
 	char id[13];
-	unsigned type = e->type < EV_TYPE_COUNT ? e->type : EV_TYPE_COUNT;
+	unsigned type = e->type; /* < EV_TYPE_COUNT: the caller checks */
 
 	p = put(p, "{\"evt.type\":\"");
-	p = put(p, type < EV_TYPE_COUNT && type_name[type] ? type_name[type] : "unknown");
+	p = put(p, type_name[type]);
 	p = put(p, "\",\"evt.rawtime\":");
 	p = put_i64(p, (long long)e->boot_ns + epoch_offset_ns);
 	p = put(p, ",\"evt.res\":");
@@ -213,14 +213,12 @@ size_t vigil_format_event(char *out, const struct vigil_event *e, long long epoc
 		p = put(p, ",\"container.pids_limit\":");
 		p = put_i64(p, e->pids_limit);
 	}
-	if (type < EV_TYPE_COUNT) {
-		for (int i = 0; i < 3; i++) {
-			if (!arg_key[type][i])
-				continue;
-			*p++ = ',';
-			p = put(p, arg_key[type][i]);
-			p = put_i64(p, e->arg[i]);
-		}
+	for (int i = 0; i < 3; i++) {
+		if (!arg_key[type][i])
+			continue;
+		*p++ = ',';
+		p = put(p, arg_key[type][i]);
+		p = put_i64(p, e->arg[i]);
 	}
 	if (type == EV_SETNS) { /* the contract's integer flags argument */
 		p = put(p, ",\"evt.arg.flags\":");

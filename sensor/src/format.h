@@ -8,8 +8,9 @@
 /* Upper bound of one rendered line: every string byte may become \u00XX. */
 #define VIGIL_LINE_MAX 4096
 
-/* Writes the line for e at out (at least VIGIL_LINE_MAX bytes); returns its
- * length. epoch_offset_ns turns the event's boot-clock time into epoch ns. */
+/* Writes the line for e (e->type < EV_TYPE_COUNT) at out (at least
+ * VIGIL_LINE_MAX bytes); returns its length. epoch_offset_ns turns the
+ * event's boot-clock time into epoch ns. */
 size_t vigil_format_event(char *out, const struct vigil_event *e, long long epoch_offset_ns);
 
 /* The loss report line: {"evt.type":"vigil_sensor_lost",...}. */

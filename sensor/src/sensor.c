@@ -132,7 +132,7 @@ static void append_line(struct sensor *s, size_t len)
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct sensor *s = ctx;
-	if (size < sizeof(struct vigil_event))
+	if (size < sizeof(struct vigil_event) || ((struct vigil_event *)data)->type >= EV_TYPE_COUNT)
 		return 0;
 	if (s->fd < 0) {
 		s->disconnected_lost++;
