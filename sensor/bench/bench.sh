@@ -11,7 +11,7 @@ DIR=$(cd "$(dirname "$0")/.." && pwd)
 make -s -C "$DIR" build/vigil-sensor build/storm
 WORK=$(mktemp -d /tmp/vigil-bench.XXXXXX)
 NPROC=$(nproc)
-trap 'kill ${SENSOR_PID:-} ${READER_PID:-} 2>/dev/null; rm -rf "$WORK"' EXIT
+trap 'kill ${SENSOR_PID:-} ${READER_PID:-} 2>/dev/null || true; rm -rf "$WORK"' EXIT
 EVT=$([ "$MODE" = fork ] && echo clone || echo socket)
 
 # run_storm PREFIX: NPROC storm processes, each writing its summary to PREFIX.N
