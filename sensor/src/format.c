@@ -1,0 +1,244 @@
+/* JSON rendering without stdio: the formatter runs once per event on the
+ * sensor's only thread, so it appends bytes directly. */
+#include <string.h>
+#include "format.h"
+
+static const char *const type_name[EV_TYPE_COUNT] = {
+	[EV_CLONE] = "clone",        [EV_EXECVE] = "execve",
+	[EV_PROCEXIT] = "procexit",  [EV_CLONE_FAIL] = "clone",
+	[EV_CLONE3_FAIL] = "clone3", [EV_FORK_FAIL] = "fork",
+	[EV_VFORK_FAIL] = "vfork",   [EV_SOCKET] = "socket",
+	[EV_MOUNT] = "mount",        [EV_UMOUNT2] = "umount2",
+	[EV_UNSHARE] = "unshare",    [EV_SETNS] = "setns",
+	[EV_PIVOT_ROOT] = "pivot_root", [EV_BPF] = "bpf",
+	[EV_INIT_MODULE] = "init_module", [EV_FINIT_MODULE] = "finit_module",
+	[EV_SWAPON] = "swapon",      [EV_SETHOSTNAME] = "sethostname",
+	[EV_SETDOMAINNAME] = "setdomainname", [EV_CAPABLE] = "capable",
+};
+
+/* JSON keys of arg[0..2] per type, as the BPF side fills them. NULL: unused. */
+static const char *const arg_key[EV_TYPE_COUNT][3] = {
+	[EV_PROCEXIT] = { "\"evt.arg.status\":" },
+	[EV_SOCKET] = { "\"evt.arg.domain\":", "\"evt.arg.type\":", "\"evt.arg.proto\":" },
+	[EV_MOUNT] = { "\"evt.arg.flags\":" },
+	[EV_UMOUNT2] = { "\"evt.arg.flags\":" },
+	[EV_UNSHARE] = { "\"evt.arg.flags\":" },
+	[EV_SETNS] = { "\"evt.arg.fd\":", "\"evt.arg.nstype\":" },
+	[EV_BPF] = { "\"evt.arg.cmd\":" },
+	[EV_INIT_MODULE] = { "\"evt.arg.len\":" },
+	[EV_FINIT_MODULE] = { "\"evt.arg.fd\":", "\"evt.arg.flags\":" },
+	[EV_SWAPON] = { "\"evt.arg.flags\":" },
+	[EV_CAPABLE] = { "\"evt.arg.cap\":", NULL, "\"evt.arg.userns_level\":" },
+};
+
+static char *put(char *p, const char *s)
+{
+	size_t n = strlen(s);
+	memcpy(p, s, n);
+	return p + n;
+}
+
+static char *put_u64(char *p, unsigned long long v)
+{
+	char tmp[20];
+	int n = 0;
+	do {
+		tmp[n++] = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}
+
+static char *put_i64(char *p, long long v)
+{
+	if (v < 0) {
+		*p++ = '-';
+		return put_u64(p, 0ULL - (unsigned long long)v);
+	}
+	return put_u64(p, v);
+}
+
+static const char hex[] = "0123456789abcdef";
+
+static char *put_hex64(char *p, unsigned long long v)
+{
+	p = put(p, "\"0x");
+	for (int shift = 60; shift >= 0; shift -= 4)
+		*p++ = hex[(v >> shift) & 0xf];
+	*p++ = '"';
+	return p;
+}
+
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 if invalid: rejects
+ * overlong forms, surrogates and code points above U+10FFFF. */
+static size_t utf8_len(const unsigned char *s, size_t avail)
+{
+	unsigned c = s[0];
+	size_t n;
+	unsigned cp, min;
+
+	if (c < 0x80)
+		return 1;
+	else if ((c & 0xe0) == 0xc0)
+		n = 2, cp = c & 0x1f, min = 0x80;
+	else if ((c & 0xf0) == 0xe0)
+		n = 3, cp = c & 0x0f, min = 0x800;
+	else if ((c & 0xf8) == 0xf0)
+		n = 4, cp = c & 0x07, min = 0x10000;
+	else
+		return 0;
+	if (n > avail)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+char *vigil_json_string(char *p, const char *str, size_t maxlen)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t len = strnlen(str, maxlen);
+
+	*p++ = '"';
+	for (size_t i = 0; i < len;) {
+		unsigned c = s[i];
+		if (c == '"' || c == '\\') {
+			*p++ = '\\';
+			*p++ = c;
+			i++;
+		} else if (c < 0x20) {
+			p = put(p, "\\u00");
+			*p++ = hex[c >> 4];
+			*p++ = hex[c & 0xf];
+			i++;
+		} else {
+			size_t n = utf8_len(s + i, len - i);
+			if (n) {
+				memcpy(p, s + i, n);
+				p += n;
+				i += n;
+			} else {
+				p = put(p, "\xef\xbf\xbd"); /* U+FFFD */
+				i++;
+			}
+		}
+	}
+	*p++ = '"';
+	return p;
+}
+
+static int is_hex64(const char *s, size_t n)
+{
+	if (n != 64)
+		return 0;
+	for (size_t i = 0; i < 64; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return 1;
+}
+
+/* systemd-driver scope names: <prefix><64 hex>.scope */
+static const char *const scope_prefix[] = { "docker-", "cri-containerd-", "crio-", "libpod-" };
+
+int vigil_container_id(const struct vigil_event *e, char id[13])
+{
+	const char *name = e->cg_name;
+	size_t n = strnlen(name, sizeof(e->cg_name));
+
+	if (e->cg_level == 0) {
+		memcpy(id, "host", 5);
+		return 0;
+	}
+	if (e->cg_level < 0)
+		return -1;
+	/* cgroupfs driver: Docker's /docker/<id>, Kubernetes' .../pod<uid>/<id> */
+	if (is_hex64(name, n) && (strncmp(e->cg_parent, "docker", sizeof(e->cg_parent)) == 0 ||
+				  strncmp(e->cg_parent, "pod", 3) == 0)) {
+		memcpy(id, name, 12);
+		id[12] = 0;
+		return 1;
+	}
+	for (size_t i = 0; i < sizeof(scope_prefix) / sizeof(scope_prefix[0]); i++) {
+		size_t plen = strlen(scope_prefix[i]);
+		if (n == plen + 64 + 6 && strncmp(name, scope_prefix[i], plen) == 0 &&
+		    is_hex64(name + plen, 64) && strcmp(name + plen + 64, ".scope") == 0) {
+			memcpy(id, name + plen, 12);
+			id[12] = 0;
+			return 1;
+		}
+	}
+	return -1;
+}
+
+size_t vigil_format_event(char *out, const struct vigil_event *e, long long epoch_offset_ns)
+{
+	char *p = out;
+	char id[13];
+	unsigned type = e->type; /* < EV_TYPE_COUNT: the caller checks */
+
+	p = put(p, "{\"evt.type\":\"");
+	p = put(p, type_name[type]);
+	p = put(p, "\",\"evt.rawtime\":");
+	p = put_i64(p, (long long)e->boot_ns + epoch_offset_ns);
+	p = put(p, ",\"evt.res\":");
+	p = put_i64(p, e->res);
+	p = put(p, ",\"proc.pid\":");
+	p = put_u64(p, e->pid);
+	p = put(p, ",\"proc.ppid\":");
+	p = put_u64(p, e->ppid);
+	p = put(p, ",\"proc.name\":");
+	p = vigil_json_string(p, e->comm, sizeof(e->comm));
+	if (type == EV_EXECVE) {
+		p = put(p, ",\"proc.exepath\":");
+		p = vigil_json_string(p, e->path, sizeof(e->path));
+	}
+	p = put(p, ",\"user.uid\":");
+	p = put_u64(p, e->uid);
+	p = put(p, ",\"thread.cap_effective\":");
+	p = put_hex64(p, e->cap_effective);
+	int kind = vigil_container_id(e, id);
+	if (kind >= 0) {
+		p = put(p, ",\"container.id\":\"");
+		p = put(p, id);
+		*p++ = '"';
+	}
+	if (kind > 0 && e->pids_limit >= -1) {
+		p = put(p, ",\"container.pids_limit\":");
+		p = put_i64(p, e->pids_limit);
+	}
+	for (int i = 0; i < 3; i++) {
+		if (!arg_key[type][i])
+			continue;
+		*p++ = ',';
+		p = put(p, arg_key[type][i]);
+		p = put_i64(p, e->arg[i]);
+	}
+	if (type == EV_SETNS) { /* the contract's integer flags argument */
+		p = put(p, ",\"evt.arg.flags\":");
+		p = put_i64(p, e->arg[1]);
+	}
+	if (type == EV_CAPABLE)
+		p = put(p, e->arg[1] ? ",\"evt.arg.audit\":true" : ",\"evt.arg.audit\":false");
+	p = put(p, "}\n");
+	return p - out;
+}
+
+size_t vigil_format_lost(char *out, long long rawtime, unsigned long long lost, const char *reason)
+{
+	char *p = out;
+	p = put(p, "{\"evt.type\":\"vigil_sensor_lost\",\"evt.rawtime\":");
+	p = put_i64(p, rawtime);
+	p = put(p, ",\"evt.arg.lost\":");
+	p = put_u64(p, lost);
+	p = put(p, ",\"evt.arg.reason\":\"");
+	p = put(p, reason);
+	p = put(p, "\"}\n");
+	return p - out;
+}

@@ -1,0 +1,322 @@
+/* vigil-sensor: loads the BPF programs, drains their ring buffer, and writes
+ * the events as JSON lines to the agent's Unix stream socket in large writes.
+ *
+ * One thread. The loop: wait on the ring (at most --flush-ms), render every
+ * queued record into the output buffer, write the buffer when it holds
+ * FLUSH_BYTES, when the ring is empty, or when its oldest line is --flush-ms
+ * old. While the agent is away, records are drained and counted as lost
+ * ("disconnected") so that the kernel ring never backs up behind a dead peer. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "format.h"
+#include "vigil.skel.h"
+
+#define FLUSH_BYTES (64 * 1024)
+#define OUT_CAPACITY (FLUSH_BYTES + VIGIL_LINE_MAX)
+#define LOST_REPORT_NS 1000000000LL       /* at most one loss line per second */
+#define BACKOFF_MIN_NS 100000000LL        /* reconnect backoff: 100 ms ... */
+#define BACKOFF_MAX_NS 5000000000LL       /* ... doubling up to 5 s */
+
+/* Capabilities whose checks become "capable" events (when fexit works):
+ * the ones rules about container breakout look at. */
+#define CAPABLE_DEFAULT_MASK ((1ULL << 21) /* SYS_ADMIN */ | (1ULL << 16) /* SYS_MODULE */ | \
+	(1ULL << 17) /* SYS_RAWIO */ | (1ULL << 19) /* SYS_PTRACE */ | (1ULL << 13) /* NET_RAW */ | \
+	(1ULL << 12) /* NET_ADMIN */ | (1ULL << 39) /* BPF */ | (1ULL << 38) /* PERFMON */ | \
+	(1ULL << 2) /* DAC_READ_SEARCH */ | (1ULL << 22) /* SYS_BOOT */)
+
+struct sensor {
+	const char *socket_path;
+	long long flush_ns;
+	long long epoch_offset_ns; /* CLOCK_REALTIME - CLOCK_BOOTTIME at start */
+	int fd;                    /* connection to the agent, -1 when away */
+	long long next_connect_ns; /* boottime of the next connection attempt */
+	long long backoff_ns;
+	char out[OUT_CAPACITY];
+	size_t out_len;
+	unsigned long out_lines;
+	long long oldest_ns;       /* boottime when the first buffered line came */
+	int lost_fd;               /* the per-CPU "lost" map */
+	int ncpus;
+	unsigned long long ringbuf_lost_seen; /* kernel counter, already reported */
+	unsigned long long disconnected_lost; /* not yet reported */
+	unsigned long long delivered, lost_ringbuf_total, lost_disconnected_total;
+	long long last_report_ns;
+};
+
+static volatile sig_atomic_t stopping;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+static long long now_ns(clockid_t clock)
+{
+	struct timespec ts;
+	clock_gettime(clock, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void disconnect(struct sensor *s, const char *why)
+{
+	fprintf(stderr, "vigil-sensor: agent connection lost: %s\n", why);
+	close(s->fd);
+	s->fd = -1;
+	s->disconnected_lost += s->out_lines;
+	s->lost_disconnected_total += s->out_lines;
+	s->out_len = s->out_lines = 0;
+	s->backoff_ns = BACKOFF_MIN_NS;
+	s->next_connect_ns = now_ns(CLOCK_BOOTTIME) + s->backoff_ns;
+}
+
+static void try_connect(struct sensor *s)
+{
+	long long now = now_ns(CLOCK_BOOTTIME);
+	if (s->fd >= 0 || now < s->next_connect_ns)
+		return;
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	strncpy(addr.sun_path, s->socket_path, sizeof(addr.sun_path) - 1);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0) {
+		fprintf(stderr, "vigil-sensor: connected to %s\n", s->socket_path);
+		s->fd = fd;
+		return;
+	}
+	if (fd >= 0)
+		close(fd);
+	s->next_connect_ns = now + s->backoff_ns;
+	s->backoff_ns = s->backoff_ns * 2 > BACKOFF_MAX_NS ? BACKOFF_MAX_NS : s->backoff_ns * 2;
+}
+
+static void flush(struct sensor *s)
+{
+	size_t done = 0;
+	while (s->fd >= 0 && done < s->out_len) {
+		ssize_t n = send(s->fd, s->out + done, s->out_len - done, MSG_NOSIGNAL);
+		if (n > 0) {
+			done += n;
+		} else if (n < 0 && errno == EINTR && !stopping) {
+			continue;
+		} else {
+			disconnect(s, n < 0 ? strerror(errno) : "short write");
+			return;
+		}
+	}
+	s->delivered += s->out_lines;
+	s->out_len = s->out_lines = 0;
+}
+
+static void append_line(struct sensor *s, size_t len)
+{
+	if (s->out_lines == 0)
+		s->oldest_ns = now_ns(CLOCK_BOOTTIME);
+	s->out_len += len;
+	s->out_lines++;
+	if (s->out_len >= FLUSH_BYTES)
+		flush(s);
+}
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct sensor *s = ctx;
+	if (size < sizeof(struct vigil_event) || ((struct vigil_event *)data)->type >= EV_TYPE_COUNT)
+		return 0;
+	if (s->fd < 0) {
+		s->disconnected_lost++;
+		s->lost_disconnected_total++;
+		return 0;
+	}
+	append_line(s, vigil_format_event(s->out + s->out_len, data, s->epoch_offset_ns));
+	return 0;
+}
+
+static unsigned long long read_ringbuf_lost(struct sensor *s)
+{
+	unsigned long long per_cpu[s->ncpus], sum = 0;
+	unsigned zero = 0;
+	if (bpf_map_lookup_elem(s->lost_fd, &zero, per_cpu) == 0)
+		for (int i = 0; i < s->ncpus; i++)
+			sum += per_cpu[i];
+	return sum;
+}
+
+/* Once a second at most, one line per reason with the losses since the last. */
+static void report_losses(struct sensor *s)
+{
+	long long now = now_ns(CLOCK_BOOTTIME);
+	if (now - s->last_report_ns < LOST_REPORT_NS || s->fd < 0)
+		return;
+	s->last_report_ns = now;
+	unsigned long long ringbuf = read_ringbuf_lost(s);
+	if (ringbuf > s->ringbuf_lost_seen) {
+		s->lost_ringbuf_total += ringbuf - s->ringbuf_lost_seen;
+		append_line(s, vigil_format_lost(s->out + s->out_len, now + s->epoch_offset_ns,
+						 ringbuf - s->ringbuf_lost_seen, "ringbuf_full"));
+		s->ringbuf_lost_seen = ringbuf;
+	}
+	if (s->disconnected_lost && s->fd >= 0) {
+		append_line(s, vigil_format_lost(s->out + s->out_len, now + s->epoch_offset_ns,
+						 s->disconnected_lost, "disconnected"));
+		s->disconnected_lost = 0;
+	}
+}
+
+static void fill_syscall_table(struct vigil_bpf *skel)
+{
+	static const struct { long nr; enum vigil_type type; } table[] = {
+		{ SYS_clone, EV_CLONE_FAIL }, { SYS_clone3, EV_CLONE3_FAIL },
+		{ SYS_fork, EV_FORK_FAIL }, { SYS_vfork, EV_VFORK_FAIL },
+		{ SYS_socket, EV_SOCKET }, { SYS_mount, EV_MOUNT },
+		{ SYS_umount2, EV_UMOUNT2 }, { SYS_unshare, EV_UNSHARE },
+		{ SYS_setns, EV_SETNS }, { SYS_pivot_root, EV_PIVOT_ROOT },
+		{ SYS_bpf, EV_BPF }, { SYS_init_module, EV_INIT_MODULE },
+		{ SYS_finit_module, EV_FINIT_MODULE }, { SYS_swapon, EV_SWAPON },
+		{ SYS_sethostname, EV_SETHOSTNAME }, { SYS_setdomainname, EV_SETDOMAINNAME },
+	};
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+		skel->rodata->syscall_event[table[i].nr] = table[i].type + 1;
+}
+
+static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	return level == LIBBPF_WARN && getenv("VIGIL_SENSOR_DEBUG") ? vfprintf(stderr, fmt, ap) : 0;
+}
+
+/* Opens and loads the programs. fexit needs BPF trampolines, which some
+ * kernels lack; then the object is loaded again without it. */
+static struct vigil_bpf *load(unsigned ring_mb, int with_capable)
+{
+	struct vigil_bpf *skel = vigil_bpf__open();
+	if (!skel)
+		return NULL;
+	skel->rodata->self_tgid = getpid();
+	skel->rodata->capable_mask = CAPABLE_DEFAULT_MASK;
+	skel->rodata->wakeup_bytes = FLUSH_BYTES;
+	fill_syscall_table(skel);
+	bpf_map__set_max_entries(skel->maps.events, ring_mb << 20);
+	bpf_program__set_autoload(skel->progs.on_capable, with_capable);
+	if (vigil_bpf__load(skel)) {
+		vigil_bpf__destroy(skel);
+		return NULL;
+	}
+	return skel;
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: vigil-sensor --socket PATH [--flush-ms N] [--ring-mb N]\n"
+			"  --socket PATH  the agent's Unix stream socket (reconnects when it goes away)\n"
+			"  --flush-ms N   write buffered lines at least every N ms (default 10)\n"
+			"  --ring-mb N    kernel ring buffer size in MiB, a power of 2 (default 4)\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	static struct sensor s = { .fd = -1, .backoff_ns = BACKOFF_MIN_NS };
+	static const struct option opts[] = {
+		{ "socket", required_argument, 0, 's' },
+		{ "flush-ms", required_argument, 0, 'f' },
+		{ "ring-mb", required_argument, 0, 'r' },
+		{ "help", no_argument, 0, 'h' },
+		{ 0 },
+	};
+	long flush_ms = 10, ring_mb = 4;
+	int c;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': s.socket_path = optarg; break;
+		case 'f': flush_ms = atol(optarg); break;
+		case 'r': ring_mb = atol(optarg); break;
+		default: usage();
+		}
+	}
+	if (!s.socket_path || optind != argc || flush_ms < 1 || ring_mb < 1 ||
+	    ring_mb > 1024 || (ring_mb & (ring_mb - 1)))
+		usage();
+	if (strlen(s.socket_path) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
+		fprintf(stderr, "vigil-sensor: socket path too long\n");
+		return 2;
+	}
+	s.flush_ns = flush_ms * 1000000LL;
+	libbpf_set_print(libbpf_quiet);
+
+	struct vigil_bpf *skel = load(ring_mb, 1);
+	if (!skel) {
+		fprintf(stderr, "vigil-sensor: could not load fexit/cap_capable: %s "
+				"(this kernel refuses BPF trampolines): no \"capable\" events\n",
+			strerror(errno));
+		skel = load(ring_mb, 0);
+	}
+	if (!skel) {
+		fprintf(stderr, "vigil-sensor: cannot load the BPF programs: %s "
+				"(needs CAP_BPF and CAP_PERFMON, and a kernel with BTF; "
+				"VIGIL_SENSOR_DEBUG=1 shows the verifier log)\n", strerror(errno));
+		return 1;
+	}
+
+	/* Attach one by one, so that stderr says exactly what works here. */
+	struct bpf_program *prog;
+	int attached = 0;
+	bpf_object__for_each_program(prog, skel->obj) {
+		const char *sec = bpf_program__section_name(prog);
+		if (!bpf_program__autoload(prog))
+			continue;
+		if (bpf_program__attach(prog)) {
+			fprintf(stderr, "vigil-sensor: attached %s\n", sec);
+			attached++;
+		} else {
+			fprintf(stderr, "vigil-sensor: could not attach %s: %s\n", sec, strerror(errno));
+		}
+	}
+	if (attached == 0) {
+		fprintf(stderr, "vigil-sensor: nothing attached\n");
+		return 1;
+	}
+
+	struct ring_buffer *rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_event, &s, NULL);
+	if (!rb) {
+		fprintf(stderr, "vigil-sensor: ring_buffer__new: %s\n", strerror(errno));
+		return 1;
+	}
+	s.lost_fd = bpf_map__fd(skel->maps.lost);
+	s.ncpus = libbpf_num_possible_cpus();
+	s.epoch_offset_ns = now_ns(CLOCK_REALTIME) - now_ns(CLOCK_BOOTTIME);
+
+	struct sigaction sa = { .sa_handler = on_signal }; /* no SA_RESTART: wake the loop */
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+
+	while (!stopping) {
+		try_connect(&s);
+		/* Records are submitted without a wakeup until FLUSH_BYTES are
+		 * queued, so a poll timeout is the normal way to find them. */
+		ring_buffer__poll(rb, flush_ms);
+		int n = ring_buffer__consume(rb);
+		if (s.out_len && (n <= 0 || now_ns(CLOCK_BOOTTIME) - s.oldest_ns >= s.flush_ns))
+			flush(&s);
+		report_losses(&s);
+	}
+	ring_buffer__consume(rb);
+	flush(&s);
+	fprintf(stderr, "vigil-sensor: stopping: %llu events delivered, %llu lost (ring buffer full), "
+			"%llu lost (agent disconnected)\n", s.delivered,
+		s.lost_ringbuf_total + read_ringbuf_lost(&s) - s.ringbuf_lost_seen,
+		s.lost_disconnected_total);
+	ring_buffer__free(rb);
+	vigil_bpf__destroy(skel);
+	return 0;
+}

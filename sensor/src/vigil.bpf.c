@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Vigil sensor: kernel side. Turns scheduler and syscall tracepoints into
+ * struct vigil_event records in one ring buffer. Everything a rule cannot
+ * use is dropped here, before it costs a copy to user space. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "vigil.h"
+
+char LICENSE[] SEC("license") = "GPL"; /* probe_read helpers are GPL-only */
+
+/* Set by user space before load. */
+const volatile __u32 self_tgid;        /* never report the sensor's own syscalls */
+const volatile __u64 capable_mask;     /* capabilities worth a "capable" event */
+const volatile __u64 wakeup_bytes;     /* wake the reader once this much is queued */
+/* Syscall number -> enum vigil_type + 1 (0: not of interest). Filled by user
+ * space from its own <sys/syscall.h>, so the numbers match the build's arch. */
+const volatile __u8 syscall_event[VIGIL_NR_SYSCALLS];
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4 << 20); /* resized by user space (--ring-mb) */
+} events SEC(".maps");
+
+/* Reserve failures (ring full), per CPU so that counting never contends. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} lost SEC(".maps");
+
+/* Before 6.3, kernel_cap_t was struct kernel_cap_struct { __u32 cap[2]; }. */
+struct kernel_cap_struct___pre63 {
+	__u32 cap[2];
+};
+struct cred___pre63 {
+	struct kernel_cap_struct___pre63 cap_effective;
+};
+
+static __always_inline __u64 cap_effective(struct task_struct *task)
+{
+	const struct cred *cred = BPF_CORE_READ(task, cred);
+
+	if (bpf_core_field_exists(cred->cap_effective.val))
+		return BPF_CORE_READ(cred, cap_effective.val);
+	struct cred___pre63 *old = (void *)cred;
+	__u32 c[2] = {};
+	bpf_core_read(&c, sizeof(c), &old->cap_effective.cap);
+	return c[0] | (__u64)c[1] << 32;
+}
+
+/* The task's v1 (or v2) pids cgroup: its name, its parent's name, its depth
+ * and its pids.max. User space turns the names into a container id. */
+static __always_inline void fill_cgroup(struct vigil_event *e, struct task_struct *task)
+{
+	e->cg_level = -1;
+	e->pids_limit = -2; /* unknown */
+	if (!bpf_core_enum_value_exists(enum cgroup_subsys_id, pids_cgrp_id))
+		return;
+	int id = bpf_core_enum_value(enum cgroup_subsys_id, pids_cgrp_id);
+	struct cgroup_subsys_state *css;
+	if (id < 0 || id >= 12) /* keep the verifier sure of the bound */
+		return;
+	css = BPF_CORE_READ(task, cgroups, subsys[id]);
+	if (!css)
+		return;
+	struct cgroup *cg = BPF_CORE_READ(css, cgroup);
+	e->cg_level = BPF_CORE_READ(cg, level);
+	bpf_probe_read_kernel_str(e->cg_name, sizeof(e->cg_name), BPF_CORE_READ(cg, kn, name));
+	struct cgroup_subsys_state *pcss = BPF_CORE_READ(cg, self.parent);
+	if (pcss)
+		bpf_probe_read_kernel_str(e->cg_parent, sizeof(e->cg_parent),
+					  BPF_CORE_READ(pcss, cgroup, kn, name));
+	/* css is the first member of struct pids_cgroup. */
+	struct pids_cgroup *pids = (void *)css;
+	if (bpf_core_type_exists(struct pids_cgroup)) {
+		long long limit = BPF_CORE_READ(pids, limit.counter);
+		e->pids_limit = limit >= VIGIL_PIDS_MAX ? -1 : limit;
+	}
+}
+
+/* Reserve a record for the current task and fill the common fields, or count
+ * a loss. The caller fills the rest and calls submit(). */
+static __always_inline struct vigil_event *start(__u32 type, long long res)
+{
+	struct vigil_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		__u32 zero = 0;
+		__u64 *n = bpf_map_lookup_elem(&lost, &zero);
+		if (n)
+			(*n)++;
+		return NULL;
+	}
+	struct task_struct *task = (void *)bpf_get_current_task();
+	e->boot_ns = bpf_ktime_get_boot_ns();
+	e->type = type;
+	e->res = res;
+	e->arg[0] = e->arg[1] = e->arg[2] = 0;
+	e->pid = bpf_get_current_pid_tgid() >> 32;
+	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	e->uid = (__u32)bpf_get_current_uid_gid();
+	e->cap_effective = cap_effective(task);
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	e->cg_name[0] = e->cg_parent[0] = e->path[0] = 0;
+	fill_cgroup(e, task);
+	return e;
+}
+
+/* Waking the reader per record costs more than the record; wake it only when
+ * a batch is waiting. The reader's poll timeout (--flush-ms) bounds latency. */
+static __always_inline void submit(struct vigil_event *e)
+{
+	__u64 flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ?
+		BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	bpf_ringbuf_submit(e, flags);
+}
+
+static __always_inline bool is_self(void)
+{
+	return (bpf_get_current_pid_tgid() >> 32) == self_tgid;
+}
+
+/* Everything is attached to raw tracepoints: they need neither tracefs (not
+ * mounted on many nodes and in most sensor containers) nor kprobes (absent on
+ * some kernels), only CAP_BPF + CAP_PERFMON. */
+
+/* Process lifecycle. Thread creation and thread exit are filtered out: the
+ * contract's proc.* fields are per process, and pids.max failures of thread
+ * creation still arrive through the clone family's sys_exit. */
+
+SEC("raw_tp/sched_process_fork")
+int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 tgid = BPF_CORE_READ(child, tgid);
+	if (BPF_CORE_READ(child, pid) != tgid || is_self())
+		return 0;
+	struct vigil_event *e = start(EV_CLONE, tgid);
+	if (e)
+		submit(e);
+	return 0;
+}
+
+SEC("raw_tp/sched_process_exec")
+int BPF_PROG(on_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
+{
+	struct vigil_event *e = start(EV_EXECVE, 0);
+	if (!e)
+		return 0;
+	bpf_probe_read_kernel_str(e->path, sizeof(e->path), BPF_CORE_READ(bprm, filename));
+	submit(e);
+	return 0;
+}
+
+SEC("raw_tp/sched_process_exit")
+int BPF_PROG(on_exit, struct task_struct *task)
+{
+	if (BPF_CORE_READ(task, pid) != BPF_CORE_READ(task, tgid)) /* a thread */
+		return 0;
+	struct vigil_event *e = start(EV_PROCEXIT, 0);
+	if (!e)
+		return 0;
+	e->arg[0] = BPF_CORE_READ(task, exit_code); /* wait(2) status */
+	submit(e);
+	return 0;
+}
+
+/* Syscalls. raw sys_enter/sys_exit fire for every syscall, so the first thing
+ * done is one load from syscall_event[]; only the listed syscalls go on.
+ * sys_enter remembers the arguments by thread id, sys_exit emits one event
+ * with the result. */
+
+struct pending {
+	__u32 type;
+	long long arg[3];
+};
+
+/* LRU so that a thread killed inside a syscall cannot leak an entry. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32);
+	__type(value, struct pending);
+} pending SEC(".maps");
+
+static __always_inline int interesting(long nr)
+{
+	if (nr < 0 || nr >= VIGIL_NR_SYSCALLS)
+		return -1;
+	return (int)syscall_event[nr] - 1;
+}
+
+#define AF_PACKET 17
+#define SOCK_RAW 3
+#define SOCK_TYPE_MASK 0xf
+
+SEC("raw_tp/sys_enter")
+int BPF_PROG(on_sys_enter, struct pt_regs *regs, long nr)
+{
+	int type = interesting(nr);
+	if (type < 0 || is_self())
+		return 0;
+	struct pending p = { .type = type };
+	switch (type) {
+	case EV_CLONE_FAIL: case EV_CLONE3_FAIL: case EV_FORK_FAIL: case EV_VFORK_FAIL:
+		return 0; /* nothing to remember: only the result matters */
+	case EV_SOCKET: /* only packet and raw sockets cross to user space */
+		p.arg[0] = PT_REGS_PARM1_CORE_SYSCALL(regs); /* domain */
+		p.arg[1] = PT_REGS_PARM2_CORE_SYSCALL(regs); /* type */
+		p.arg[2] = PT_REGS_PARM3_CORE_SYSCALL(regs); /* protocol */
+		if (p.arg[0] != AF_PACKET && (p.arg[1] & SOCK_TYPE_MASK) != SOCK_RAW)
+			return 0;
+		break;
+	case EV_MOUNT:
+		p.arg[0] = PT_REGS_PARM4_CORE_SYSCALL(regs); /* mountflags */
+		break;
+	case EV_UMOUNT2: case EV_SWAPON: case EV_INIT_MODULE:
+		p.arg[0] = PT_REGS_PARM2_CORE_SYSCALL(regs); /* flags; init_module: len */
+		break;
+	case EV_UNSHARE: case EV_BPF:
+		p.arg[0] = PT_REGS_PARM1_CORE_SYSCALL(regs); /* flags; bpf: cmd */
+		break;
+	case EV_SETNS:
+		p.arg[0] = PT_REGS_PARM1_CORE_SYSCALL(regs); /* fd */
+		p.arg[1] = PT_REGS_PARM2_CORE_SYSCALL(regs); /* nstype */
+		break;
+	case EV_FINIT_MODULE:
+		p.arg[0] = PT_REGS_PARM1_CORE_SYSCALL(regs); /* fd */
+		p.arg[1] = PT_REGS_PARM3_CORE_SYSCALL(regs); /* flags */
+		break;
+	}
+	__u32 tid = bpf_get_current_pid_tgid();
+	bpf_map_update_elem(&pending, &tid, &p, BPF_ANY);
+	return 0;
+}
+
+SEC("raw_tp/sys_exit")
+int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
+{
+	int type = interesting(BPF_CORE_READ(regs, orig_ax));
+	if (type < 0)
+		return 0;
+	struct vigil_event *e;
+	switch (type) {
+	case EV_CLONE_FAIL: case EV_CLONE3_FAIL: case EV_FORK_FAIL: case EV_VFORK_FAIL:
+		/* A success is already reported once, by sched_process_fork:
+		 * only failures (e.g. -EAGAIN at pids.max) cross here. */
+		if (ret >= 0 || is_self())
+			return 0;
+		e = start(type, ret);
+		if (e)
+			submit(e);
+		return 0;
+	}
+	__u32 tid = bpf_get_current_pid_tgid();
+	struct pending *p = bpf_map_lookup_elem(&pending, &tid);
+	if (!p)
+		return 0;
+	if (p->type == type && (e = start(type, ret))) {
+		e->arg[0] = p->arg[0];
+		e->arg[1] = p->arg[1];
+		e->arg[2] = p->arg[2];
+		submit(e);
+	}
+	bpf_map_delete_elem(&pending, &tid);
+	return 0;
+}
+
+/* cap_capable(cred, target_ns, cap, opts) -> 0 or -EPERM. Needs BPF
+ * trampolines (fexit); user space loads this only when the kernel has them. */
+#define CAP_OPT_NOAUDIT 2
+
+SEC("fexit/cap_capable")
+int BPF_PROG(on_capable, const struct cred *cred, struct user_namespace *ns, int cap,
+	     unsigned int opts, int ret)
+{
+	if (cap < 0 || cap > 63 || !(capable_mask & (1ULL << cap)) || is_self())
+		return 0;
+	struct vigil_event *e = start(EV_CAPABLE, ret);
+	if (!e)
+		return 0;
+	e->arg[0] = cap;
+	e->arg[1] = !(opts & CAP_OPT_NOAUDIT);
+	e->arg[2] = BPF_CORE_READ(ns, level);
+	submit(e);
+	return 0;
+}

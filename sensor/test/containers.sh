@@ -1,0 +1,48 @@
+#!/bin/bash
+# Integration test: real OCI containers (runc, Docker's cgroupfs layout and
+# default capabilities) and the lines the sensor reports for each scenario of
+# DESIGN.md, with the container's id:
+#   1. CAP_SYS_ADMIN added, `unshare -m`      -> unshare, flags 131072
+#   2. a packet socket (Docker's NET_RAW)      -> socket, domain 17
+#   3. a fork bomb under pids.max=40           -> clone with -11 (EAGAIN), pids_limit 40
+#   4. a privileged container                  -> execve with every capability
+set -eu
+. "$(dirname "$0")/lib.sh"
+require_bpf
+command -v runc >/dev/null || skip "runc not installed (apt-get install runc)"
+[ -x /bin/busybox ] || skip "busybox-static not installed"
+OCI="$TEST_DIR/oci-container.sh"
+OUT="$WORK/events.jsonl"
+start_listener "$OUT"
+start_sensor
+
+id1=$(random_id) id2=$(random_id) id3=$(random_id) id4=$(random_id)
+DOCKER_DEFAULT=0x00000000a80425fb
+
+"$OCI" --id "$id1" --cap CAP_SYS_ADMIN -- unshare -m true
+expect "$OUT" evt.type=unshare container.id="${id1:0:12}" evt.res=0 evt.arg.flags=131072 \
+	thread.cap_effective=0x00000000a82425fb
+
+"$OCI" --id "$id2" -- afpacket
+expect "$OUT" evt.type=socket container.id="${id2:0:12}" evt.arg.domain=17 evt.arg.type=3 \
+	evt.arg.proto=768 evt.res=3 proc.name=afpacket thread.cap_effective=$DOCKER_DEFAULT
+
+# The bomb runs until init (the shell, replaced by sleep) exits: then the
+# kernel kills the rest of the pid namespace.
+"$OCI" --id "$id3" --pids-limit 40 -- sh -c 'f() { f | f & }; f; exec sleep 3' 2>/dev/null || true
+expect "$OUT" evt.type=clone evt.res=-11 container.id="${id3:0:12}" container.pids_limit=40 \
+	thread.cap_effective=$DOCKER_DEFAULT
+echo "info: $(grep -c "\"evt.res\":-11,.*\"container.id\":\"${id3:0:12}\"" "$OUT") failed clones in the fork bomb"
+
+ALL_CAPS=0x$(sed -n 's/^CapBnd:[[:space:]]*//p' /proc/self/status) # what --privileged grants
+"$OCI" --id "$id4" --privileged -- true
+expect "$OUT" evt.type=execve container.id="${id4:0:12}" proc.exepath=/bin/true \
+	thread.cap_effective="$ALL_CAPS"
+
+# Nothing of the containers is left behind.
+for id in "$id1" "$id2" "$id3" "$id4"; do
+	[ ! -d "$PIDS_ROOT/docker/$id" ] || fail "cgroup of $id left behind"
+	runc state "$id" >/dev/null 2>&1 && fail "container $id left behind"
+done
+stop_sensor
+echo "PASS: $(basename "$0")"
