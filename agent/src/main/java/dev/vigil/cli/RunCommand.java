@@ -26,6 +26,7 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,6 +63,13 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         description = "Alert destination (repeatable; replaces outputs): stdout, file:PATH, syslog+udp://H:P, "
             + "syslog+tcp://H:P, syslog+tls://H:P, http(s)://…, kafka://BROKERS/TOPIC.")
     List<String> outputs = new ArrayList<>();
+
+    enum SensorMode { auto, on, off }
+
+    @Option(names = "--sensor", paramLabel = "auto|on|off", defaultValue = "auto",
+        description = "Start the bundled eBPF sensor as a child process: auto (default) starts it when running "
+            + "as root with kernel BTF and the sensor is found; on fails without it; off never starts it.")
+    SensorMode sensorMode = SensorMode.auto;
 
     private final CountDownLatch stop = new CountDownLatch(1);
 
@@ -139,11 +147,23 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
             throw e;
         }
         ticker.scheduleAtFixedRate(health::sample, 1, 1, TimeUnit.SECONDS);
+        SensorProcess sensor;
+        try {
+            sensor = startSensor(server);
+        } catch (IOException e) {
+            server.close();
+            metricsServer.close();
+            pipeline.drain(Duration.ofSeconds(5));
+            throw e;
+        }
         log.info("vigil running: {} rules, socket {}, ring {} ({} policy)", matcher.ruleCount(),
             server.path(), c.pipeline().ringSize(), c.pipeline().backpressure());
 
         awaitStop();
         log.info("stopping: closing the socket, draining the ring");
+        if (sensor != null) {
+            sensor.close(); // first: it flushes what it holds into the socket
+        }
         server.close();
         boolean drained = pipeline.drain(Duration.ofSeconds(30));
         ticker.shutdownNow();
@@ -151,6 +171,25 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         log.info("stopped: {} events processed{}", pipelineMetrics.processedCount(),
             drained ? "" : " (drain timed out)");
         return 0;
+    }
+
+    private SensorProcess startSensor(UnixSocketServer server) throws IOException {
+        if (sensorMode == SensorMode.off) {
+            return null;
+        }
+        String why = SensorProcess.whyUnavailable();
+        Path exe = SensorProcess.locate();
+        if (why == null && exe == null) {
+            why = "the sensor was not found (set VIGIL_SENSOR to its path)";
+        }
+        if (why != null) {
+            if (sensorMode == SensorMode.on) {
+                throw new IOException("cannot start the sensor: " + why);
+            }
+            log.info("not starting the bundled sensor: {}; waiting for producers on {}", why, server.path());
+            return null;
+        }
+        return SensorProcess.start(exe, server.path());
     }
 
     private void awaitStop() {
