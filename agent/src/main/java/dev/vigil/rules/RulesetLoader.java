@@ -333,6 +333,11 @@ public final class RulesetLoader {
         r.source = n.path("source").asText("syscall");
         if (n.has("exceptions")) {
             r.exceptions = exceptions(n.get("exceptions"), name);
+            for (ExceptionDef e : r.exceptions) {
+                if (e.fields() == null) {
+                    throw new ItemException("rule '" + name + "': exception '" + e.name() + "' needs fields");
+                }
+            }
         }
         r.aggregate = n.get("aggregate");
         r.baseline = n.get("baseline");
@@ -358,6 +363,11 @@ public final class RulesetLoader {
             case "exceptions" -> {
                 List<ExceptionDef> ex = exceptions(n.get("exceptions"), name);
                 if (!append) {
+                    for (ExceptionDef e : ex) {
+                        if (e.fields() == null) {
+                            throw new ItemException("rule '" + name + "': exception '" + e.name() + "' needs fields");
+                        }
+                    }
                     r.exceptions = ex;
                     break;
                 }
@@ -369,6 +379,9 @@ public final class RulesetLoader {
                         }
                     }
                     if (at < 0) {
+                        if (e.fields() == null) {
+                            throw new ItemException("rule '" + name + "': exception '" + e.name() + "' needs fields");
+                        }
                         r.exceptions.add(e);
                     } else {
                         ExceptionDef o = r.exceptions.get(at);
@@ -436,8 +449,14 @@ public final class RulesetLoader {
                 throw new ItemException("rule '" + rule + "': an exception needs a name");
             }
             JsonNode f = e.get("fields");
+            List<JsonNode> values = new ArrayList<>();
+            JsonNode v = e.get("values");
+            if (v != null && v.isArray()) {
+                v.forEach(values::add);
+            }
             if (f == null) {
-                throw new ItemException("rule '" + rule + "': exception '" + name + "' needs fields");
+                out.add(new ExceptionDef(name, null, false, null, values)); // values for an earlier exception
+                continue;
             }
             boolean single = !f.isArray();
             List<String> fields = single ? List.of(f.asText()) : strings(f, "fields");
@@ -452,11 +471,6 @@ public final class RulesetLoader {
             if (comps.size() != fields.size()) {
                 throw new ItemException("rule '" + rule + "': exception '" + name + "' has " + fields.size()
                     + " fields but " + comps.size() + " comps");
-            }
-            List<JsonNode> values = new ArrayList<>();
-            JsonNode v = e.get("values");
-            if (v != null && v.isArray()) {
-                v.forEach(values::add);
             }
             out.add(new ExceptionDef(name, fields, single, comps, values));
         }
