@@ -5,12 +5,10 @@ import dev.vigil.event.Chars;
 import dev.vigil.event.Errno;
 import dev.vigil.event.EventTypes;
 import dev.vigil.event.Field;
-import dev.vigil.event.FieldKind;
 import dev.vigil.event.SocketNames;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -485,9 +483,5 @@ public final class ConditionCompiler {
         } else if (a instanceof Ast.Compare c && c.field() instanceof Ast.FieldRef f) {
             out.add(f.fullName());
         }
-    }
-
-    static Set<String> unused() {
-        return new HashSet<>();
     }
 }
