@@ -191,7 +191,8 @@ public final class ConditionCompiler {
             return new Operand(Kind.TEXT, new TextSource.AnyAncestor(), null, null);
         }
         if (r instanceof FieldCatalog.Extra x) {
-            return new Operand(Kind.EXTRA, new TextSource.Extra(x.name()), new NumberSource.Extra(x.name()), null);
+            String n = x.name().intern(); // the decoder interns wire names: identity usually decides
+            return new Operand(Kind.EXTRA, new TextSource.Extra(n), new NumberSource.Extra(n), null);
         }
         Field field = ((FieldCatalog.Known) r).field();
         NumberSource n = new NumberSource.Known(field);
