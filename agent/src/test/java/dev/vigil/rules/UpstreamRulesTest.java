@@ -39,4 +39,26 @@ class UpstreamRulesTest {
         }
         assertEquals(97, r.loaded() + r.skipped() + r.disabled(), "every upstream rule accounted for");
     }
+
+    @Test
+    void upstreamRulesFireWithFalcoSemantics() {
+        assumeTrue(Files.isDirectory(CORPUS), "upstream Falco rules not found at " + CORPUS);
+        RuleEngine e = RulesetLoader.forCheck().load(files(), false).matcher();
+        assertTrue(fired(e, TestEvents.event("socket", "container.id", "de6b9f00ba11", "evt.arg.domain", 17L,
+            "evt.arg.type", 3L, "proc.name", "tcpdump")).contains("Packet socket created in container"));
+        assertTrue(fired(e, TestEvents.event("finit_module", "container.id", "de6b9f00ba11", "proc.name", "insmod",
+            "thread.cap_effective", dev.vigil.event.Capabilities.FULL_SET, "container.image.repository", "evil")).contains(
+                "Linux Kernel Module Injection Detected"));
+        List<String> shell = fired(e, TestEvents.event("execve", "container.id", "de6b9f00ba11", "proc.name", "bash",
+            "proc.pname", "runc:[1:CHILD]", "proc.tty", "34816", "user.name", "root", "proc.cmdline", "bash"));
+        assertTrue(shell.contains("Terminal shell in container"), shell.toString());
+        assertEquals(List.of(), fired(e, TestEvents.event("execve", "container.id", "de6b9f00ba11", "proc.name", "bash",
+            "proc.pname", "runc:[1:CHILD]", "proc.tty", "0", "user.name", "root", "proc.cmdline", "bash")));
+    }
+
+    static List<String> fired(RuleEngine e, dev.vigil.event.Event ev) {
+        List<String> out = new java.util.ArrayList<>();
+        e.match(ev, a -> out.add(a.rule()));
+        return out;
+    }
 }
