@@ -12,7 +12,8 @@ import java.util.function.LongFunction;
  * Reads one field of an event for an alert (allocates: used only when a rule fires): its value for
  * {@code output_fields} (String, Long or Boolean; null when missing) and its text for the output
  * string as Falco renders it ({@code <NA>} when missing, capability sets as names, {@code evt.res}
- * as SUCCESS or the errno name). Immutable.
+ * as SUCCESS or the errno name, socket families and types and {@code evt.arg.cap} by name, in both).
+ * Immutable.
  */
 final class OutputField {
     static final String AGGREGATE_COUNT = "aggregate.count";
@@ -67,7 +68,7 @@ final class OutputField {
                 case STRING -> e.string(known);
                 case BOOL -> e.getBool(known);
                 case CAPS -> Capabilities.names(e.getLong(known));
-                case LONG -> renderer != null && known == Field.EVT_RES ? renderer.apply(e.getLong(known)) : (Object) e.getLong(known);
+                case LONG -> renderer != null ? renderer.apply(e.getLong(known)) : (Object) e.getLong(known);
             };
         }
         int i = e.findExtra(extra);

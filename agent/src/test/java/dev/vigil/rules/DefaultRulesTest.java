@@ -38,9 +38,24 @@ class DefaultRulesTest {
     }
 
     @Test
-    void everyShippedRuleCarriesOneCategoryTagAndMitreTags() {
+    void everyShippedRuleCarriesOneCategoryTagAndMitreTags() throws Exception {
         LoadResult r = RulesetLoader.forCheck().load(List.of(), true);
         assertTrue(r.loaded() >= 10, r.summary());
+        var yaml = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+        var categories = java.util.Set.of("cap_sys_admin", "fork_bomb", "raw_socket", "privileged");
+        int rules = 0;
+        for (var item : yaml.readTree(RulesetLoader.class.getResourceAsStream(RulesetLoader.DEFAULT_RESOURCE))) {
+            if (!item.has("rule")) {
+                continue;
+            }
+            rules++;
+            List<String> tags = new ArrayList<>();
+            item.path("tags").forEach(t -> tags.add(t.asText()));
+            assertEquals(1, tags.stream().filter(categories::contains).count(), item.get("rule") + ": " + tags);
+            assertTrue(tags.stream().anyMatch(t -> t.startsWith("mitre_")), item.get("rule") + ": " + tags);
+            assertTrue(tags.stream().anyMatch(t -> t.matches("T\\d{4}(\\.\\d{3})?")), item.get("rule") + ": " + tags);
+        }
+        assertEquals(r.loaded(), rules);
     }
 
     @Test
@@ -51,6 +66,15 @@ class DefaultRulesTest {
         assertEquals(List.of("Raw IP socket in container"),
             rulesFired(e, ev("socket", T0, "evt.arg.domain", 2L, "evt.arg.type", 3L, "evt.res", 5L)));
         assertEquals(List.of(), rulesFired(e, ev("socket", T0, "evt.arg.domain", 2L, "evt.arg.type", 3L, "proc.name", "ping")));
+        List<dev.vigil.alert.Alert> alerts = new ArrayList<>();
+        e.match(ev("socket", T0, "evt.arg.domain", 17L, "evt.arg.type", 3L, "evt.arg.proto", 768L, "proc.name", "tcpdump",
+            "proc.pid", 4242L), alerts::add);
+        dev.vigil.alert.Alert a = alerts.get(0);
+        assertTrue(a.output().startsWith("Packet socket in container (proc=tcpdump pid=4242 cmdline=<NA> type=SOCK_RAW proto=768 "),
+            a.output());
+        assertEquals("SOCK_RAW", a.outputFields().get("evt.arg.type"));
+        assertEquals(768L, a.outputFields().get("evt.arg.proto"));
+        assertEquals(List.of("raw_socket", "container", "network", "mitre_discovery", "mitre_credential_access", "T1040"), a.tags());
         assertEquals(List.of(), rulesFired(e, ev("socket", T0, "evt.arg.domain", 2L, "evt.arg.type", 1L)));
         assertEquals(List.of(), rulesFired(e, TestEvents.event("socket", "container.id", "host", "evt.arg.domain", 17L)));
     }
