@@ -29,6 +29,8 @@ public final class ConditionCompiler {
     private final Map<String, String> macros;
     private final Map<String, List<String>> lists;
     private final Map<String, Object> parsedMacros = new HashMap<>();
+    /** Shared by every check this compiler builds: one per ruleset (see {@link ExtraIndex}). */
+    private final ExtraIndex extras = new ExtraIndex();
 
     public ConditionCompiler(Map<String, String> macros, Map<String, List<String>> lists) {
         this.macros = macros;
@@ -37,6 +39,11 @@ public final class ConditionCompiler {
 
     /** The result of compiling a condition: the predicate and the event types it can match. */
     public record Compiled(Check check, EventTypeSet types, Ast expanded) {
+    }
+
+    /** The extras index the compiled checks read through; the engine resets it before each event. */
+    ExtraIndex extras() {
+        return extras;
     }
 
     public Compiled compile(Ast condition) throws RuleCompileException {
@@ -188,11 +195,10 @@ public final class ConditionCompiler {
             throw RuleCompileException.skip("unknown field " + f.fullName());
         }
         if (r instanceof FieldCatalog.AnyAncestor) {
-            return new Operand(Kind.TEXT, new TextSource.AnyAncestor(), null, null);
+            return new Operand(Kind.TEXT, new TextSource.AnyAncestor(extras), null, null);
         }
         if (r instanceof FieldCatalog.Extra x) {
-            String n = x.name().intern(); // the decoder interns wire names: identity usually decides
-            return new Operand(Kind.EXTRA, new TextSource.Extra(n), new NumberSource.Extra(n), null);
+            return new Operand(Kind.EXTRA, new TextSource.Extra(extras, x.name()), new NumberSource.Extra(extras, x.name()), null);
         }
         Field field = ((FieldCatalog.Known) r).field();
         NumberSource n = new NumberSource.Known(field);

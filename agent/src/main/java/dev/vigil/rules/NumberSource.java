@@ -25,15 +25,17 @@ abstract class NumberSource {
 
     /** An extra's numeric value; missing when absent or not a number. */
     static final class Extra extends NumberSource {
-        private final String name;
+        private final ExtraIndex index;
+        private final int id;
 
-        Extra(String name) {
-            this.name = name;
+        Extra(ExtraIndex index, String name) {
+            this.index = index;
+            this.id = index.id(name);
         }
 
         @Override
         long get(Event e) {
-            int i = e.findExtra(name);
+            int i = index.find(e, id);
             return i >= 0 ? e.extraLong(i) : MISSING;
         }
     }

@@ -26,8 +26,10 @@ public final class RuleEngine implements Matcher {
     private final String hostname;
     private final TimeSource time;
     private final BaselineStore baselines;
+    private final ExtraIndex extras;
 
-    RuleEngine(List<CompiledRule> rules, String hostname, TimeSource time, BaselineStore baselines) {
+    RuleEngine(List<CompiledRule> rules, String hostname, TimeSource time, BaselineStore baselines, ExtraIndex extras) {
+        this.extras = extras;
         this.rules = List.copyOf(rules);
         this.hostname = hostname;
         this.time = time;
@@ -50,6 +52,7 @@ public final class RuleEngine implements Matcher {
 
     @Override
     public void match(Event event, AlertEmitter emitter) {
+        extras.reset(event);
         for (CompiledRule r : byType[event.eventType()]) {
             if (r.check.test(event)) {
                 fire(r, event, emitter);
@@ -90,6 +93,11 @@ public final class RuleEngine implements Matcher {
     /** The event types a rule can match (ALL for no constraint), for diagnostics and tests. */
     public EventTypeSet eventTypes(String rule) {
         return rules.stream().filter(r -> r.name.equals(rule)).map(r -> r.types).findFirst().orElse(null);
+    }
+
+    /** The compiled rules tried for an event type (for tests and profiling). */
+    List<CompiledRule> rulesTriedFor(int eventTypeId) {
+        return List.of(byType[eventTypeId]);
     }
 
     /** Number of rules tried for an event type (its dispatch slot's size). */

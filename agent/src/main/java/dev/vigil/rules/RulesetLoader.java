@@ -536,7 +536,7 @@ public final class RulesetLoader {
             }
         }
         int errors = (int) problems.stream().filter(p -> p.kind() == Problem.Kind.ERROR).count();
-        RuleEngine engine = new RuleEngine(compiled, hostname, time, baselines);
+        RuleEngine engine = new RuleEngine(compiled, hostname, time, baselines, compiler.extras());
         return new LoadResult(problems, compiled.size(), skipped, disabled, errors, engine);
     }
 

@@ -26,26 +26,30 @@ abstract class TextSource {
     }
 
     static final class Extra extends TextSource {
-        private final String name;
+        private final ExtraIndex index;
+        private final int id;
 
-        Extra(String name) {
-            this.name = name;
+        Extra(ExtraIndex index, String name) {
+            this.index = index;
+            this.id = index.id(name);
         }
 
         @Override
         boolean test(Event e, TextOp op) {
-            int i = e.findExtra(name);
+            int i = index.find(e, id);
             return i >= 0 && op.test(e.chars(), e.extraStart(i), e.extraLength(i));
         }
     }
 
     /** Bare proc.aname: true when the operator holds for any ancestor (proc.pname, proc.aname[2..9]). */
     static final class AnyAncestor extends TextSource {
-        private static final String[] NAMES = new String[8];
+        private final ExtraIndex index;
+        private final int[] ids = new int[8];
 
-        static {
-            for (int i = 0; i < NAMES.length; i++) {
-                NAMES[i] = "proc.aname[" + (i + 2) + "]";
+        AnyAncestor(ExtraIndex index) {
+            this.index = index;
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = index.id("proc.aname[" + (i + 2) + "]");
             }
         }
 
@@ -54,8 +58,8 @@ abstract class TextSource {
             if (e.has(Field.PROC_PNAME) && op.test(e.chars(), e.textStart(Field.PROC_PNAME), e.textLength(Field.PROC_PNAME))) {
                 return true;
             }
-            for (String n : NAMES) {
-                int i = e.findExtra(n);
+            for (int id : ids) {
+                int i = index.find(e, id);
                 if (i >= 0 && op.test(e.chars(), e.extraStart(i), e.extraLength(i))) {
                     return true;
                 }
