@@ -46,6 +46,8 @@ public final class ReloadableMatcher implements Matcher, AutoCloseable {
     private final Object reloadLock = new Object();
     private final Thread background;
     private volatile boolean closed;
+    /** The rule files' last seen modification times and sizes; guarded by reloadLock. */
+    private List<Long> stamps;
 
     /**
      * Loads the rules once; throws {@link IllegalStateException} (with every problem) when that first
@@ -74,6 +76,7 @@ public final class ReloadableMatcher implements Matcher, AutoCloseable {
         logProblems(first);
         this.lastResult = first;
         this.current = first.matcher();
+        this.stamps = stamps();
         Gauge.builder("vigil.rules.loaded", this, m -> m.current.ruleCount())
             .description("rules running").register(registry);
         this.background = new Thread(() -> runBackground(watch), "vigil-rules-watch");
@@ -129,8 +132,23 @@ public final class ReloadableMatcher implements Matcher, AutoCloseable {
         }
     }
 
+    /**
+     * Reloads when a rule file's modification time or size changed since the last look (or a file
+     * appeared or went). Returns true when it reloaded. Called by the watcher every 2 s.
+     */
+    boolean pollFiles() {
+        synchronized (reloadLock) {
+            List<Long> now = stamps();
+            if (now.equals(stamps)) {
+                return false;
+            }
+            stamps = now;
+        }
+        reload();
+        return true;
+    }
+
     private void runBackground(boolean watch) {
-        List<Long> stamps = stamps();
         long lastSave = System.nanoTime();
         while (!closed) {
             try {
@@ -139,11 +157,7 @@ public final class ReloadableMatcher implements Matcher, AutoCloseable {
                 break;
             }
             if (watch) {
-                List<Long> now = stamps();
-                if (!now.equals(stamps)) {
-                    stamps = now;
-                    reload();
-                }
+                pollFiles();
             }
             if (System.nanoTime() - lastSave >= SAVE_MILLIS * 1_000_000L) {
                 baselines.save();

@@ -52,6 +52,9 @@ public final class RuleEngine implements Matcher {
 
     @Override
     public void match(Event event, AlertEmitter emitter) {
+        if (!event.isValid()) {
+            return; // a slot claimed for a line that was then rejected: nothing to match
+        }
         extras.reset(event);
         for (CompiledRule r : byType[event.eventType()]) {
             if (r.check.test(event)) {

@@ -48,6 +48,22 @@ class ReloadableMatcherTest {
     }
 
     @Test
+    void watcherReloadsWhenAFileChanges(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("r.yaml");
+        Files.writeString(f, GOOD);
+        SimpleMeterRegistry reg = new SimpleMeterRegistry();
+        BaselineStore store = new BaselineStore(null, 10, 10, reg);
+        RulesetLoader loader = new RulesetLoader("h", TimeSource.eventTime(), store, 10, reg);
+        try (ReloadableMatcher m = new ReloadableMatcher(loader, List.of(dir), false, false, store, reg)) {
+            assertEquals(false, m.pollFiles(), "nothing changed");
+            Files.writeString(dir.resolve("s.yaml"), GOOD.replace("rule: A", "rule: B"));
+            assertEquals(true, m.pollFiles(), "a new file in a rules directory");
+            assertEquals(2, m.ruleCount());
+            assertEquals(false, m.pollFiles());
+        }
+    }
+
+    @Test
     void refusesToStartOnErrors(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("r.yaml");
         Files.writeString(f, "- rule: X\n  condition: (\n  output: x\n  priority: INFO\n");
