@@ -55,6 +55,7 @@ class ParserFuzzTest {
                 fail("compiler threw " + t + " on: " + c, t);
             }
         }
+        System.out.println("fuzz: " + n + " conditions, " + parsed + " parsed");
         assertTrue(n >= 5_000, "ran " + n);
         assertTrue(parsed > 100, "some inputs parse: " + parsed);
     }
