@@ -55,4 +55,13 @@ class RulesCheckCommandTest {
         assertEquals("0", r[0], r[1]);
         assertTrue(r[1].matches("rules: \\d+ loaded, 0 skipped, 0 errors\\s*"), r[1]);
     }
+
+    @Test
+    void runsUnderTheRulesGroup() {
+        StringWriter sw = new StringWriter();
+        CommandLine cl = new CommandLine(new RulesCommand());
+        cl.setOut(new PrintWriter(sw));
+        assertEquals(0, cl.execute("check", "--include-default"));
+        assertTrue(sw.toString().contains(" 0 errors"), sw.toString());
+    }
 }
