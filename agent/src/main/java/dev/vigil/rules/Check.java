@@ -1,0 +1,218 @@
+package dev.vigil.rules;
+
+import dev.vigil.event.Event;
+
+/**
+ * A compiled condition node: an immutable predicate over an event's fields, names resolved at
+ * compile time. A missing field makes every comparison on it false (as in libsinsp); only
+ * {@code not} can turn that into true. Threading: a compiled tree belongs to one matching thread
+ * (some nodes keep a scratch buffer); build one per thread.
+ */
+abstract class Check {
+    abstract boolean test(Event e);
+
+    static final Check TRUE = new Check() {
+        @Override
+        boolean test(Event e) {
+            return true;
+        }
+    };
+
+    static final class And extends Check {
+        private final Check[] children;
+
+        And(Check[] children) {
+            this.children = children;
+        }
+
+        @Override
+        boolean test(Event e) {
+            for (Check c : children) {
+                if (!c.test(e)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    static final class Or extends Check {
+        private final Check[] children;
+
+        Or(Check[] children) {
+            this.children = children;
+        }
+
+        @Override
+        boolean test(Event e) {
+            for (Check c : children) {
+                if (c.test(e)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    static final class Not extends Check {
+        private final Check child;
+
+        Not(Check child) {
+            this.child = child;
+        }
+
+        @Override
+        boolean test(Event e) {
+            return !child.test(e);
+        }
+    }
+
+    /** A text value compared by an operator. */
+    static final class OnText extends Check {
+        private final TextSource source;
+        private final TextOp op;
+
+        OnText(TextSource source, TextOp op) {
+            this.source = source;
+            this.op = op;
+        }
+
+        @Override
+        boolean test(Event e) {
+            return source.test(e, op);
+        }
+    }
+
+    /** A numeric value compared by an operator. */
+    static final class OnNumber extends Check {
+        private final NumberSource source;
+        private final NumberOp op;
+
+        OnNumber(NumberSource source, NumberOp op) {
+            this.source = source;
+            this.op = op;
+        }
+
+        @Override
+        boolean test(Event e) {
+            long v = source.get(e);
+            return v != NumberSource.MISSING && op.test(v);
+        }
+    }
+
+    /** {@code exists}. */
+    static final class Exists extends Check {
+        private final TextSource text;
+        private final NumberSource number;
+
+        Exists(TextSource text, NumberSource number) {
+            this.text = text;
+            this.number = number;
+        }
+
+        @Override
+        boolean test(Event e) {
+            return text != null ? text.test(e, TextOp.ANY) : number.get(e) != NumberSource.MISSING;
+        }
+    }
+
+    /** evt.type against a set of type names: interned ids by table, others by text. */
+    static final class EventTypeIn extends Check {
+        private final boolean[] ids;
+        private final String[] otherNames;
+        private final boolean negate;
+
+        EventTypeIn(boolean[] ids, String[] otherNames, boolean negate) {
+            this.ids = ids;
+            this.otherNames = otherNames;
+            this.negate = negate;
+        }
+
+        @Override
+        boolean test(Event e) {
+            int id = e.eventType();
+            boolean in;
+            if (id != dev.vigil.event.EventTypes.OTHER) {
+                in = ids[id];
+            } else {
+                in = false;
+                for (String n : otherNames) {
+                    if (e.textEquals(dev.vigil.event.Field.EVT_TYPE, n)) {
+                        in = true;
+                        break;
+                    }
+                }
+            }
+            return in != negate;
+        }
+    }
+
+    /** {@code a op val(b)}: two fields compared as text. */
+    static final class TextFields extends Check {
+        private final TextSource left;
+        private final TextSource right;
+        private final boolean negate;
+        private final Pair pair = new Pair();
+
+        TextFields(TextSource left, TextSource right, boolean negate) {
+            this.left = left;
+            this.right = right;
+            this.negate = negate;
+        }
+
+        private final class Pair implements TextOp {
+            Event event;
+            char[] la;
+            int loff;
+            int llen;
+            final TextOp inner = (a, off, len) -> {
+                if (len != llen) {
+                    return negate;
+                }
+                for (int i = 0; i < len; i++) {
+                    if (a[off + i] != la[loff + i]) {
+                        return negate;
+                    }
+                }
+                return !negate;
+            };
+
+            @Override
+            public boolean test(char[] a, int off, int len) {
+                la = a;
+                loff = off;
+                llen = len;
+                return right.test(event, inner);
+            }
+        }
+
+        @Override
+        boolean test(Event e) {
+            pair.event = e;
+            return left.test(e, pair);
+        }
+    }
+
+    /** {@code a op val(b)}: two numbers. */
+    static final class NumberFields extends Check {
+        private final NumberSource left;
+        private final NumberSource right;
+        private final String op;
+
+        NumberFields(NumberSource left, NumberSource right, String op) {
+            this.left = left;
+            this.right = right;
+            this.op = op;
+        }
+
+        @Override
+        boolean test(Event e) {
+            long a = left.get(e);
+            long b = right.get(e);
+            if (a == NumberSource.MISSING || b == NumberSource.MISSING) {
+                return false;
+            }
+            return NumberOp.compare(op, a, b);
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package dev.vigil.rules;
+
+import dev.vigil.alert.Priority;
+
+import java.util.List;
+
+/**
+ * One rule ready to run: its predicate, the event types it can match, its output, and optionally its
+ * aggregate or baseline state. Immutable apart from that state (matching thread only).
+ */
+final class CompiledRule {
+    final String name;
+    final Priority priority;
+    final List<String> tags;
+    final Check check;
+    final EventTypeSet types;
+    final OutputFormat output;
+    /** Null unless the rule has {@code aggregate}. */
+    final Aggregator aggregate;
+    /** Null unless the rule has {@code baseline}. */
+    final BaselineSpec baseline;
+
+    CompiledRule(String name, Priority priority, List<String> tags, Check check, EventTypeSet types,
+                 OutputFormat output, Aggregator aggregate, BaselineSpec baseline) {
+        this.name = name;
+        this.priority = priority;
+        this.tags = List.copyOf(tags);
+        this.check = check;
+        this.types = types;
+        this.output = output;
+        this.aggregate = aggregate;
+        this.baseline = baseline;
+    }
+
+    /** A rule's {@code baseline: {key, learn}}: key fields (the first is the scope) and the learning period. */
+    record BaselineSpec(List<OutputField> key, long learnNanos) {
+        String scope(dev.vigil.event.Event e) {
+            return key.get(0).text(e, -1);
+        }
+
+        String tuple(dev.vigil.event.Event e) {
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < key.size(); i++) {
+                if (i > 0) {
+                    sb.append('\u001f');
+                }
+                sb.append(key.get(i).text(e, -1));
+            }
+            return sb.toString();
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package dev.vigil.rules;
+
+import dev.vigil.event.Capabilities;
+import dev.vigil.event.Chars;
+import dev.vigil.event.Event;
+import dev.vigil.event.EventTypes;
+import dev.vigil.event.Field;
+
+import java.util.function.LongFunction;
+
+/**
+ * Reads one field of an event for an alert (allocates: used only when a rule fires): its value for
+ * {@code output_fields} (String, Long or Boolean; null when missing) and its text for the output
+ * string as Falco renders it ({@code <NA>} when missing, capability sets as names, {@code evt.res}
+ * as SUCCESS or the errno name, socket families and types and {@code evt.arg.cap} by name, in both).
+ * Immutable.
+ */
+final class OutputField {
+    static final String AGGREGATE_COUNT = "aggregate.count";
+    static final String NA = "<NA>";
+
+    final String name;
+    private final Field known;
+    private final String extra;
+    private final boolean anyAncestor;
+    private final LongFunction<String> renderer;
+
+    private OutputField(String name, Field known, String extra, boolean anyAncestor) {
+        this.name = name;
+        this.known = known;
+        this.extra = extra;
+        this.anyAncestor = anyAncestor;
+        this.renderer = known != null ? ConditionCompiler.renderer(known) : null;
+    }
+
+    /** Any name is accepted in an output: a field the agent does not know is looked up as an extra. */
+    static OutputField of(String name) {
+        String base = name;
+        String arg = null;
+        int b = name.indexOf('[');
+        if (b > 0 && name.endsWith("]")) {
+            base = name.substring(0, b);
+            arg = name.substring(b + 1, name.length() - 1);
+        }
+        FieldCatalog.Resolved r = FieldCatalog.resolve(new Ast.FieldRef(base, arg));
+        if (r instanceof FieldCatalog.Known k) {
+            return new OutputField(name, k.field(), null, false);
+        }
+        if (r instanceof FieldCatalog.AnyAncestor) {
+            return new OutputField(name, Field.PROC_PNAME, null, true);
+        }
+        return new OutputField(name, null, r instanceof FieldCatalog.Extra x ? x.name() : name, false);
+    }
+
+    /** The value for output_fields, or null. {@code count} is the aggregate count (or -1). */
+    Object value(Event e, long count) {
+        if (name.equals(AGGREGATE_COUNT)) {
+            return count >= 0 ? count : null;
+        }
+        if (known == Field.EVT_TYPE) {
+            return eventType(e);
+        }
+        if (known != null) {
+            if (!e.has(known)) {
+                return null;
+            }
+            return switch (known.kind()) {
+                case STRING -> e.string(known);
+                case BOOL -> e.getBool(known);
+                case CAPS -> Capabilities.names(e.getLong(known));
+                case LONG -> renderer != null ? renderer.apply(e.getLong(known)) : (Object) e.getLong(known);
+            };
+        }
+        int i = e.findExtra(extra);
+        if (i < 0) {
+            return null;
+        }
+        long n = e.extraLong(i);
+        return n != Chars.NOT_A_NUMBER ? (Object) n : e.extraString(i);
+    }
+
+    /** The text for the output string. */
+    String text(Event e, long count) {
+        if (known != null && known.kind() == dev.vigil.event.FieldKind.LONG && renderer != null && e.has(known)) {
+            return renderer.apply(e.getLong(known));
+        }
+        Object v = value(e, count);
+        return v == null ? NA : v.toString();
+    }
+
+    static String eventType(Event e) {
+        if (e.eventType() != EventTypes.OTHER || !e.has(Field.EVT_TYPE)) {
+            return EventTypes.name(e.eventType());
+        }
+        return e.string(Field.EVT_TYPE);
+    }
+
+    boolean isAnyAncestor() {
+        return anyAncestor;
+    }
+}

@@ -1,0 +1,52 @@
+package dev.vigil.rules;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads a rule file (a YAML list of items) into its items, each with the line it starts on, so that
+ * problems print as {@code file:line: reason}. Stateless; thread-safe.
+ */
+final class RuleFileReader {
+    private static final YAMLFactory YAML = new YAMLFactory();
+    private static final ObjectMapper MAPPER = new ObjectMapper(YAML);
+
+    /** One top-level item of a rule file. */
+    record Item(String file, int line, JsonNode node) {
+    }
+
+    static List<Item> read(String file, InputStream in, List<Problem> problems) {
+        List<Item> items = new ArrayList<>();
+        try (JsonParser p = YAML.createParser(in)) {
+            JsonToken t = p.nextToken();
+            if (t == null) {
+                return items; // an empty file: no items
+            }
+            if (t != JsonToken.START_ARRAY) {
+                problems.add(new Problem(file, p.currentTokenLocation().getLineNr(), Problem.Kind.ERROR,
+                    "a rules file must be a YAML list of items"));
+                return items;
+            }
+            while ((t = p.nextToken()) != JsonToken.END_ARRAY && t != null) {
+                int line = p.currentTokenLocation().getLineNr();
+                JsonNode node = MAPPER.readTree(p);
+                items.add(new Item(file, line, node));
+            }
+        } catch (JsonProcessingException e) {
+            int line = e.getLocation() != null ? e.getLocation().getLineNr() : 0;
+            problems.add(new Problem(file, line, Problem.Kind.ERROR, "invalid YAML: " + e.getOriginalMessage()));
+        } catch (IOException e) {
+            problems.add(new Problem(file, 0, Problem.Kind.ERROR, "cannot read: " + e.getMessage()));
+        }
+        return items;
+    }
+}

@@ -1,0 +1,198 @@
+package dev.vigil.rules;
+
+import dev.vigil.event.Capabilities;
+import dev.vigil.event.Event;
+import dev.vigil.event.Field;
+
+/**
+ * Where a text value comes from, resolved at compile time: hands the value's char range to an
+ * operator, or answers false when the field is missing. Sources that transform or render keep a
+ * scratch buffer: one matching thread per compiled tree.
+ */
+abstract class TextSource {
+    abstract boolean test(Event e, TextOp op);
+
+    static final class Known extends TextSource {
+        private final Field field;
+
+        Known(Field field) {
+            this.field = field;
+        }
+
+        @Override
+        boolean test(Event e, TextOp op) {
+            return e.has(field) && op.test(e.chars(), e.textStart(field), e.textLength(field));
+        }
+    }
+
+    static final class Extra extends TextSource {
+        private final ExtraIndex index;
+        private final int id;
+
+        Extra(ExtraIndex index, String name) {
+            this.index = index;
+            this.id = index.id(name);
+        }
+
+        @Override
+        boolean test(Event e, TextOp op) {
+            int i = index.find(e, id);
+            return i >= 0 && op.test(e.chars(), e.extraStart(i), e.extraLength(i));
+        }
+    }
+
+    /** Bare proc.aname: true when the operator holds for any ancestor (proc.pname, proc.aname[2..9]). */
+    static final class AnyAncestor extends TextSource {
+        private final ExtraIndex index;
+        private final int[] ids = new int[8];
+
+        AnyAncestor(ExtraIndex index) {
+            this.index = index;
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = index.id("proc.aname[" + (i + 2) + "]");
+            }
+        }
+
+        @Override
+        boolean test(Event e, TextOp op) {
+            if (e.has(Field.PROC_PNAME) && op.test(e.chars(), e.textStart(Field.PROC_PNAME), e.textLength(Field.PROC_PNAME))) {
+                return true;
+            }
+            for (int id : ids) {
+                int i = index.find(e, id);
+                if (i >= 0 && op.test(e.chars(), e.extraStart(i), e.extraLength(i))) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    /** Text operators on a numeric field: the value rendered as Falco does (names for enums). */
+    static final class RenderedNumber extends TextSource {
+        private final NumberSource source;
+        private final java.util.function.LongFunction<String> names;
+        private final char[] scratch = new char[24];
+
+        RenderedNumber(NumberSource source, java.util.function.LongFunction<String> names) {
+            this.source = source;
+            this.names = names;
+        }
+
+        @Override
+        boolean test(Event e, TextOp op) {
+            long v = source.get(e);
+            if (v == NumberSource.MISSING) {
+                return false;
+            }
+            String n = names != null ? names.apply(v) : null;
+            if (n != null) {
+                n.getChars(0, n.length(), scratch, 0);
+                return op.test(scratch, 0, n.length());
+            }
+            int len = decimal(v, scratch);
+            return op.test(scratch, scratch.length - len, len);
+        }
+
+        /** Writes v's digits at the end of buf; returns their count. */
+        static int decimal(long v, char[] buf) {
+            int i = buf.length;
+            boolean neg = v < 0;
+            long x = neg ? v : -v; // work in negatives: Long.MIN_VALUE has no positive
+            do {
+                buf[--i] = (char) ('0' - (x % 10));
+                x /= 10;
+            } while (x != 0);
+            if (neg) {
+                buf[--i] = '-';
+            }
+            return buf.length - i;
+        }
+    }
+
+    /** A capability set rendered as Falco does: space-separated names, lowest bit first. */
+    static final class CapsNames extends TextSource {
+        private final Field field;
+        private final char[] scratch = new char[64 * 24];
+
+        CapsNames(Field field) {
+            this.field = field;
+        }
+
+        @Override
+        boolean test(Event e, TextOp op) {
+            if (!e.has(field)) {
+                return false;
+            }
+            long mask = e.getLong(field);
+            int n = 0;
+            for (int i = 0; i < 64; i++) {
+                if ((mask & (1L << i)) != 0) {
+                    if (n > 0) {
+                        scratch[n++] = ' ';
+                    }
+                    String name = i < Capabilities.COUNT ? Capabilities.name(i) : "CAP_" + i;
+                    name.getChars(0, name.length(), scratch, n);
+                    n += name.length();
+                }
+            }
+            return op.test(scratch, 0, n);
+        }
+    }
+
+    /** tolower / toupper. */
+    static final class CaseFolded extends TextSource {
+        private final TextSource inner;
+        private final boolean upper;
+        private char[] scratch = new char[256];
+        private TextOp target;
+        private final TextOp fold = this::fold;
+
+        CaseFolded(TextSource inner, boolean upper) {
+            this.inner = inner;
+            this.upper = upper;
+        }
+
+        private boolean fold(char[] a, int off, int len) {
+            if (scratch.length < len) {
+                scratch = new char[Math.max(len, scratch.length * 2)];
+            }
+            for (int i = 0; i < len; i++) {
+                char c = a[off + i];
+                scratch[i] = upper ? Character.toUpperCase(c) : Character.toLowerCase(c);
+            }
+            return target.test(scratch, 0, len);
+        }
+
+        @Override
+        boolean test(Event e, TextOp op) {
+            target = op;
+            return inner.test(e, fold);
+        }
+    }
+
+    /** basename: the part after the last '/'. */
+    static final class Basename extends TextSource {
+        private final TextSource inner;
+        private TextOp target;
+        private final TextOp cut = this::cut;
+
+        Basename(TextSource inner) {
+            this.inner = inner;
+        }
+
+        private boolean cut(char[] a, int off, int len) {
+            int i = off + len;
+            while (i > off && a[i - 1] != '/') {
+                i--;
+            }
+            return target.test(a, i, off + len - i);
+        }
+
+        @Override
+        boolean test(Event e, TextOp op) {
+            target = op;
+            return inner.test(e, cut);
+        }
+    }
+}

@@ -1,0 +1,19 @@
+/**
+ * The rules stage: Falco-format rule files, compiled once, matched against every event.
+ *
+ * <p>In: an {@link dev.vigil.event.Event} slot filled by the decoder and enriched by the state stage.
+ * Out: {@link dev.vigil.alert.Alert}s handed to an {@link dev.vigil.alert.AlertEmitter}, on the
+ * pipeline thread.
+ *
+ * <p>Flow: {@link dev.vigil.rules.RulesetLoader} reads rule files ({@code RuleFileReader}, with line
+ * numbers), amends definitions file after file, parses conditions ({@link
+ * dev.vigil.rules.ConditionParser} → {@link dev.vigil.rules.Ast}), compiles them ({@link
+ * dev.vigil.rules.ConditionCompiler} → {@code Check} trees over field ids, {@link
+ * dev.vigil.rules.EventTypeSet} for the type index) and builds a {@link dev.vigil.rules.RuleEngine}.
+ * {@link dev.vigil.rules.ReloadableMatcher} swaps engines on reload. Vigil's {@code aggregate} and
+ * {@code baseline} keys are kept by {@code Aggregator} (per engine) and {@link
+ * dev.vigil.rules.BaselineStore} (persistent, outlives reloads).
+ *
+ * <p>Threading: matching on one thread per engine; reload from any thread.
+ */
+package dev.vigil.rules;

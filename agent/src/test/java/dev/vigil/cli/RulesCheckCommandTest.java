@@ -1,0 +1,67 @@
+package dev.vigil.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class RulesCheckCommandTest {
+    static String[] run(String... args) {
+        StringWriter sw = new StringWriter();
+        CommandLine cl = new CommandLine(new RulesCheckCommand());
+        cl.setOut(new PrintWriter(sw));
+        int code = cl.execute(args);
+        return new String[] {Integer.toString(code), sw.toString()};
+    }
+
+    @Test
+    void printsProblemsThenTheSummaryAndExitsOneOnErrors(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("r.yaml");
+        Files.writeString(f, """
+            - rule: Good
+              desc: x
+              condition: proc.name = a
+              output: a
+              priority: INFO
+            - rule: Skip
+              desc: x
+              condition: fd.net = 1
+              output: a
+              priority: INFO
+            - rule: Bad
+              desc: x
+              condition: proc.name = a and
+              output: a
+              priority: INFO
+            """);
+        String[] r = run(f.toString());
+        assertEquals("1", r[0]);
+        String[] lines = r[1].split("\n");
+        assertEquals(f + ":6: skipped: rule 'Skip': unknown field fd.net", lines[0]);
+        assertTrue(lines[1].startsWith(f + ":11: error: rule 'Bad': syntax error at 1:"), lines[1]);
+        assertEquals("rules: 1 loaded, 1 skipped, 1 errors", lines[2]);
+    }
+
+    @Test
+    void defaultRulesetIsClean() {
+        String[] r = run("--include-default");
+        assertEquals("0", r[0], r[1]);
+        assertTrue(r[1].matches("rules: \\d+ loaded, 0 skipped, 0 errors\\s*"), r[1]);
+    }
+
+    @Test
+    void runsUnderTheRulesGroup() {
+        StringWriter sw = new StringWriter();
+        CommandLine cl = new CommandLine(new RulesCommand());
+        cl.setOut(new PrintWriter(sw));
+        assertEquals(0, cl.execute("check", "--include-default"));
+        assertTrue(sw.toString().contains(" 0 errors"), sw.toString());
+    }
+}

@@ -1,0 +1,190 @@
+package dev.vigil.rules;
+
+import dev.vigil.alert.Alert;
+import dev.vigil.event.Event;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** aggregate and baseline over event time (replay) and wall time (live, fake clock); restarts. */
+class AggregateBaselineTest {
+    static final long S = 1_000_000_000L;
+    static final long T0 = 1_795_000_000L * S;
+
+    static final String AGG = """
+        - rule: Clone burst
+          desc: x
+          condition: evt.type = clone
+          output: burst of %aggregate.count in %container.id
+          priority: WARNING
+          tags: [fork_bomb]
+          aggregate: {by: [container.id], window: 1s, count: 5}
+        """;
+    static final String BASE = """
+        - rule: New exe
+          desc: x
+          condition: evt.type = execve
+          output: new %proc.exepath in %container.image.repository
+          priority: NOTICE
+          tags: [drift]
+          baseline: {key: [container.image.repository, proc.exepath], learn: 10m}
+        """;
+
+    static RuleEngine engine(String rules, TimeSource time, BaselineStore store, int maxKeys, SimpleMeterRegistry reg) {
+        LoadResult r = new RulesetLoader("node-1", time, store, maxKeys, reg)
+            .loadSources(List.of(RulesetLoader.RuleSource.ofString("t.yaml", rules)));
+        assertEquals(0, r.errors(), r.problems().toString());
+        return r.matcher();
+    }
+
+    static BaselineStore store(Path dir, SimpleMeterRegistry reg) {
+        return new BaselineStore(dir, 100, 100, reg);
+    }
+
+    static Event clone(long t, String container) {
+        return TestEvents.event("clone", "evt.rawtime", t, "container.id", container);
+    }
+
+    static Event exec(long t, String image, String exe) {
+        return TestEvents.event("execve", "evt.rawtime", t, "container.image.repository", image, "proc.exepath", exe);
+    }
+
+    @Test
+    void aggregateOverEventTimeFiresOncePerKeyPerWindowWithTheCount() {
+        SimpleMeterRegistry reg = new SimpleMeterRegistry();
+        RuleEngine e = engine(AGG, TimeSource.eventTime(), store(null, reg), 100, reg);
+        List<Alert> out = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            e.match(clone(T0 + i * S / 10, "a"), out::add);
+        }
+        assertEquals(0, out.size(), "4 in the window: below the count");
+        e.match(clone(T0 + S / 2, "b"), out::add);
+        assertEquals(0, out.size(), "another key counts apart");
+        e.match(clone(T0 + S / 2, "a"), out::add);
+        assertEquals(1, out.size());
+        assertEquals("burst of 5 in a", out.get(0).output());
+        assertEquals(5L, out.get(0).outputFields().get("aggregate.count"));
+        assertEquals("a", out.get(0).outputFields().get("container.id"));
+        for (int i = 0; i < 10; i++) {
+            e.match(clone(T0 + S / 2 + i * S / 100, "a"), out::add);
+        }
+        assertEquals(1, out.size(), "one alert per key per window");
+        e.match(clone(T0 + 5 * S, "a"), out::add);
+        assertEquals(1, out.size(), "the window slid: old matches no longer count");
+    }
+
+    @Test
+    void aggregateOverWallTimeIgnoresEventTime() {
+        SimpleMeterRegistry reg = new SimpleMeterRegistry();
+        AtomicLong now = new AtomicLong(T0);
+        RuleEngine e = engine(AGG, TimeSource.wallTime(now::get), store(null, reg), 100, reg);
+        List<Alert> out = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            e.match(clone(0, "a"), out::add); // bogus event time: the wall clock rules
+            now.addAndGet(S / 2);
+        }
+        assertEquals(0, out.size(), "5 matches over 2.5 s of wall time: never 5 in one second");
+        for (int i = 0; i < 5; i++) {
+            e.match(clone(0, "a"), out::add);
+            now.addAndGet(S / 100);
+        }
+        assertEquals(1, out.size());
+    }
+
+    @Test
+    void aggregateKeysAreBoundedAndEvictionsCounted() {
+        SimpleMeterRegistry reg = new SimpleMeterRegistry();
+        RuleEngine e = engine(AGG, TimeSource.eventTime(), store(null, reg), 2, reg);
+        for (String c : List.of("a", "b", "c", "d")) {
+            e.match(clone(T0, c), a -> { });
+        }
+        assertEquals(2.0, reg.get("vigil.rules.aggregate.keys.evicted").counter().count());
+    }
+
+    @Test
+    void baselineLearnsPerScopeThenFiresOnUnseenTuplesOverEventTime() {
+        SimpleMeterRegistry reg = new SimpleMeterRegistry();
+        RuleEngine e = engine(BASE, TimeSource.eventTime(), store(null, reg), 100, reg);
+        List<Alert> out = new ArrayList<>();
+        e.match(exec(T0, "nginx", "/usr/sbin/nginx"), out::add);
+        e.match(exec(T0 + 60 * S, "nginx", "/bin/sh"), out::add);
+        e.match(exec(T0 + 700 * S, "redis", "/usr/bin/redis"), out::add); // a new scope starts learning now
+        assertEquals(0, out.size(), "learning");
+        e.match(exec(T0 + 700 * S, "nginx", "/bin/sh"), out::add);
+        assertEquals(0, out.size(), "seen while learning");
+        e.match(exec(T0 + 700 * S, "nginx", "/usr/bin/curl"), out::add);
+        assertEquals(1, out.size());
+        assertEquals("new /usr/bin/curl in nginx", out.get(0).output());
+        e.match(exec(T0 + 701 * S, "nginx", "/usr/bin/curl"), out::add);
+        assertEquals(1, out.size(), "fires once per new tuple");
+        e.match(exec(T0 + 800 * S, "redis", "/bin/sh"), out::add);
+        assertEquals(1, out.size(), "redis is still learning: its period began at its first event");
+    }
+
+    @Test
+    void baselineOverWallTime() {
+        SimpleMeterRegistry reg = new SimpleMeterRegistry();
+        AtomicLong now = new AtomicLong(T0);
+        RuleEngine e = engine(BASE, TimeSource.wallTime(now::get), store(null, reg), 100, reg);
+        List<Alert> out = new ArrayList<>();
+        e.match(exec(0, "nginx", "/usr/sbin/nginx"), out::add);
+        now.addAndGet(11 * 60 * S);
+        e.match(exec(0, "nginx", "/usr/sbin/nginx"), out::add);
+        e.match(exec(0, "nginx", "/bin/sh"), out::add);
+        assertEquals(1, out.size());
+    }
+
+    @Test
+    void baselineSurvivesARestartNeitherForgettingNorRelearning(@TempDir Path dir) throws Exception {
+        SimpleMeterRegistry reg = new SimpleMeterRegistry();
+        RuleEngine first = engine(BASE, TimeSource.eventTime(), store(dir, reg), 100, reg);
+        first.match(exec(T0, "nginx", "/usr/sbin/nginx"), a -> { });
+        first.saveBaselines();
+        assertTrue(Files.exists(dir.resolve(BaselineStore.FILE)));
+
+        SimpleMeterRegistry reg2 = new SimpleMeterRegistry();
+        RuleEngine second = engine(BASE, TimeSource.eventTime(), store(dir, reg2), 100, reg2);
+        List<Alert> out = new ArrayList<>();
+        second.match(exec(T0 + 3600 * S, "nginx", "/usr/sbin/nginx"), out::add);
+        assertEquals(0, out.size(), "not forgotten");
+        second.match(exec(T0 + 3600 * S, "nginx", "/bin/sh"), out::add);
+        assertEquals(1, out.size(), "not relearning: the scope's period ended an hour ago");
+    }
+
+    @Test
+    void corruptBaselineFileIsSetAsideAndCounted(@TempDir Path dir) throws Exception {
+        SimpleMeterRegistry reg = new SimpleMeterRegistry();
+        RuleEngine first = engine(BASE, TimeSource.eventTime(), store(dir, reg), 100, reg);
+        first.match(exec(T0, "nginx", "/usr/sbin/nginx"), a -> { });
+        first.saveBaselines();
+        Path f = dir.resolve(BaselineStore.FILE);
+        Files.writeString(f, Files.readString(f).replace("nginx", "nginy"));
+        SimpleMeterRegistry reg2 = new SimpleMeterRegistry();
+        BaselineStore s = store(dir, reg2);
+        assertEquals(1.0, reg2.get("vigil.rules.baseline.load.failed").counter().count());
+        assertEquals(0, s.tupleCount("New exe", "nginx"));
+    }
+
+    @Test
+    void baselineSizeIsBoundedAndCounted() {
+        SimpleMeterRegistry reg = new SimpleMeterRegistry();
+        BaselineStore s = new BaselineStore(null, 1, 2, reg);
+        RuleEngine e = engine(BASE, TimeSource.eventTime(), s, 100, reg);
+        for (String exe : List.of("/a", "/b", "/c")) {
+            e.match(exec(T0, "nginx", exe), a -> { });
+        }
+        e.match(exec(T0, "redis", "/r"), a -> { });
+        assertEquals(2, s.tupleCount("New exe", "nginx"));
+        assertEquals(1.0, reg.get("vigil.rules.baseline.capped").tag("limit", "tuples").counter().count());
+        assertEquals(1.0, reg.get("vigil.rules.baseline.capped").tag("limit", "scopes").counter().count());
+    }
+}
