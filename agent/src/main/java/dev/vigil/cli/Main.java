@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** {@code java -jar vigil.jar <command>}: the entry point; each command is its own class. */
 @Command(name = "vigil", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Runtime anomaly detector for Kubernetes nodes.",
-    subcommands = {RunCommand.class, ReplayCommand.class, CapsCommand.class, PostureCommand.class})
+    subcommands = {RunCommand.class, ReplayCommand.class, RulesCommand.class, CapsCommand.class, PostureCommand.class})
 public final class Main implements Runnable {
     /** Exit code for a bad configuration or command line. */
     public static final int EXIT_USAGE = 2;

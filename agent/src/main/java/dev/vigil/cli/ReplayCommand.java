@@ -12,6 +12,7 @@ import dev.vigil.ingest.LineFramer;
 import dev.vigil.ingest.RejectReason;
 import dev.vigil.pipeline.EventPipeline;
 import dev.vigil.pipeline.PipelineMetrics;
+import dev.vigil.rules.RuleEngine;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
@@ -57,10 +58,17 @@ final class ReplayCommand implements Callable<Integer> {
             return Main.EXIT_USAGE;
         }
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        RuleEngine rules;
+        try {
+            rules = Stages.replayRules(c, Stages.hostname(c), registry);
+        } catch (ConfigException e) {
+            err.println("vigil replay: " + e.getMessage());
+            return Main.EXIT_USAGE;
+        }
         IngestMetrics ingestMetrics = new IngestMetrics(registry);
         PipelineMetrics pipelineMetrics = new PipelineMetrics(registry);
         EventPipeline pipeline = new EventPipeline(c.pipeline(), Stages.enricher(c, registry, false),
-            Stages.matcher(c, registry, true), Stages.alerts(c, registry, out), ingestMetrics, pipelineMetrics, registry);
+            rules, Stages.alerts(c, registry, out), ingestMetrics, pipelineMetrics, registry);
         pipeline.start();
         boolean complete;
         try (InputStream in = open(input)) {

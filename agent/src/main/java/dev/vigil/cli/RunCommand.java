@@ -12,7 +12,7 @@ import dev.vigil.metrics.MetricsServer;
 import dev.vigil.pipeline.EventPipeline;
 import dev.vigil.pipeline.PipelineHealth;
 import dev.vigil.pipeline.PipelineMetrics;
-import dev.vigil.rules.Matcher;
+import dev.vigil.rules.ReloadableMatcher;
 import dev.vigil.alert.AlertEmitter;
 import dev.vigil.state.StateEnricher;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -85,6 +85,9 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         }
         try {
             return runAgent(c);
+        } catch (ConfigException e) {
+            System.err.println("vigil run: " + e.getMessage());
+            return Main.EXIT_USAGE;
         } catch (IOException e) {
             log.error("cannot start: {}", e.getMessage());
             return 1;
@@ -110,19 +113,19 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         return c;
     }
 
-    private int runAgent(VigilConfig c) throws IOException {
+    private int runAgent(VigilConfig c) throws IOException, ConfigException {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         bindProcessMeters(registry);
         IngestMetrics ingestMetrics = new IngestMetrics(registry);
         PipelineMetrics pipelineMetrics = new PipelineMetrics(registry);
-        Matcher matcher = Stages.matcher(c, registry, false);
+        ReloadableMatcher matcher = Stages.liveRules(c, Stages.hostname(c), registry);
         AlertEmitter alerts = Stages.alerts(c, registry, System.out);
         StateEnricher state = Stages.enricher(c, registry, true);
         EventPipeline pipeline = new EventPipeline(c.pipeline(), state, matcher, alerts,
             Stages.pidsPoll(state, matcher, alerts), ingestMetrics, pipelineMetrics, registry);
         UnixSocketServer server = new UnixSocketServer(c.ingest(), pipeline.publisher(), ingestMetrics);
         PipelineHealth health = new PipelineHealth(pipeline, c.metrics().stallSeconds() * 1_000_000_000L,
-            System::nanoTime, server::isListening, () -> true);
+            System::nanoTime, server::isListening, () -> matcher.lastResult() != null);
         MetricsServer metricsServer = new MetricsServer(registry, health);
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "vigil-health");
@@ -132,7 +135,10 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
 
         Signal.handle(new Signal("TERM"), s -> stop.countDown());
         Signal.handle(new Signal("INT"), s -> stop.countDown());
-        Signal.handle(new Signal("HUP"), s -> log.info("SIGHUP: reloading rules"));
+        Signal.handle(new Signal("HUP"), s -> {
+            log.info("SIGHUP: reloading rules");
+            matcher.reload();
+        });
 
         pipeline.start();
         try {
@@ -167,6 +173,7 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         server.close();
         boolean drained = pipeline.drain(Duration.ofSeconds(30));
         ticker.shutdownNow();
+        matcher.close(); // saves the learned baselines
         metricsServer.close();
         log.info("stopped: {} events processed{}", pipelineMetrics.processedCount(),
             drained ? "" : " (drain timed out)");

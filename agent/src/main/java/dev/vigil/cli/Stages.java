@@ -4,7 +4,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vigil.alert.AlertEmitter;
 import dev.vigil.config.VigilConfig;
 import dev.vigil.event.Event;
+import dev.vigil.config.ConfigException;
+import dev.vigil.rules.BaselineStore;
+import dev.vigil.rules.LoadResult;
 import dev.vigil.rules.Matcher;
+import dev.vigil.rules.ReloadableMatcher;
+import dev.vigil.rules.RuleEngine;
+import dev.vigil.rules.RulesetLoader;
+import dev.vigil.rules.TimeSource;
+import java.nio.file.Path;
+import java.util.List;
 import dev.vigil.config.StateConfig;
 import dev.vigil.pipeline.BatchEndTask;
 import dev.vigil.state.StateEnricher;
@@ -65,17 +74,43 @@ final class Stages {
         return now -> state.pollPidsEvents(now, scratch, toRules);
     }
 
-    static Matcher matcher(VigilConfig c, MeterRegistry registry, boolean eventTime) {
-        return new Matcher() {
-            @Override
-            public void match(Event event, AlertEmitter emitter) {
-            }
+    /**
+     * The live ruleset: wall time drives windows, baselines persist in the state directory, reloads on
+     * SIGHUP and on file change. Throws ConfigException when the rules have errors.
+     */
+    static ReloadableMatcher liveRules(VigilConfig c, String hostname, MeterRegistry registry) throws ConfigException {
+        BaselineStore baselines = new BaselineStore(Path.of(c.state().stateDir()).resolve("baselines"),
+            BaselineStore.DEFAULT_MAX_SCOPES, BaselineStore.DEFAULT_MAX_TUPLES, registry);
+        RulesetLoader loader = new RulesetLoader(hostname, TimeSource.wallTime(java.time.Clock.systemUTC()), baselines,
+            RulesetLoader.DEFAULT_MAX_AGGREGATE_KEYS, registry);
+        try {
+            return new ReloadableMatcher(loader, paths(c), c.rules().includeDefault(), c.rules().watch(), baselines,
+                registry);
+        } catch (IllegalStateException e) {
+            throw new ConfigException(e.getMessage());
+        }
+    }
 
-            @Override
-            public int ruleCount() {
-                return 0;
-            }
-        };
+    /**
+     * The replay ruleset: event time drives windows and baselines, which live in memory only, so
+     * that a replay is repeatable and never touches the live agent's learned state.
+     */
+    static RuleEngine replayRules(VigilConfig c, String hostname, MeterRegistry registry) throws ConfigException {
+        BaselineStore baselines = new BaselineStore(null, BaselineStore.DEFAULT_MAX_SCOPES,
+            BaselineStore.DEFAULT_MAX_TUPLES, registry);
+        RulesetLoader loader = new RulesetLoader(hostname, TimeSource.eventTime(), baselines,
+            RulesetLoader.DEFAULT_MAX_AGGREGATE_KEYS, registry);
+        LoadResult r = loader.load(paths(c), c.rules().includeDefault());
+        if (r.errors() > 0) {
+            StringBuilder sb = new StringBuilder("rules have errors:");
+            r.problems().forEach(p -> sb.append('\n').append(p));
+            throw new ConfigException(sb.toString());
+        }
+        return r.matcher();
+    }
+
+    private static List<Path> paths(VigilConfig c) {
+        return c.rules().paths().stream().map(Path::of).toList();
     }
 
     static AlertEmitter alerts(VigilConfig c, MeterRegistry registry, PrintStream out) {
