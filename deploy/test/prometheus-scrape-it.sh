@@ -52,7 +52,7 @@ if [[ -n "${VIGIL_AGENT_CMD:-}" ]]; then
   # shellcheck disable=SC2086 # a command line, split on purpose
   $VIGIL_AGENT_CMD run --config "$tmp/config.yaml" >"$tmp/agent.log" 2>&1 &
 else
-  java -Xmx192m -Dio.netty.native.workdir="$tmp" -jar "$jar" run --config "$tmp/config.yaml" >"$tmp/agent.log" 2>&1 &
+  java -Xmx192m -Dio.netty.native.workdir="$tmp" -jar "$jar" run --sensor off --config "$tmp/config.yaml" >"$tmp/agent.log" 2>&1 &
 fi
 pids+=($!)
 metrics="http://127.0.0.1:$agent_port"

@@ -38,6 +38,15 @@ final class CompiledRule {
             return key.get(0).text(e, -1);
         }
 
+        /**
+         * Whether the event names its scope. Without it (e.g. no image known for the container) there
+         * is nothing to learn per scope, and lumping every unnamed scope together would let one
+         * container's learning silence another's: such a match is judged with no baseline, so it fires.
+         */
+        boolean hasScope(dev.vigil.event.Event e) {
+            return key.get(0).value(e, -1) != null;
+        }
+
         String tuple(dev.vigil.event.Event e) {
             StringBuilder sb = new StringBuilder();
             for (int i = 0; i < key.size(); i++) {

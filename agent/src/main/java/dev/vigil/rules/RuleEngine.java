@@ -71,7 +71,7 @@ public final class RuleEngine implements Matcher {
                 return;
             }
         }
-        if (r.baseline != null) {
+        if (r.baseline != null && r.baseline.hasScope(e)) {
             boolean novel = baselines.observe(r.name, r.baseline.scope(e), r.baseline.tuple(e), time.now(e),
                 r.baseline.learnNanos());
             if (!novel) {

@@ -131,6 +131,17 @@ class AggregateBaselineTest {
     }
 
     @Test
+    void aMatchWithoutItsScopeFieldIsJudgedWithoutABaseline() {
+        SimpleMeterRegistry reg = new SimpleMeterRegistry();
+        RuleEngine e = engine(BASE, TimeSource.eventTime(), store(null, reg), 100, reg);
+        List<Alert> out = new ArrayList<>();
+        Event noImage = TestEvents.event("execve", "evt.rawtime", T0, "proc.exepath", "/bin/sh");
+        e.match(noImage, out::add);
+        e.match(noImage, out::add);
+        assertEquals(2, out.size(), "no image: nothing to learn by, every match fires");
+    }
+
+    @Test
     void baselineOverWallTime() {
         SimpleMeterRegistry reg = new SimpleMeterRegistry();
         AtomicLong now = new AtomicLong(T0);

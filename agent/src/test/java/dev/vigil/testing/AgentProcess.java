@@ -59,6 +59,11 @@ public final class AgentProcess implements AutoCloseable {
         cmd.add("run");
         cmd.add("--metrics-address");
         cmd.add("127.0.0.1:" + port);
+        if (!args.contains("--sensor")) {
+            // As root, run would start the bundled eBPF sensor: its real events would mix into the test's.
+            cmd.add("--sensor");
+            cmd.add("off");
+        }
         cmd.addAll(args);
         Path out = Files.createTempFile(workDir, "agent", ".out");
         Path err = Files.createTempFile(workDir, "agent", ".err");
