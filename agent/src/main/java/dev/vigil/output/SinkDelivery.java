@@ -21,9 +21,12 @@ import org.slf4j.LoggerFactory;
  * <p>Policy: {@link #offer} (pipeline thread) never blocks: it puts the alert in a bounded memory
  * queue, or, when the queue is full, appends it to the sink's {@link DiskSpool} (a page-cache write).
  * The delivery thread {@code vigil-output-<name>} sends batches of up to {@value #BATCH} alerts and
- * flushes. While the spool holds anything, or after a retryable failure, it moves the memory queue
- * into the spool and delivers from the spool, oldest first, committing a batch only after the sink
- * flushed it; a retryable failure is retried after an exponential backoff (100 ms doubling, capped at
+ * flushes. After a retryable failure (destination down) it moves the memory queue into the spool as
+ * alerts arrive and delivers from the spool, oldest first, committing a batch only after the sink
+ * flushed it; once the destination answers again it delivers the spool and the memory queue in
+ * turn. Order: the spool is delivered in the order it was written; an alert that overflowed to the
+ * spool may overtake older ones still in the memory queue (every alert carries its event time).
+ * A retryable failure is retried after an exponential backoff (100 ms doubling, capped at
  * {@code maxBackoff}, "equal jitter": a random time between half the delay and the delay). A
  * permanent failure drops that alert, counted in {@code vigil.output.failed{reason=permanent}} and
  * logged. An alert that fits neither the queue nor the spool is counted failed ({@code spool_full}).
@@ -243,7 +246,8 @@ public final class SinkDelivery implements AutoCloseable {
                 corruptSeen = c;
             }
         }
-        if (down || spool.records() > 0) {
+        if (down) {
+            // The destination is down: everything waits on disk, in arrival order.
             drainQueueToSpool();
             if (spool.records() == 0) {
                 waitForWork(IDLE_WAIT_NANOS);
@@ -254,6 +258,13 @@ public final class SinkDelivery implements AutoCloseable {
                 return;
             }
             deliverFromSpool();
+        } else if (spool.records() > 0) {
+            // Catching up: the spool first (oldest), and the memory queue too, so that it neither
+            // fills nor has to go to a spool that may be full.
+            deliverFromSpool();
+            if (!down && !queue.isEmpty()) {
+                deliverFromQueue(queue.poll());
+            }
         } else {
             Alert first;
             try {
@@ -262,23 +273,29 @@ public final class SinkDelivery implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 return;
             }
-            if (first == null) {
-                return;
+            if (first != null) {
+                deliverFromQueue(first);
             }
-            List<Alert> batch = new ArrayList<>(Math.min(BATCH, queue.size() + 1));
-            batch.add(first);
-            queue.drainTo(batch, BATCH - 1);
-            if (sendBatch(batch)) {
-                succeeded(batch);
-            } else {
-                respoolUnconfirmed();
-                for (Alert a : batch) {
-                    spill(a);
-                }
-                failedAttempt();
-            }
-            pending.addAndGet(-batch.size());
         }
+    }
+
+    private void deliverFromQueue(Alert first) {
+        if (first == null) {
+            return;
+        }
+        List<Alert> batch = new ArrayList<>(Math.min(BATCH, queue.size() + 1));
+        batch.add(first);
+        queue.drainTo(batch, BATCH - 1);
+        if (sendBatch(batch)) {
+            succeeded(batch);
+        } else {
+            respoolUnconfirmed();
+            for (Alert a : batch) {
+                spill(a);
+            }
+            failedAttempt();
+        }
+        pending.addAndGet(-batch.size());
     }
 
     private void waitForWork(long nanos) {
