@@ -159,6 +159,11 @@ public final class SinkDelivery implements AutoCloseable {
         return queue.size();
     }
 
+    /** Alerts accepted into memory and not yet sent, spooled or failed (queued plus in flight). */
+    public long pending() {
+        return pending.get();
+    }
+
     /** Alerts waiting in the disk spool. */
     public long spooled() {
         return spool.records();
