@@ -187,6 +187,8 @@ class RsyslogIT {
         await(() -> has(r, sent), Duration.ofMinutes(1), "every alert in rsyslog's file");
         assertEquals(N, sent.size());
         assertTrue(before < N, "the outage was mid-stream");
+        System.out.printf("outage %ds: %d lines before the stop, %d lines at the end for %d alerts%n",
+            OUTAGE_SECONDS, before, lineCount(r), N);
     }
 
     @Test
@@ -217,6 +219,8 @@ class RsyslogIT {
         }
         await(() -> has(r, all), Duration.ofMinutes(1), "every alert in rsyslog's file");
         assertTrue(spooled > 0);
+        System.out.printf("kill -9: %d alerts spooled at the kill, %d lines at the end for %d alerts%n", spooled,
+            lineCount(r), N);
     }
 
     private Process sender(Path spool, String spec, int count, int pace) throws IOException {
