@@ -1,6 +1,7 @@
 package dev.vigil.config;
 
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -28,12 +29,15 @@ import java.util.regex.Pattern;
  * @param maxFiles             file: rotated files kept (PATH.1 … PATH.N); default 5
  * @param maxBackoffMillis     retry backoff cap (exponential from 100 ms, with jitter); default 30000
  * @param kafkaKey             kafka: record key, container (default) or rule
+ * @param properties           kafka: producer properties passed as they are, for TLS and SASL
+ *                             ({@code security.protocol}, {@code ssl.*}, {@code sasl.*}); Vigil's own
+ *                             settings (idempotence, acks, serializers) cannot be overridden
  */
 public record OutputConfig(String type, String url, String path, String minPriority, String name, String format,
                            List<String> rules, List<String> tags, Integer queueCapacity, Long spoolMaxBytes,
                            String facility, String caFile, Boolean insecureSkipVerify, Integer connectTimeoutMillis,
                            Integer requestTimeoutMillis, Long maxFileBytes, Integer maxFiles, Integer maxBackoffMillis,
-                           String kafkaKey) {
+                           String kafkaKey, Map<String, String> properties) {
     public static final int DEFAULT_QUEUE_CAPACITY = 10_000;
     /** 256 MiB: about 250k alerts of 1 KiB, hours of a heavy alert stream. */
     public static final long DEFAULT_SPOOL_MAX_BYTES = 256L * 1024 * 1024;
@@ -59,12 +63,13 @@ public record OutputConfig(String type, String url, String path, String minPrior
         maxFiles = maxFiles != null ? maxFiles : DEFAULT_MAX_FILES;
         maxBackoffMillis = maxBackoffMillis != null ? maxBackoffMillis : DEFAULT_MAX_BACKOFF_MILLIS;
         kafkaKey = kafkaKey != null ? kafkaKey : "container";
+        properties = properties != null ? Map.copyOf(properties) : Map.of();
     }
 
     /** The original four keys; everything else defaulted. */
     public OutputConfig(String type, String url, String path, String minPriority) {
         this(type, url, path, minPriority, null, null, null, null, null, null, null, null, null, null, null, null,
-            null, null, null);
+            null, null, null, null);
     }
 
     public static OutputConfig of(String type, String url, String path) {
@@ -79,43 +84,43 @@ public record OutputConfig(String type, String url, String path, String minPrior
     public OutputConfig withName(String v) {
         return new OutputConfig(type, url, path, minPriority, v, format, rules, tags, queueCapacity, spoolMaxBytes,
             facility, caFile, insecureSkipVerify, connectTimeoutMillis, requestTimeoutMillis, maxFileBytes, maxFiles,
-            maxBackoffMillis, kafkaKey);
+            maxBackoffMillis, kafkaKey, properties);
     }
 
     public OutputConfig withQueue(int capacity, long spoolBytes) {
         return new OutputConfig(type, url, path, minPriority, name, format, rules, tags, capacity, spoolBytes,
             facility, caFile, insecureSkipVerify, connectTimeoutMillis, requestTimeoutMillis, maxFileBytes, maxFiles,
-            maxBackoffMillis, kafkaKey);
+            maxBackoffMillis, kafkaKey, properties);
     }
 
     public OutputConfig withTimeouts(int connectMillis, int requestMillis, int maxBackoff) {
         return new OutputConfig(type, url, path, minPriority, name, format, rules, tags, queueCapacity, spoolMaxBytes,
             facility, caFile, insecureSkipVerify, connectMillis, requestMillis, maxFileBytes, maxFiles,
-            maxBackoff, kafkaKey);
+            maxBackoff, kafkaKey, properties);
     }
 
     public OutputConfig withFilter(String minPriorityName, List<String> ruleNames, List<String> tagNames) {
         return new OutputConfig(type, url, path, minPriorityName, name, format, ruleNames, tagNames, queueCapacity,
             spoolMaxBytes, facility, caFile, insecureSkipVerify, connectTimeoutMillis, requestTimeoutMillis,
-            maxFileBytes, maxFiles, maxBackoffMillis, kafkaKey);
+            maxFileBytes, maxFiles, maxBackoffMillis, kafkaKey, properties);
     }
 
     public OutputConfig withTls(String caFilePath, boolean insecure) {
         return new OutputConfig(type, url, path, minPriority, name, format, rules, tags, queueCapacity, spoolMaxBytes,
             facility, caFilePath, insecure, connectTimeoutMillis, requestTimeoutMillis, maxFileBytes, maxFiles,
-            maxBackoffMillis, kafkaKey);
+            maxBackoffMillis, kafkaKey, properties);
     }
 
     public OutputConfig withSyslog(String bodyFormat, String facilityName) {
         return new OutputConfig(type, url, path, minPriority, name, bodyFormat, rules, tags, queueCapacity,
             spoolMaxBytes, facilityName, caFile, insecureSkipVerify, connectTimeoutMillis, requestTimeoutMillis,
-            maxFileBytes, maxFiles, maxBackoffMillis, kafkaKey);
+            maxFileBytes, maxFiles, maxBackoffMillis, kafkaKey, properties);
     }
 
     public OutputConfig withRotation(long maxBytes, int files) {
         return new OutputConfig(type, url, path, minPriority, name, format, rules, tags, queueCapacity, spoolMaxBytes,
             facility, caFile, insecureSkipVerify, connectTimeoutMillis, requestTimeoutMillis, maxBytes, files,
-            maxBackoffMillis, kafkaKey);
+            maxBackoffMillis, kafkaKey, properties);
     }
 
     void validate(int index, List<String> errors) {

@@ -352,7 +352,16 @@ public final class SinkDelivery implements AutoCloseable {
                     permanentFailure(a, e);
                 }
             }
-            sink.flush();
+            try {
+                sink.flush();
+            } catch (SinkException e) {
+                if (e.retryable()) {
+                    throw e;
+                }
+                permanent += e.rejected();
+                metrics.failed(OutputMetrics.FailReason.permanent, e.rejected());
+                log.warn("output {}: {} alerts rejected for good, not retried: {}", name, e.rejected(), e.getMessage());
+            }
         } catch (SinkException e) {
             logDown(e.getMessage(), e.getCause());
             return false;

@@ -47,8 +47,11 @@ public final class SinkFactory {
                 return new HttpSink(u, tls, Duration.ofMillis(c.connectTimeoutMillis()),
                     Duration.ofMillis(c.requestTimeoutMillis()));
             }
+            case "kafka":
+                return KafkaSink.create(KafkaTarget.parse(c.url(), c.url()), c.properties(), c.caFile(),
+                    c.connectTimeoutMillis(), c.requestTimeoutMillis(), c.kafkaKey().equals("rule"));
             default:
-                throw new IOException("output type '" + c.type() + "' is not supported by this build");
+                throw new IOException("unknown output type '" + c.type() + "'");
         }
     }
 }

@@ -43,7 +43,7 @@ class OutputConfigTest {
     @Test
     void validationNamesTheKey() {
         OutputConfig bad = new OutputConfig("syslog", "syslog+tcp://h:1", null, "loud", "a b", "xml", null, null, 0,
-            10L, "local9", "/nonexistent/ca.pem", null, 0, 0, 1L, -1, 1, "pid");
+            10L, "local9", "/nonexistent/ca.pem", null, 0, 0, 1L, -1, 1, "pid", null);
         List<String> errors = new ArrayList<>();
         bad.validate(3, errors);
         for (String key : List.of("minPriority", "name", "format", "queueCapacity", "spoolMaxBytes", "facility",
