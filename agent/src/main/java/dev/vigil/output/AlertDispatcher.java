@@ -8,7 +8,6 @@ import dev.vigil.config.AlertsConfig;
 import dev.vigil.config.OutputConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
