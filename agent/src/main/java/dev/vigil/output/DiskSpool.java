@@ -39,8 +39,9 @@ import java.util.zip.CRC32C;
  * false for a record that does not fit. Space read but in a segment not yet fully read is freed
  * when that segment is.
  *
- * <p>Thread-safe: every method is synchronized (the sink's delivery thread uses it; the pipeline
- * thread only appends, when the sink's memory queue is full).
+ * <p>Thread-safe: every method holds this object's lock, except the disk writes of {@link #sync()}
+ * (the sink's delivery thread uses it; the pipeline thread only appends, when the sink's memory queue
+ * is full, and so never waits for an fsync).
  */
 public final class DiskSpool implements Closeable {
     static final int HEADER_BYTES = 8;
@@ -402,16 +403,31 @@ public final class DiskSpool implements Closeable {
         dirty = true;
     }
 
-    /** fdatasync of the segment being written and of the cursor, if anything changed. */
-    public synchronized void sync() {
-        if (closed || !dirty) {
-            return;
+    /**
+     * fdatasync of the segment being written and of the cursor, if anything changed. The sync runs
+     * outside the lock, so that an append (the pipeline thread's, on overflow) never waits for the disk.
+     */
+    public void sync() {
+        FileChannel w;
+        synchronized (this) {
+            if (closed || !dirty) {
+                return;
+            }
+            dirty = false;
+            w = writer;
         }
         try {
-            writer.force(false);
+            w.force(false);
             cursorChannel.force(false);
-            dirty = false;
+        } catch (java.nio.channels.ClosedChannelException e) {
+            // The segment was rolled (and forced) or the spool closed meanwhile (close syncs itself).
+            synchronized (this) {
+                dirty = !closed;
+            }
         } catch (IOException e) {
+            synchronized (this) {
+                dirty = true;
+            }
             throw new UncheckedIOException("cannot sync spool " + dir, e);
         }
     }
@@ -447,7 +463,8 @@ public final class DiskSpool implements Closeable {
         if (closed) {
             return;
         }
-        sync();
+        writer.force(false);
+        cursorChannel.force(false);
         closed = true;
         writer.close();
         reader.close();
