@@ -1,0 +1,174 @@
+package dev.vigil.alert;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The alert as Falco writes it in JSON (DESIGN.md, Alerts out): one object on one line, keys in
+ * Falco's order {@code uuid, time, rule, priority, source, tags, hostname, output, output_fields};
+ * {@code time} is RFC 3339 in UTC with nine fraction digits. {@link #read} is the inverse (the spool
+ * stores this form). Thread-safe (Jackson's factory is).
+ */
+public final class AlertJson {
+    private final JsonFactory factory = JsonFactory.builder().build();
+
+    /** UTF-8 bytes of the alert's JSON, without a trailing newline. */
+    public byte[] write(Alert a) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+        try (JsonGenerator g = factory.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("uuid", a.uuid());
+            g.writeStringField("time", formatTime(a.timeNanos()));
+            g.writeStringField("rule", a.rule());
+            g.writeStringField("priority", a.priority().display());
+            g.writeStringField("source", a.source());
+            g.writeArrayFieldStart("tags");
+            if (a.tags() != null) {
+                for (String t : a.tags()) {
+                    g.writeString(t);
+                }
+            }
+            g.writeEndArray();
+            g.writeStringField("hostname", a.hostname());
+            g.writeStringField("output", a.output());
+            g.writeObjectFieldStart("output_fields");
+            if (a.outputFields() != null) {
+                for (Map.Entry<String, Object> e : a.outputFields().entrySet()) {
+                    g.writeFieldName(e.getKey());
+                    writeValue(g, e.getValue());
+                }
+            }
+            g.writeEndObject();
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    public String writeString(Alert a) {
+        return new String(write(a), StandardCharsets.UTF_8);
+    }
+
+    private static void writeValue(JsonGenerator g, Object v) throws IOException {
+        if (v == null) {
+            g.writeNull();
+        } else if (v instanceof Long l) {
+            g.writeNumber(l);
+        } else if (v instanceof Integer i) {
+            g.writeNumber(i);
+        } else if (v instanceof Boolean b) {
+            g.writeBoolean(b);
+        } else if (v instanceof Double d && Double.isFinite(d)) {
+            g.writeNumber(d);
+        } else {
+            g.writeString(v.toString());
+        }
+    }
+
+    /** {@code 2026-11-22T12:00:00.123456789Z}: always nine fraction digits, as Falco writes it. */
+    public static String formatTime(long timeNanos) {
+        long sec = Math.floorDiv(timeNanos, 1_000_000_000L);
+        int nano = (int) Math.floorMod(timeNanos, 1_000_000_000L);
+        LocalDateTime t = LocalDateTime.ofEpochSecond(sec, 0, ZoneOffset.UTC);
+        StringBuilder sb = new StringBuilder(30);
+        pad(sb, t.getYear(), 4).append('-');
+        pad(sb, t.getMonthValue(), 2).append('-');
+        pad(sb, t.getDayOfMonth(), 2).append('T');
+        pad(sb, t.getHour(), 2).append(':');
+        pad(sb, t.getMinute(), 2).append(':');
+        pad(sb, t.getSecond(), 2).append('.');
+        pad(sb, nano, 9).append('Z');
+        return sb.toString();
+    }
+
+    private static StringBuilder pad(StringBuilder sb, int v, int width) {
+        String s = Integer.toString(v);
+        for (int i = s.length(); i < width; i++) {
+            sb.append('0');
+        }
+        return sb.append(s);
+    }
+
+    /** Parses what {@link #write} wrote (or Falco's JSON alert). Integers become Long. */
+    public Alert read(byte[] json) {
+        try (JsonParser p = factory.createParser(json)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new IllegalArgumentException("alert JSON is not an object");
+            }
+            String uuid = null;
+            long time = 0;
+            String rule = null;
+            Priority priority = Priority.DEBUG;
+            String source = null;
+            List<String> tags = new ArrayList<>();
+            String hostname = null;
+            String output = null;
+            Map<String, Object> fields = new LinkedHashMap<>();
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken t = p.nextToken();
+                switch (name) {
+                    case "uuid" -> uuid = p.getValueAsString();
+                    case "time" -> {
+                        Instant i = Instant.parse(p.getText());
+                        time = i.getEpochSecond() * 1_000_000_000L + i.getNano();
+                    }
+                    case "rule" -> rule = p.getValueAsString();
+                    case "priority" -> priority = Priority.parse(p.getText());
+                    case "source" -> source = p.getValueAsString();
+                    case "hostname" -> hostname = p.getValueAsString();
+                    case "output" -> output = p.getValueAsString();
+                    case "tags" -> {
+                        while (p.nextToken() != JsonToken.END_ARRAY) {
+                            tags.add(p.getText());
+                        }
+                    }
+                    case "output_fields" -> {
+                        while (p.nextToken() == JsonToken.FIELD_NAME) {
+                            String k = p.currentName();
+                            fields.put(k, readScalar(p, p.nextToken()));
+                        }
+                    }
+                    default -> {
+                        if (t.isStructStart()) {
+                            p.skipChildren();
+                        }
+                    }
+                }
+            }
+            return new Alert(uuid, time, rule, priority, source, List.copyOf(tags), hostname, output, fields);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("not an alert: " + e.getMessage(), e);
+        }
+    }
+
+    private static Object readScalar(JsonParser p, JsonToken t) throws IOException {
+        return switch (t) {
+            case VALUE_NUMBER_INT -> p.getLongValue();
+            case VALUE_NUMBER_FLOAT -> p.getDoubleValue();
+            case VALUE_TRUE -> Boolean.TRUE;
+            case VALUE_FALSE -> Boolean.FALSE;
+            case VALUE_NULL -> null;
+            case START_OBJECT, START_ARRAY -> {
+                p.skipChildren();
+                yield null;
+            }
+            default -> p.getText();
+        };
+    }
+
+}

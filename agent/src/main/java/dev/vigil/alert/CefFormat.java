@@ -1,0 +1,128 @@
+package dev.vigil.alert;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * An alert as an ArcSight Common Event Format line:
+ * {@code CEF:0|Vigil|vigil|<version>|<rule>|<rule>|<severity 0-10>|<extension>}.
+ *
+ * <p>Escaping follows the CEF specification (rev. 25): in header fields {@code \} and {@code |} are
+ * backslash-escaped, and line breaks (not allowed in a header) become a space; in extension values
+ * {@code \} and {@code =} are backslash-escaped and CR / LF are written as {@code \r} / {@code \n};
+ * extension keys are reduced to {@code [A-Za-z0-9_]} (other characters become {@code _}), so a field
+ * name like {@code proc.aname[2]} is {@code proc_aname_2_}. The result is one line of UTF-8 text.
+ *
+ * <p>Extension keys: {@code externalId} (uuid), {@code rt} (event time, ms since the epoch),
+ * {@code dvchost} (hostname), {@code msg} (the output text), {@code cat} (source), {@code cs1Label=tags}
+ * with {@code cs1} (tags joined by commas), then every output field under its sanitized name
+ * (a name that collides with one already written gets a numeric suffix). Thread-safe (stateless).
+ */
+public final class CefFormat {
+    private final String headerPrefix;
+
+    /** @param version the agent version written in the Device Version header field */
+    public CefFormat(String version) {
+        this.headerPrefix = "CEF:0|Vigil|vigil|" + escapeHeader(version) + "|";
+    }
+
+    /** CEF severity 0 (lowest) to 10 for a Falco priority. */
+    public static int severity(Priority p) {
+        return switch (p) {
+            case EMERGENCY -> 10;
+            case ALERT -> 9;
+            case CRITICAL -> 8;
+            case ERROR -> 7;
+            case WARNING -> 6;
+            case NOTICE -> 4;
+            case INFORMATIONAL -> 3;
+            case DEBUG -> 1;
+        };
+    }
+
+    public String format(Alert a) {
+        StringBuilder sb = new StringBuilder(512);
+        sb.append(headerPrefix);
+        String rule = a.rule() == null ? "" : escapeHeader(a.rule());
+        sb.append(rule).append('|').append(rule).append('|').append(severity(a.priority())).append('|');
+        Set<String> used = new HashSet<>();
+        ext(sb, used, "externalId", a.uuid());
+        ext(sb, used, "rt", Long.toString(Math.floorDiv(a.timeNanos(), 1_000_000L)));
+        ext(sb, used, "dvchost", a.hostname());
+        ext(sb, used, "msg", a.output());
+        ext(sb, used, "cat", a.source());
+        List<String> tags = a.tags();
+        if (tags != null && !tags.isEmpty()) {
+            ext(sb, used, "cs1Label", "tags");
+            ext(sb, used, "cs1", String.join(",", tags));
+        }
+        if (a.outputFields() != null) {
+            for (Map.Entry<String, Object> e : a.outputFields().entrySet()) {
+                String key = sanitizeKey(e.getKey());
+                String unique = key;
+                for (int n = 2; used.contains(unique); n++) {
+                    unique = key + "_" + n;
+                }
+                ext(sb, used, unique, e.getValue() == null ? "" : e.getValue().toString());
+            }
+        }
+        return sb.toString();
+    }
+
+    private static void ext(StringBuilder sb, Set<String> used, String key, String value) {
+        if (value == null) {
+            return;
+        }
+        if (!used.isEmpty()) {
+            sb.append(' ');
+        }
+        used.add(key);
+        sb.append(key).append('=');
+        escapeValue(sb, value);
+    }
+
+    /** Header field: {@code \} → {@code \\}, {@code |} → {@code \|}, CR/LF → space. */
+    public static String escapeHeader(String s) {
+        StringBuilder sb = new StringBuilder(s.length() + 8);
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '\\' -> sb.append("\\\\");
+                case '|' -> sb.append("\\|");
+                case '\r', '\n' -> sb.append(' ');
+                default -> sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
+
+    /** Extension value: {@code \} → {@code \\}, {@code =} → {@code \=}, CR → {@code \r}, LF → {@code \n}. */
+    static void escapeValue(StringBuilder sb, String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '\\' -> sb.append("\\\\");
+                case '=' -> sb.append("\\=");
+                case '\r' -> sb.append("\\r");
+                case '\n' -> sb.append("\\n");
+                default -> sb.append(c);
+            }
+        }
+    }
+
+    /** Extension key: only {@code [A-Za-z0-9_]}; anything else becomes {@code _}; never empty. */
+    public static String sanitizeKey(String k) {
+        if (k == null || k.isEmpty()) {
+            return "_";
+        }
+        StringBuilder sb = new StringBuilder(k.length());
+        for (int i = 0; i < k.length(); i++) {
+            char c = k.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+            sb.append(ok ? c : '_');
+        }
+        return sb.toString();
+    }
+}
