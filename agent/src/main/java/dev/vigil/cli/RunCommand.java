@@ -13,7 +13,9 @@ import dev.vigil.pipeline.EventPipeline;
 import dev.vigil.pipeline.PipelineHealth;
 import dev.vigil.pipeline.PipelineMetrics;
 import dev.vigil.rules.ReloadableMatcher;
-import dev.vigil.alert.AlertEmitter;
+import dev.vigil.output.AlertDispatcher;
+import dev.vigil.output.OutputSpecs;
+import java.time.Clock;
 import dev.vigil.state.StateEnricher;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.config.MeterFilter;
@@ -106,7 +108,11 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         if (!outputs.isEmpty()) {
             List<OutputConfig> list = new ArrayList<>();
             for (String spec : outputs) {
-                list.add(OutputSpec.parse(spec));
+                try {
+                    list.add(OutputSpecs.parse(spec));
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException(e.getMessage());
+                }
             }
             c = c.withOutputs(list);
         }
@@ -119,7 +125,8 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         IngestMetrics ingestMetrics = new IngestMetrics(registry);
         PipelineMetrics pipelineMetrics = new PipelineMetrics(registry);
         ReloadableMatcher matcher = Stages.liveRules(c, Stages.hostname(c), registry);
-        AlertEmitter alerts = Stages.alerts(c, registry, System.out);
+        AlertDispatcher alerts = AlertDispatcher.create(c.outputs(), c.alerts(), registry, Stages.version(),
+            Clock.systemUTC());
         StateEnricher state = Stages.enricher(c, registry, true);
         EventPipeline pipeline = new EventPipeline(c.pipeline(), state, matcher, alerts,
             Stages.pidsPoll(state, matcher, alerts), ingestMetrics, pipelineMetrics, registry);
@@ -141,40 +148,37 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         });
 
         pipeline.start();
+        SensorProcess sensor = null;
+        boolean drained = false;
         try {
             server.start();
             if (!c.metrics().address().isEmpty()) {
                 metricsServer.start(c.metrics().address());
             }
-        } catch (IOException e) {
-            server.close();
-            metricsServer.close();
-            pipeline.drain(Duration.ofSeconds(5));
-            throw e;
-        }
-        ticker.scheduleAtFixedRate(health::sample, 1, 1, TimeUnit.SECONDS);
-        SensorProcess sensor;
-        try {
+            ticker.scheduleAtFixedRate(health::sample, 1, 1, TimeUnit.SECONDS);
             sensor = startSensor(server);
-        } catch (IOException e) {
+            log.info("vigil running: {} rules, socket {}, ring {} ({} policy), outputs {}", matcher.ruleCount(),
+                server.path(), c.pipeline().ringSize(), c.pipeline().backpressure(),
+                c.outputs().stream().map(o -> o.type()).toList());
+            awaitStop();
+            log.info("stopping: closing the socket, draining the ring");
+        } finally {
+            // In data order: the producer, the socket, the ring, the rules' state, the sinks.
+            if (sensor != null) {
+                sensor.close(); // first: it flushes what it holds into the socket
+            }
             server.close();
+            drained = pipeline.drain(Duration.ofSeconds(30));
+            ticker.shutdownNow();
+            matcher.close(); // saves the learned baselines
+            boolean flushed = alerts.flush(Duration.ofSeconds(5));
+            alerts.close(Duration.ofSeconds(5)); // what is undelivered waits in the spool for the next start
+            if (!flushed) {
+                log.warn("not every alert was delivered before exit; the rest are spooled in {}",
+                    c.alerts().spoolDir());
+            }
             metricsServer.close();
-            pipeline.drain(Duration.ofSeconds(5));
-            throw e;
         }
-        log.info("vigil running: {} rules, socket {}, ring {} ({} policy)", matcher.ruleCount(),
-            server.path(), c.pipeline().ringSize(), c.pipeline().backpressure());
-
-        awaitStop();
-        log.info("stopping: closing the socket, draining the ring");
-        if (sensor != null) {
-            sensor.close(); // first: it flushes what it holds into the socket
-        }
-        server.close();
-        boolean drained = pipeline.drain(Duration.ofSeconds(30));
-        ticker.shutdownNow();
-        matcher.close(); // saves the learned baselines
-        metricsServer.close();
         log.info("stopped: {} events processed{}", pipelineMetrics.processedCount(),
             drained ? "" : " (drain timed out)");
         return 0;

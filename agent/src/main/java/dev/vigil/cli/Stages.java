@@ -1,7 +1,7 @@
 package dev.vigil.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vigil.alert.AlertEmitter;
+import dev.vigil.alert.AlertJson;
 import dev.vigil.config.VigilConfig;
 import dev.vigil.event.Event;
 import dev.vigil.config.ConfigException;
@@ -21,7 +21,6 @@ import io.micrometer.core.instrument.Clock;
 import java.util.function.Consumer;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 
@@ -113,14 +112,14 @@ final class Stages {
         return c.rules().paths().stream().map(Path::of).toList();
     }
 
-    static AlertEmitter alerts(VigilConfig c, MeterRegistry registry, PrintStream out) {
-        ObjectMapper json = new ObjectMapper();
-        return alert -> {
-            try {
-                out.println(json.writeValueAsString(alert));
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new UncheckedIOException(e);
-            }
-        };
+    /** Replay's alerts: Falco's JSON, one per line, straight to {@code out}, in order and unfolded. */
+    static AlertEmitter replayAlerts(PrintStream out) {
+        AlertJson json = new AlertJson();
+        return alert -> out.println(json.writeString(alert));
+    }
+
+    static String version() {
+        String v = Stages.class.getPackage().getImplementationVersion();
+        return v != null ? v : "dev";
     }
 }

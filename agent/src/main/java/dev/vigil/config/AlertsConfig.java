@@ -32,11 +32,15 @@ public record AlertsConfig(Integer dedupPeriodSeconds, List<String> dedupKeys, I
         maxDedupKeys = maxDedupKeys != null ? maxDedupKeys : DEFAULT_MAX_DEDUP_KEYS;
         rateLimitPerSecond = rateLimitPerSecond != null ? rateLimitPerSecond : DEFAULT_RATE_LIMIT_PER_SECOND;
         rateLimitBurst = rateLimitBurst != null ? rateLimitBurst : DEFAULT_RATE_LIMIT_BURST;
-        spoolDir = spoolDir != null ? spoolDir : DEFAULT_SPOOL_DIR;
+        // spoolDir stays null when not set: VigilConfig puts it under state.stateDir.
     }
 
     public static AlertsConfig defaults() {
-        return new AlertsConfig(null, null, null, null, null, null);
+        return new AlertsConfig(null, null, null, null, null, DEFAULT_SPOOL_DIR);
+    }
+
+    public AlertsConfig withSpoolDir(String dir) {
+        return new AlertsConfig(dedupPeriodSeconds, dedupKeys, maxDedupKeys, rateLimitPerSecond, rateLimitBurst, dir);
     }
 
     /** No folding, no rate limit: every alert goes through (replay, tests). */
@@ -57,7 +61,7 @@ public record AlertsConfig(Integer dedupPeriodSeconds, List<String> dedupKeys, I
         if (rateLimitBurst < 1) {
             errors.add("alerts.rateLimitBurst must be > 0");
         }
-        if (spoolDir.isBlank()) {
+        if (spoolDir == null || spoolDir.isBlank()) {
             errors.add("alerts.spoolDir must not be empty");
         }
     }

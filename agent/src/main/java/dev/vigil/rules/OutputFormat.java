@@ -32,6 +32,8 @@ public final class OutputFormat {
     }
 
     public static OutputFormat compile(String text, List<String> extraFields) {
+        // A YAML folded block (output: >) ends in a newline that is not part of the message.
+        text = text.strip();
         List<Object> parts = new ArrayList<>();
         Map<String, OutputField> fields = new LinkedHashMap<>();
         StringBuilder lit = new StringBuilder();

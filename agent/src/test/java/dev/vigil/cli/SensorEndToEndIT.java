@@ -114,6 +114,8 @@ class SensorEndToEndIT {
             }
             if (category) {
                 assertTrue(cid.isTextual() && !cid.asText().equals("host"), "a container alert for the host: " + a);
+                assertTrue(!a.path("output_fields").path("proc.name").asText().startsWith("runc:"),
+                    "the runtime's own set-up is not the workload: " + a);
             }
         }
     }
