@@ -16,20 +16,23 @@ import java.util.Arrays;
 public final class Event {
     /** Extras beyond this many per line are ignored (the line is still accepted). */
     public static final int MAX_EXTRAS = 128;
+    private static final int INITIAL_EXTRAS = 8;
 
     private long present;
     private final long[] longs = new long[Field.COUNT];
     private final int[] textStart = new int[Field.COUNT];
     private final int[] textLength = new int[Field.COUNT];
-    private char[] chars = new char[1024];
+    private char[] chars = new char[512];
     private int charsUsed;
     private int eventType;
 
+    // Extras start small and grow (to MAX_EXTRAS at most) the first time a slot meets a wide line:
+    // a ring of 16 Ki slots then costs ~1 KiB a slot, not the ~4 KiB that full-size arrays would.
     private int extraCount;
-    private final String[] extraNames = new String[MAX_EXTRAS];
-    private final int[] extraStart = new int[MAX_EXTRAS];
-    private final int[] extraLength = new int[MAX_EXTRAS];
-    private final long[] extraLong = new long[MAX_EXTRAS];
+    private String[] extraNames = new String[INITIAL_EXTRAS];
+    private int[] extraStart = new int[INITIAL_EXTRAS];
+    private int[] extraLength = new int[INITIAL_EXTRAS];
+    private long[] extraLong = new long[INITIAL_EXTRAS];
 
     /** System.nanoTime() when the line was read; for the latency histogram. */
     private long receiveNanos;
@@ -168,8 +171,11 @@ public final class Event {
      * A later extra of the same name shadows nothing: {@link #findExtra} returns the first.
      */
     public boolean addExtra(String name, char[] src, int off, int len, long numeric) {
-        if (extraCount == MAX_EXTRAS) {
-            return false;
+        if (extraCount == extraNames.length) {
+            if (extraCount == MAX_EXTRAS) {
+                return false;
+            }
+            growExtras(Math.min(MAX_EXTRAS, extraCount * 2));
         }
         int at = append(src, off, len);
         extraNames[extraCount] = name;
@@ -211,6 +217,7 @@ public final class Event {
         System.arraycopy(o.textStart, 0, textStart, 0, textStart.length);
         System.arraycopy(o.textLength, 0, textLength, 0, textLength.length);
         eventType = o.eventType;
+        growExtras(o.extraCount);
         extraCount = o.extraCount;
         System.arraycopy(o.extraNames, 0, extraNames, 0, extraCount);
         System.arraycopy(o.extraStart, 0, extraStart, 0, extraCount);
@@ -218,6 +225,15 @@ public final class Event {
         System.arraycopy(o.extraLong, 0, extraLong, 0, extraCount);
         receiveNanos = o.receiveNanos;
         valid = o.valid;
+    }
+
+    private void growExtras(int n) {
+        if (n > extraNames.length) {
+            extraNames = Arrays.copyOf(extraNames, n);
+            extraStart = Arrays.copyOf(extraStart, n);
+            extraLength = Arrays.copyOf(extraLength, n);
+            extraLong = Arrays.copyOf(extraLong, n);
+        }
     }
 
     private int append(char[] src, int off, int len) {

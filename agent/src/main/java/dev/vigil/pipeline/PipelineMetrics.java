@@ -12,6 +12,7 @@ public final class PipelineMetrics {
     private final Counter dropped;
     private final Counter errors;
     private final Timer latency;
+    private final Counter sensorLost;
 
     public PipelineMetrics(MeterRegistry registry) {
         processed = Counter.builder("vigil.events.processed").description("Events decoded and matched")
@@ -20,6 +21,9 @@ public final class PipelineMetrics {
             .description("Events lost inside the agent (drop policy, ring full)").register(registry);
         errors = Counter.builder("vigil.pipeline.errors")
             .description("Events whose enrichment or matching threw (still counted processed)").register(registry);
+        sensorLost = Counter.builder("vigil.sensor.lost.events")
+            .description("Events the sensor reported lost before they reached the agent (vigil_sensor_lost lines)")
+            .register(registry);
         latency = Timer.builder("vigil.event.latency").description("Receive to end of matching")
             .serviceLevelObjectives(Duration.ofNanos(10_000), Duration.ofNanos(25_000), Duration.ofNanos(50_000),
                 Duration.ofNanos(100_000), Duration.ofNanos(250_000), Duration.ofNanos(500_000),
@@ -38,6 +42,10 @@ public final class PipelineMetrics {
 
     void error() {
         errors.increment();
+    }
+
+    void sensorLost(long events) {
+        sensorLost.increment(events);
     }
 
     void latency(long nanos) {

@@ -2,7 +2,9 @@ package dev.vigil.pipeline;
 
 import com.lmax.disruptor.EventHandler;
 import dev.vigil.alert.AlertEmitter;
+import dev.vigil.event.Chars;
 import dev.vigil.event.Event;
+import dev.vigil.event.EventTypes;
 import dev.vigil.rules.Matcher;
 import dev.vigil.state.Enricher;
 import org.slf4j.Logger;
@@ -46,6 +48,9 @@ final class StageHandler implements EventHandler<Event> {
             }
             return; // rejected at decode, already counted
         }
+        if (event.eventType() == EventTypes.SENSOR_LOST) {
+            countSensorLoss(event); // the producer's own report: still matched like any event
+        }
         try {
             enricher.enrich(event);
             matcher.match(event, emitter);
@@ -59,6 +64,15 @@ final class StageHandler implements EventHandler<Event> {
             runBatchEndTask(event);
         }
     }
+
+    private void countSensorLoss(Event event) {
+        int i = event.findExtra(LOST_KEY);
+        if (i >= 0 && event.extraLong(i) > 0 && event.extraLong(i) != Chars.NOT_A_NUMBER) {
+            metrics.sensorLost(event.extraLong(i));
+        }
+    }
+
+    private static final String LOST_KEY = "evt.arg.lost";
 
     private void runBatchEndTask(Event event) {
         try {

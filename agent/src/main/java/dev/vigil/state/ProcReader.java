@@ -48,20 +48,20 @@ public final class ProcReader {
         s.pid = pid;
         Path dir = procRoot.resolve(Integer.toString(pid));
         try {
-            parseStatus(Files.readString(dir.resolve("status"), StandardCharsets.ISO_8859_1), s);
+            parseStatus(readProcFile(dir.resolve("status")), s);
         } catch (NoSuchFileException e) {
             return Result.VANISHED;
         } catch (IOException | RuntimeException e) {
             return Result.UNREADABLE;
         }
         try {
-            parseCgroup(Files.readString(dir.resolve("cgroup"), StandardCharsets.ISO_8859_1), s);
+            parseCgroup(readProcFile(dir.resolve("cgroup")), s);
         } catch (IOException | RuntimeException e) {
             // a process without a cgroup file is treated as on the host
         }
         String argv0 = null;
         try {
-            byte[] raw = Files.readAllBytes(dir.resolve("cmdline"));
+            byte[] raw = readProcBytes(dir.resolve("cmdline"));
             argv0 = parseCmdline(raw, s);
         } catch (IOException | RuntimeException e) {
             s.cmdline = s.name;
@@ -208,7 +208,7 @@ public final class ProcReader {
             return LIMIT_UNKNOWN;
         }
         try {
-            String v = Files.readString(Paths.get(pidsCgroupDir, "pids.max"), StandardCharsets.ISO_8859_1).trim();
+            String v = readProcFile(Paths.get(pidsCgroupDir, "pids.max")).trim();
             if (v.equals("max")) {
                 return NO_LIMIT;
             }
@@ -224,7 +224,7 @@ public final class ProcReader {
             return -1;
         }
         try {
-            String text = Files.readString(Paths.get(pidsCgroupDir, "pids.events"), StandardCharsets.ISO_8859_1);
+            String text = readProcFile(Paths.get(pidsCgroupDir, "pids.events"));
             for (String line : text.split("\n")) {
                 if (line.startsWith("max ")) {
                     return Long.parseLong(line.substring(4).trim());
@@ -239,7 +239,7 @@ public final class ProcReader {
     /** The full capability set of the running kernel, from {@code sys/kernel/cap_last_cap}; {@code fallback} if unreadable. */
     public long fullCapabilitySet(long fallback) {
         try {
-            int last = Integer.parseInt(Files.readString(procRoot.resolve("sys/kernel/cap_last_cap")).trim());
+            int last = Integer.parseInt(readProcFile(procRoot.resolve("sys/kernel/cap_last_cap")).trim());
             if (last < 0 || last > 62) {
                 return fallback;
             }
@@ -247,5 +247,20 @@ public final class ProcReader {
         } catch (IOException | RuntimeException e) {
             return fallback;
         }
+    }
+
+    /**
+     * Reads a /proc or cgroup file to its end. Not Files.readString/readAllBytes: they size the read
+     * by the file's reported size, and procfs reports 0 for many files, so JDK 17 returns "4" for
+     * /proc/sys/kernel/cap_last_cap holding "40".
+     */
+    static byte[] readProcBytes(Path p) throws IOException {
+        try (java.io.InputStream in = Files.newInputStream(p)) {
+            return in.readAllBytes();
+        }
+    }
+
+    static String readProcFile(Path p) throws IOException {
+        return new String(readProcBytes(p), StandardCharsets.ISO_8859_1);
     }
 }
