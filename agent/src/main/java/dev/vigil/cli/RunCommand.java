@@ -156,6 +156,8 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
             pipeline.drain(Duration.ofSeconds(5));
             throw e;
         }
+        // Nothing privileged is left to do: the socket is bound and the sensor (if any) started.
+        new ProcessHardening(log).apply();
         log.info("vigil running: {} rules, socket {}, ring {} ({} policy)", matcher.ruleCount(),
             server.path(), c.pipeline().ringSize(), c.pipeline().backpressure());
 
