@@ -5,6 +5,7 @@ import dev.vigil.config.ConfigLoader;
 import dev.vigil.config.IngestConfig;
 import dev.vigil.config.MetricsConfig;
 import dev.vigil.config.OutputConfig;
+import dev.vigil.config.PrivateDirectories;
 import dev.vigil.config.VigilConfig;
 import dev.vigil.ingest.IngestMetrics;
 import dev.vigil.ingest.UnixSocketServer;
@@ -124,6 +125,8 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         bindProcessMeters(registry);
         IngestMetrics ingestMetrics = new IngestMetrics(registry);
         PipelineMetrics pipelineMetrics = new PipelineMetrics(registry);
+        // Baselines and spools hold what the agent learned and owes the SIEM: nobody else may write there.
+        PrivateDirectories.ensure(Path.of(c.state().stateDir()));
         ReloadableMatcher matcher = Stages.liveRules(c, Stages.hostname(c), registry);
         AlertDispatcher alerts = AlertDispatcher.create(c.outputs(), c.alerts(), registry, Stages.version(),
             Clock.systemUTC());
@@ -157,6 +160,8 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
             }
             ticker.scheduleAtFixedRate(health::sample, 1, 1, TimeUnit.SECONDS);
             sensor = startSensor(server);
+            // Nothing privileged is left to do: the socket is bound and the sensor (if any) started.
+            new ProcessHardening(log).apply();
             log.info("vigil running: {} rules, socket {}, ring {} ({} policy), outputs {}", matcher.ruleCount(),
                 server.path(), c.pipeline().ringSize(), c.pipeline().backpressure(),
                 c.outputs().stream().map(o -> o.type()).toList());

@@ -19,7 +19,7 @@ public final class LineFramer {
     private boolean discarding;
 
     /**
-     * @param maxLineBytes longest line accepted, not counting its newline
+     * @param maxLineBytes longest line accepted, not counting its {@code '\n'} (a {@code '\r'} before it counts)
      * @param readBytes    bytes the caller reads at a time (the buffer holds a partial line plus this)
      */
     public LineFramer(int maxLineBytes, int readBytes, EventDecoder decoder) {
@@ -98,7 +98,9 @@ public final class LineFramer {
         if (content == 0) {
             return; // blank lines are keep-alives, not events
         }
-        if (content > maxLineBytes) {
+        if (len - 1 > maxLineBytes) {
+            // A '\r' counts toward the limit, as it does while the line is still partial in written():
+            // the verdict must not depend on whether the '\n' came in the same read.
             sink.onTooLong();
             return;
         }

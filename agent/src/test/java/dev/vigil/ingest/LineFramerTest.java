@@ -89,4 +89,20 @@ class LineFramerTest {
         f.endOfInput(true, sink);
         assertEquals(List.of("full", "last"), lines);
     }
+
+    @Test
+    void aCrlfLineAtTheMaximumGetsTheSameVerdictHoweverItIsChunked() {
+        String max = "m".repeat(256);
+        LineFramer whole = new LineFramer(256, 4096, new EventDecoder());
+        feed(whole, max + "\r\n");
+        List<String> wholeLines = new ArrayList<>(lines);
+        int wholeTooLong = tooLong;
+        lines.clear();
+        tooLong = 0;
+        LineFramer split = new LineFramer(256, 4096, new EventDecoder());
+        feed(split, max + "\r");
+        feed(split, "\n");
+        assertEquals(wholeLines, lines, "same lines whether the newline came with the line or after it");
+        assertEquals(wholeTooLong, tooLong);
+    }
 }

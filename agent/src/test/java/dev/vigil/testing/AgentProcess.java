@@ -50,8 +50,14 @@ public final class AgentProcess implements AutoCloseable {
 
     /** Starts {@code vigil run} with the metrics on a free loopback port, plus {@code args}. */
     public static AgentProcess start(Path workDir, List<String> jvmArgs, List<String> args) throws IOException {
+        return start(workDir, List.of(), jvmArgs, args);
+    }
+
+    /** As {@link #start(Path, List, List)}, the java command run through {@code launcher} (e.g. setpriv …). */
+    public static AgentProcess start(Path workDir, List<String> launcher, List<String> jvmArgs, List<String> args)
+        throws IOException {
         int port = freePort();
-        List<String> cmd = new ArrayList<>();
+        List<String> cmd = new ArrayList<>(launcher);
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmArgs);
         cmd.add("-jar");

@@ -1,0 +1,236 @@
+package dev.vigil.cli;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Library;
+import com.sun.jna.Memory;
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+
+/**
+ * Takes from the agent what it no longer needs once the socket is bound and the sensor child (if
+ * any) started: sets {@code PR_SET_NO_NEW_PRIVS} and drops every capability (bounding set, ambient
+ * set, then effective, permitted and inheritable with {@code capset(2)}), and logs one line saying so.
+ *
+ * <p><b>Capabilities are per thread on Linux</b>, and the JVM starts its threads (GC, JIT
+ * compilers, VM thread, signal dispatcher, then Netty, the pipeline, the HTTP server) long before
+ * this runs; {@code capset(2)} changes only the calling thread, and no system call changes another
+ * thread's capabilities. What this class does for the whole process:
+ * <ul>
+ *   <li>no_new_privs: set on the calling thread, then on every thread by installing an allow-all
+ *       seccomp filter with {@code SECCOMP_FILTER_FLAG_TSYNC} — the kernel copies the caller's
+ *       no_new_privs to each thread it synchronises. No thread can then gain privileges by execve
+ *       (setuid binaries, file capabilities).
+ *   <li>capabilities: dropped in the calling thread (and so in every thread and process it starts
+ *       afterwards); threads started before keep theirs. {@link Result#threadsHoldingCapabilities()}
+ *       names them, and the log line says how many. To run with no capability in any thread, start
+ *       the JVM without them: a non-root user (the DaemonSet), or as root under
+ *       {@code setpriv --inh-caps=-all --ambient-caps=-all --bounding-set=-all --no-new-privs java …}.
+ * </ul>
+ *
+ * <p>Never throws: a step that fails is logged and reported in the result.
+ * Threading: call once, from the thread that will start no further privileged work (the main thread).
+ */
+public final class ProcessHardening {
+    private static final int PR_CAPBSET_READ = 23;
+    private static final int PR_CAPBSET_DROP = 24;
+    private static final int PR_SET_NO_NEW_PRIVS = 38;
+    private static final int PR_CAP_AMBIENT = 47;
+    private static final int PR_CAP_AMBIENT_CLEAR_ALL = 4;
+    private static final int LINUX_CAPABILITY_VERSION_3 = 0x20080522;
+    private static final int SECCOMP_SET_MODE_FILTER = 1;
+    private static final int SECCOMP_FILTER_FLAG_TSYNC = 1;
+    /** BPF_RET | BPF_K, returning SECCOMP_RET_ALLOW: a filter that allows every system call. */
+    private static final short BPF_RET_K = 0x06;
+    private static final int SECCOMP_RET_ALLOW = 0x7fff0000;
+
+    /** What {@link #apply()} did. {@code capEff*} are this thread's CapEff from /proc/thread-self/status. */
+    public record Result(long tid, boolean noNewPrivs, boolean noNewPrivsAllThreads, int boundingDropped,
+                         boolean ambientCleared, boolean capsCleared, long capEffBefore, long capEffAfter,
+                         int threads, List<String> threadsHoldingCapabilities, List<String> failures) {
+    }
+
+    interface LibC extends Library {
+        int prctl(int option, long arg2, long arg3, long arg4, long arg5) throws LastErrorException;
+
+        int capset(Pointer header, Pointer data) throws LastErrorException;
+
+        long syscall(long number, Object... args) throws LastErrorException;
+    }
+
+    private final Logger log;
+    private final Path procSelf;
+
+    public ProcessHardening(Logger log) {
+        this(log, Path.of("/proc/self"));
+    }
+
+    ProcessHardening(Logger log, Path procSelf) {
+        this.log = log;
+        this.procSelf = procSelf;
+    }
+
+    /** Applies the hardening; see the class comment for what it covers. */
+    public Result apply() {
+        List<String> failures = new ArrayList<>();
+        LibC libc;
+        try {
+            libc = Native.load("c", LibC.class);
+        } catch (UnsatisfiedLinkError | RuntimeException e) {
+            failures.add("libc not available through JNA: " + e.getMessage());
+            log.warn("process hardening not applied: {}", failures);
+            return new Result(-1, false, false, 0, false, false, -1, -1, 0, List.of(), List.copyOf(failures));
+        }
+        long tid = threadId();
+        long before = threadCapEff(tid);
+
+        // The bounding set first: dropping from it needs CAP_SETPCAP, which capset takes away.
+        int dropped = 0;
+        int lastCap = lastCap();
+        for (int cap = 0; cap <= lastCap; cap++) {
+            try {
+                if (libc.prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1) {
+                    libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0);
+                    dropped++;
+                }
+            } catch (LastErrorException e) {
+                failures.add("bounding set cap " + cap + ": errno " + e.getErrorCode());
+                break; // EPERM without CAP_SETPCAP: the rest would fail the same way
+            }
+        }
+        boolean ambient = call(failures, "ambient set", () -> libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0));
+        boolean caps = call(failures, "capset", () -> {
+            Memory header = new Memory(8);
+            header.setInt(0, LINUX_CAPABILITY_VERSION_3);
+            header.setInt(4, 0); // this thread
+            Memory data = new Memory(24); // two __user_cap_data_struct {effective, permitted, inheritable}
+            data.clear();
+            return libc.capset(header, data);
+        });
+        boolean nnp = call(failures, "no_new_privs", () -> libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
+        boolean nnpAll = nnp && call(failures, "seccomp TSYNC", () -> syncNoNewPrivs(libc));
+
+        long after = threadCapEff(tid);
+        List<String> holding = new ArrayList<>();
+        int threads = threadsHoldingCapabilities(holding);
+        Result r = new Result(tid, nnp, nnpAll, dropped, ambient, caps, before, after, threads, List.copyOf(holding),
+            List.copyOf(failures));
+        log.info("process hardening: no_new_privs {}, dropped {} capabilities from the bounding set, ambient {}, "
+                + "capset {}; CapEff {} -> {} in this thread (tid {}); {} of {} threads (started before) still hold capabilities{}{}",
+            nnpAll ? "set in every thread" : nnp ? "set in this thread only" : "NOT set",
+            dropped, ambient ? "cleared" : "NOT cleared", caps ? "cleared" : "FAILED",
+            hex(before), hex(after), tid, holding.size(), threads,
+            holding.isEmpty() ? "" : " " + holding, failures.isEmpty() ? "" : "; failed: " + failures);
+        return r;
+    }
+
+    private interface Call {
+        long run() throws LastErrorException;
+    }
+
+    private static boolean call(List<String> failures, String what, Call c) {
+        try {
+            c.run();
+            return true;
+        } catch (LastErrorException e) {
+            failures.add(what + ": errno " + e.getErrorCode());
+            return false;
+        } catch (RuntimeException | UnsatisfiedLinkError e) {
+            failures.add(what + ": " + e.getMessage());
+            return false;
+        }
+    }
+
+    /** An allow-all seccomp filter installed with TSYNC: the kernel sets no_new_privs on every thread. */
+    private static long syncNoNewPrivs(LibC libc) {
+        long nr = switch (System.getProperty("os.arch")) {
+            case "amd64", "x86_64" -> 317;
+            case "aarch64" -> 277;
+            default -> throw new UnsupportedOperationException("seccomp syscall number unknown on "
+                + System.getProperty("os.arch"));
+        };
+        Memory filter = new Memory(8); // struct sock_filter {u16 code; u8 jt; u8 jf; u32 k}
+        filter.setShort(0, BPF_RET_K);
+        filter.setByte(2, (byte) 0);
+        filter.setByte(3, (byte) 0);
+        filter.setInt(4, SECCOMP_RET_ALLOW);
+        Memory prog = new Memory(16); // struct sock_fprog {unsigned short len; struct sock_filter *filter}
+        prog.clear();
+        prog.setShort(0, (short) 1);
+        prog.setPointer(8, filter);
+        // Longs: syscall(2) reads every argument as a long.
+        return libc.syscall(nr, (long) SECCOMP_SET_MODE_FILTER, (long) SECCOMP_FILTER_FLAG_TSYNC, prog);
+    }
+
+    private int lastCap() {
+        try {
+            // readAllLines, not readString: on JDK 17 readString of this procfs file returned "4" for "40".
+            return Integer.parseInt(Files.readAllLines(Path.of("/proc/sys/kernel/cap_last_cap")).get(0).trim());
+        } catch (IOException | RuntimeException e) {
+            return 63;
+        }
+    }
+
+    private static long threadId() {
+        try {
+            return Long.parseLong(Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString());
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** The thread's own CapEff (capabilities differ per thread). */
+    private long threadCapEff(long tid) {
+        if (tid < 0) {
+            return -1;
+        }
+        return statusHex(procSelf.resolve("task").resolve(Long.toString(tid)).resolve("status"), "CapEff:");
+    }
+
+    /** Fills {@code holding} with "name(tid)" of threads whose CapEff or CapPrm is not empty; returns the thread count. */
+    private int threadsHoldingCapabilities(List<String> holding) {
+        int n = 0;
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(procSelf.resolve("task"))) {
+            for (Path t : tasks) {
+                n++;
+                long eff = statusHex(t.resolve("status"), "CapEff:");
+                long prm = statusHex(t.resolve("status"), "CapPrm:");
+                if (eff != 0 || prm != 0) {
+                    String name;
+                    try {
+                        name = Files.readString(t.resolve("comm")).trim();
+                    } catch (IOException e) {
+                        name = "?";
+                    }
+                    holding.add(name + "(" + t.getFileName() + ")");
+                }
+            }
+        } catch (IOException e) {
+            holding.add("unknown: " + e.getMessage());
+        }
+        return n;
+    }
+
+    static long statusHex(Path status, String key) {
+        try {
+            for (String line : Files.readAllLines(status)) {
+                if (line.startsWith(key)) {
+                    return Long.parseUnsignedLong(line.substring(key.length()).trim(), 16);
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // the thread ended meanwhile, or no such line
+        }
+        return 0;
+    }
+
+    private static String hex(long v) {
+        return v < 0 ? "?" : String.format("%016x", v);
+    }
+}

@@ -1,0 +1,130 @@
+package dev.vigil.cli;
+
+import static dev.vigil.testing.AgentProcess.sample;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.vigil.testing.AgentProcess;
+import dev.vigil.testing.Integration;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code vigil run} started as root protects itself: every thread has no_new_privs, the thread that
+ * hardened holds no capability, and started through {@code setpriv} no thread holds any. Reads each
+ * thread's /proc/PID/task/TID/status.
+ */
+class ProcessHardeningIT {
+    @TempDir
+    Path dir;
+
+    private static void requireOrSkip(boolean available, String what) {
+        Integration.requireOrSkip(available, what);
+    }
+
+    private AgentProcess start(List<String> launcher) throws Exception {
+        Path sockDir = Files.createDirectories(dir.resolve("run"));
+        Files.setPosixFilePermissions(sockDir, PosixFilePermissions.fromString("rwx------"));
+        AgentProcess agent = AgentProcess.start(dir, launcher, List.of("-Xmx256m"), List.of("--socket",
+            sockDir.resolve("vigil.sock").toString(), "--no-default-rules", "--sensor", "off"));
+        agent.awaitReady(Duration.ofSeconds(30));
+        return agent;
+    }
+
+    private static String status(Path task, String key) throws IOException {
+        for (String line : Files.readAllLines(task.resolve("status"))) {
+            if (line.startsWith(key)) {
+                return line.substring(key.length()).trim();
+            }
+        }
+        throw new AssertionError(key + " not in " + task);
+    }
+
+    /** [comm(tid) CapEff CapPrm NoNewPrivs] for every thread. */
+    private static List<String[]> threads(long pid) throws IOException {
+        List<String[]> out = new ArrayList<>();
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/" + pid + "/task"))) {
+            for (Path t : tasks) {
+                try {
+                    out.add(new String[] {Files.readString(t.resolve("comm")).trim() + "(" + t.getFileName() + ")",
+                        status(t, "CapEff:"), status(t, "CapPrm:"), status(t, "NoNewPrivs:")});
+                } catch (IOException e) {
+                    // the thread ended while we looked
+                }
+            }
+        }
+        return out;
+    }
+
+    private static void stillWorks(AgentProcess agent, Path socket) throws Exception {
+        try (SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            c.connect(UnixDomainSocketAddress.of(socket));
+            c.write(ByteBuffer.wrap("{\"evt.type\":\"openat\",\"proc.pid\":1}\n".getBytes(StandardCharsets.UTF_8)));
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (sample(agent.metrics(), "vigil_events_processed_total", "") < 1) {
+            assertTrue(System.nanoTime() < deadline, "the hardened agent processes events");
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
+    void asRootEveryThreadHasNoNewPrivsAndTheHardeningThreadNoCapability() throws Exception {
+        requireOrSkip(Integration.isRoot(), "root");
+        try (AgentProcess agent = start(List.of())) {
+            String logs = agent.logs();
+            Matcher m = Pattern.compile("process hardening: .*tid (\\d+)\\); (\\d+) of (\\d+) threads").matcher(logs);
+            assertTrue(m.find(), logs);
+            assertTrue(logs.contains("no_new_privs set in every thread"), logs);
+            long pid = agent.process().pid();
+            Path hardened = Path.of("/proc/" + pid + "/task/" + m.group(1));
+            for (String key : List.of("CapEff:", "CapPrm:", "CapInh:", "CapBnd:", "CapAmb:")) {
+                assertEquals(0, Long.parseUnsignedLong(status(hardened, key), 16), key + " of the hardening thread\n" + logs);
+            }
+            int holding = 0;
+            List<String[]> threads = threads(pid);
+            for (String[] t : threads) {
+                assertEquals("1", t[3], "NoNewPrivs of " + t[0]);
+                if (Long.parseUnsignedLong(t[1], 16) != 0 || Long.parseUnsignedLong(t[2], 16) != 0) {
+                    holding++;
+                }
+            }
+            System.out.printf("in-process hardening: %d threads, no_new_privs in all, %d started before still hold capabilities (log: %s of %s)%n",
+                threads.size(), holding, m.group(2), m.group(3));
+            stillWorks(agent, dir.resolve("run/vigil.sock"));
+        }
+    }
+
+    @Test
+    void startedThroughSetprivNoThreadHoldsAnyCapability() throws Exception {
+        requireOrSkip(Integration.isRoot(), "root");
+        requireOrSkip(Integration.onPath("setpriv"), "setpriv (util-linux)");
+        try (AgentProcess agent = start(List.of("setpriv", "--inh-caps=-all", "--ambient-caps=-all",
+            "--bounding-set=-all", "--no-new-privs"))) {
+            List<String[]> threads = threads(agent.process().pid());
+            assertTrue(threads.size() > 10, "a JVM's threads");
+            for (String[] t : threads) {
+                assertEquals(0, Long.parseUnsignedLong(t[1], 16), "CapEff of " + t[0]);
+                assertEquals(0, Long.parseUnsignedLong(t[2], 16), "CapPrm of " + t[0]);
+                assertEquals("1", t[3], "NoNewPrivs of " + t[0]);
+            }
+            stillWorks(agent, dir.resolve("run/vigil.sock"));
+            System.out.printf("under setpriv: %d threads, every CapEff and CapPrm 0, NoNewPrivs 1%n", threads.size());
+        }
+    }
+}
