@@ -15,6 +15,7 @@ import dev.vigil.event.Field;
 import dev.vigil.event.SocketNames;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.IdentityHashMap;
 import java.util.Map;
 
 /**
@@ -43,11 +44,19 @@ public final class EventDecoder {
     private static final char[] TRUE = "true".toCharArray();
     private static final char[] FALSE = "false".toCharArray();
 
-    // Wire keys that are not Fields of their own but feed one.
-    private static final int KEY_EVT_TIME = 1;
-    private static final int KEY_EVT_RAWRES = 2;
+    // Key codes: a Field's id (>= 0), one of the wire keys that feed a field, or unknown.
+    private static final int KEY_EVT_TIME = -1;
+    private static final int KEY_EVT_RAWRES = -2;
+    private static final int KEY_UNKNOWN = -3;
     private static final Map<String, Integer> SPECIAL_KEYS = Map.of("evt.time", KEY_EVT_TIME,
         "evt.rawres", KEY_EVT_RAWRES);
+
+    /**
+     * Key names to codes, by identity: the parser hands out the same interned String for the same
+     * name, so after the first line a lookup is one identity hash probe. Cleared with the parser,
+     * whose symbol table bounds it.
+     */
+    private final IdentityHashMap<String, Integer> keyCodes = new IdentityHashMap<>();
 
     private final int maxDepth;
     private JsonParser parser;
@@ -133,16 +142,15 @@ public final class EventDecoder {
         if (t == JsonToken.VALUE_NULL) {
             return null; // null means "not available", as sysdig writes it
         }
-        Field f = Field.byName(name);
-        if (f != null) {
+        int code = keyCode(name);
+        if (code >= 0) {
             if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
                 return RejectReason.WRONG_TYPE;
             }
-            return readKnown(f, t, event);
+            return readKnown(Field.byId(code), t, event);
         }
-        Integer special = SPECIAL_KEYS.get(name);
-        if (special != null) {
-            return readSpecial(special, t, event);
+        if (code != KEY_UNKNOWN) {
+            return readSpecial(code, t, event);
         }
         if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
             return skipNested();
@@ -155,6 +163,17 @@ public final class EventDecoder {
     }
 
     private boolean replaceParserAfterLine;
+
+    private int keyCode(String name) {
+        Integer c = keyCodes.get(name);
+        if (c == null) {
+            Field f = Field.byName(name);
+            Integer special = SPECIAL_KEYS.get(name);
+            c = f != null ? f.id() : special != null ? special : KEY_UNKNOWN;
+            keyCodes.put(name, c);
+        }
+        return c;
+    }
 
     private RejectReason readKnown(Field f, JsonToken t, Event event) throws IOException {
         JsonParser p = parser;
@@ -200,6 +219,11 @@ public final class EventDecoder {
                         resUnresolved = true; // an errno name we lack: fine if evt.rawres is there too
                         return null;
                     }
+                    if (t == JsonToken.VALUE_STRING && isSharedArgumentName(f)) {
+                        // Another syscall's argument of the same name (mount's evt.arg.type is the
+                        // file system, "tmpfs"): kept as text, as any other argument.
+                        return readExtra(f.wireName(), t, event);
+                    }
                     return RejectReason.WRONG_TYPE;
                 }
                 if (f == Field.EVT_RES) {
@@ -213,6 +237,11 @@ public final class EventDecoder {
                 return null;
             }
         }
+    }
+
+    /** Argument names that other syscalls use for other things than a socket's or a capability check's. */
+    private static boolean isSharedArgumentName(Field f) {
+        return f == Field.EVT_ARG_TYPE || f == Field.EVT_ARG_DOMAIN || f == Field.EVT_ARG_PROTO || f == Field.EVT_ARG_CAP;
     }
 
     /** A LONG field's value from a number, a numeric string or, for some fields, a name. */
@@ -385,6 +414,7 @@ public final class EventDecoder {
         }
         feeder = (ByteArrayFeeder) parser.getNonBlockingInputFeeder();
         unknownKeys = 0;
+        keyCodes.clear();
     }
 
 }

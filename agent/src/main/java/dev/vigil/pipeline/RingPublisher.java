@@ -48,6 +48,7 @@ public final class RingPublisher implements LineSink {
             // producer's writes block, which is the backpressure the block policy promises.
             seq = ring.next();
         }
+        long received = System.nanoTime(); // before decoding: the latency covers the decoder too
         try {
             Event event = ring.get(seq);
             RejectReason reason = decoder.decode(buf, off, len, event, System.currentTimeMillis() * 1_000_000L);
@@ -55,7 +56,7 @@ public final class RingPublisher implements LineSink {
                 event.setValid(false);
                 ingestMetrics.rejected(reason);
             } else {
-                event.setReceiveNanos(System.nanoTime());
+                event.setReceiveNanos(received);
             }
         } finally {
             ring.publish(seq);

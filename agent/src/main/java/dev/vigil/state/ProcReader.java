@@ -238,6 +238,22 @@ public final class ProcReader {
 
     /** The full capability set of the running kernel, from {@code sys/kernel/cap_last_cap}; {@code fallback} if unreadable. */
     public long fullCapabilitySet(long fallback) {
+        // What --privileged grants is the runtime's bounding set, which is init's: on a node whose
+        // root lacks a capability (this one has no CAP_SYS_RESOURCE) that is less than every bit up
+        // to cap_last_cap, and a privileged container holds exactly it.
+        try {
+            String status = readProcFile(procRoot.resolve("1/status"));
+            for (String line : status.split("\n")) {
+                if (line.startsWith("CapBnd:")) {
+                    long bnd = Long.parseUnsignedLong(line.substring(7).trim(), 16);
+                    if (bnd != 0) {
+                        return bnd;
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // no init visible (a test's fake proc root): the kernel's full set below
+        }
         try {
             int last = Integer.parseInt(readProcFile(procRoot.resolve("sys/kernel/cap_last_cap")).trim());
             if (last < 0 || last > 62) {

@@ -134,6 +134,53 @@ class AgentAccountingIT {
     }
 
     @Test
+    void aHundredMegabyteLineNeitherGrowsTheHeapNorStopsItsConnection() throws Exception {
+        Path cfg = config("pipeline:\n  ringSize: 1024\n");
+        // 48 MiB of heap: an agent that buffered the line would die of it.
+        try (AgentProcess agent = AgentProcess.start(dir, List.of("-Xmx48m"), List.of("--config", cfg.toString(),
+            "--no-default-rules"))) {
+            agent.awaitReady(Duration.ofSeconds(30));
+            double heapBefore = heapUsed(agent.metrics());
+            try (SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+                c.connect(UnixDomainSocketAddress.of(dir.resolve("run/vigil.sock")));
+                byte[] chunk = new byte[1 << 20];
+                java.util.Arrays.fill(chunk, (byte) 'x');
+                chunk[0] = '{';
+                for (int i = 0; i < 100; i++) {
+                    ByteBuffer b = ByteBuffer.wrap(chunk);
+                    while (b.hasRemaining()) {
+                        c.write(b);
+                    }
+                    chunk[0] = 'x';
+                }
+                ByteBuffer next = ByteBuffer.wrap("\n{\"evt.type\":\"execve\",\"proc.pid\":1}\n"
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                while (next.hasRemaining()) {
+                    c.write(next);
+                }
+                String m = awaitIdle(agent, 2);
+                assertEquals(1, (long) sample(m, "vigil_events_processed_total", ""), "the next line is processed");
+                assertEquals(1, (long) sample(m, "vigil_events_rejected_total", "reason=\"too_long\""));
+                double heapAfter = heapUsed(m);
+                System.out.printf("heap used: %.1f MiB before, %.1f MiB after a 100 MiB line%n",
+                    heapBefore / 1048576, heapAfter / 1048576);
+                assertTrue(heapAfter < 48 * 1048576, "heap stays under its 48 MiB limit");
+            }
+            assertTrue(agent.process().isAlive());
+        }
+    }
+
+    private static double heapUsed(String metrics) {
+        double sum = 0;
+        for (String line : metrics.split("\n")) {
+            if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
+                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return sum;
+    }
+
+    @Test
     void underTheDropPolicyATinyRingDropsAndCountsEveryDrop() throws Exception {
         LineMix mix = LineMix.generate(LINES, 7, MAX_LINE);
         Path cfg = config("pipeline:\n  ringSize: 2\n  backpressure: drop\n  waitStrategy: blocking\n");

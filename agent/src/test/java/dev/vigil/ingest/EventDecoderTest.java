@@ -109,6 +109,14 @@ class EventDecoderTest {
     }
 
     @Test
+    void anotherSyscallsArgumentOfTheSameNameIsKeptAsText() {
+        assertNull(decode("{\"evt.type\":\"mount\",\"evt.arg.type\":\"tmpfs\",\"evt.arg.dir\":\"/mnt\"}"));
+        assertFalse(event.has(Field.EVT_ARG_TYPE));
+        assertEquals("tmpfs", event.extraString(event.findExtra("evt.arg.type")));
+        assertEquals(RejectReason.WRONG_TYPE, decode("{\"evt.type\":\"socket\",\"proc.pid\":\"tmpfs\"}"));
+    }
+
+    @Test
     void otherKeysAreKeptAsExtras() {
         assertNull(decode("{\"evt.type\":\"open\",\"fd.name\":\"/etc/shadow\",\"evt.arg.flags\":\"O_RDONLY\","
             + "\"fd.num\":3,\"evt.failed\":false,\"proc.aname[2]\":\"sshd\",\"nested\":{\"a\":[1,2]},\"z\":1.5}"));

@@ -52,7 +52,8 @@ final class KafkaBroker implements AutoCloseable {
             "<configuration><appender name=\"o\" class=\"ch.qos.logback.core.ConsoleAppender\"><encoder>"
                 + "<pattern>%d %level %logger - %msg%n</pattern></encoder></appender>"
                 + "<root level=\"WARN\"><appender-ref ref=\"o\"/></root></configuration>\n");
-        Process format = java("kafka.tools.StorageTool", "format", "-t", clusterId(), "-c", props.toString())
+        // One token: a base64url id may start with "-", which the option parser would take for a flag.
+        Process format = java("kafka.tools.StorageTool", "format", "--cluster-id=" + clusterId(), "-c", props.toString())
             .redirectOutput(dir.resolve("format.log").toFile()).start();
         if (!format.waitFor(120, TimeUnit.SECONDS) || format.exitValue() != 0) {
             throw new IOException("kafka storage format failed: " + Files.readString(dir.resolve("format.log")));

@@ -54,6 +54,7 @@ class PostureIT {
     static void startContainers() throws Exception {
         String reason = OciContainers.unavailableReason();
         requireOrSkip(reason == null, reason);
+        // docker --privileged grants the runtime's bounding set (init's), which the agent calls full.
         fullSet = new ProcReader("/proc", "/sys/fs/cgroup").fullCapabilitySet(Capabilities.FULL_SET);
         oci = new OciContainers(Files.createTempDirectory("vigil-posture-it"));
         try {
