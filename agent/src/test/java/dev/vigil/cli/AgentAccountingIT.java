@@ -42,7 +42,7 @@ class AgentAccountingIT {
         Files.setPosixFilePermissions(sockDir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
         Path cfg = dir.resolve("config.yaml");
         Files.writeString(cfg, "ingest:\n  socket: " + sockDir.resolve("vigil.sock") + "\n  maxLineBytes: " + MAX_LINE
-            + "\n" + extra);
+            + "\n" + extra + (extra.contains("state:") ? "" : "state:\n  stateDir: " + dir.resolve("state") + "\n"));
         return cfg;
     }
 
@@ -135,7 +135,8 @@ class AgentAccountingIT {
 
     @Test
     void aHundredMegabyteLineNeitherGrowsTheHeapNorStopsItsConnection() throws Exception {
-        Path cfg = config("pipeline:\n  ringSize: 1024\n");
+        Path cfg = config("pipeline:\n  ringSize: 1024\nstate:\n  maxProcesses: 4096\n  stateDir: " + dir.resolve("state")
+            + "\n");
         // 48 MiB of heap: an agent that buffered the line would die of it.
         try (AgentProcess agent = AgentProcess.start(dir, List.of("-Xmx48m"), List.of("--config", cfg.toString(),
             "--no-default-rules"))) {
