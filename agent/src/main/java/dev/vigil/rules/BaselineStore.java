@@ -22,8 +22,11 @@ import java.util.zip.CRC32;
 
 /**
  * What {@code baseline} rules have learned: per rule, per scope (the first key field's value), the
- * time the scope was first seen and the tuples seen. During a scope's learning period a tuple is
- * learned; afterwards an unseen tuple fires once (and is then known). Bounded: at most
+ * tuples seen. The learning period is the node's: it starts with the first event the agent ever
+ * matched on this node (persisted, so a restart does not start it again). During it every tuple is
+ * learned; afterwards an unseen tuple fires once (and is then known), in a scope already known or
+ * new. A period per scope starting at the scope's first match would learn, silently, the first thing
+ * every new scope does: a new container image whose first act is a mount would never be reported. Bounded: at most
  * {@code maxScopes} scopes per rule and {@code maxTuples} tuples per scope; what does not fit is
  * counted in {@code vigil.rules.baseline.capped{limit=scopes|tuples}}. Persisted in the state
  * directory as {@code baselines.json} (written to a temporary file then renamed, with a CRC-32 of the
@@ -49,6 +52,8 @@ public final class BaselineStore {
     private final Map<String, Map<String, Scope>> rules = new HashMap<>();
     /** Guarded by this. */
     private boolean dirty;
+    /** When the node's learning period began (rule time, ns); MIN_VALUE until the first event. Guarded by this. */
+    private long learnStart = Long.MIN_VALUE;
 
     private static final class Scope {
         final long firstSeen;
@@ -77,7 +82,16 @@ public final class BaselineStore {
      * Records a match of a baseline rule; true when it must fire (learning is over for the scope and
      * the tuple was never seen).
      */
+    /** Starts the node's learning period at {@code now}, unless it started before (this run or an earlier one). */
+    synchronized void startLearning(long now) {
+        if (learnStart == Long.MIN_VALUE) {
+            learnStart = now;
+            dirty = true;
+        }
+    }
+
     synchronized boolean observe(String rule, String scope, String tuple, long now, long learnNanos) {
+        startLearning(now);
         Map<String, Scope> scopes = rules.computeIfAbsent(rule, r -> new HashMap<>());
         Scope s = scopes.get(scope);
         if (s == null) {
@@ -92,7 +106,7 @@ public final class BaselineStore {
         if (s.tuples.contains(tuple)) {
             return false;
         }
-        boolean learning = now - s.firstSeen < learnNanos;
+        boolean learning = now - learnStart < learnNanos;
         if (s.tuples.size() >= maxTuples) {
             tuplesCapped.increment();
             return !learning;
@@ -131,8 +145,9 @@ public final class BaselineStore {
             }
             byte[] body = JSON.writeValueAsBytes(data);
             ObjectNode file = JSON.createObjectNode();
-            file.put("version", 1);
-            file.put("crc32", crc(body));
+            file.put("version", 2);
+            file.put("crc32", crc(body, learnStart));
+            file.put("learnStart", learnStart);
             file.set("rules", data);
             Files.createDirectories(dir);
             Path tmp = Files.createTempFile(dir, FILE, ".tmp");
@@ -156,9 +171,12 @@ public final class BaselineStore {
         try {
             JsonNode root = JSON.readTree(f.toFile());
             JsonNode data = root.get("rules");
-            if (data == null || !data.isObject() || root.path("crc32").asLong(-1) != crc(JSON.writeValueAsBytes(data))) {
+            long start = root.path("learnStart").asLong(Long.MIN_VALUE);
+            if (data == null || !data.isObject()
+                || root.path("crc32").asLong(-1) != crc(JSON.writeValueAsBytes(data), start)) {
                 throw new IOException("checksum mismatch");
             }
+            learnStart = start;
             data.fields().forEachRemaining(r -> {
                 Map<String, Scope> scopes = new HashMap<>();
                 r.getValue().fields().forEachRemaining(s -> {
@@ -177,12 +195,14 @@ public final class BaselineStore {
                 // nothing more to do: the next save overwrites it
             }
             rules.clear();
+            learnStart = Long.MIN_VALUE;
         }
     }
 
-    private static long crc(byte[] b) {
+    private static long crc(byte[] b, long learnStart) {
         CRC32 c = new CRC32();
         c.update(b);
+        c.update(Long.toString(learnStart).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         return c.getValue();
     }
 }

@@ -55,6 +55,9 @@ public final class RuleEngine implements Matcher {
         if (!event.isValid()) {
             return; // a slot claimed for a line that was then rejected: nothing to match
         }
+        if (!learningStarted) {
+            startLearning(event);
+        }
         extras.reset(event);
         for (CompiledRule r : byType[event.eventType()]) {
             if (r.check.test(event)) {
@@ -62,6 +65,16 @@ public final class RuleEngine implements Matcher {
             }
         }
     }
+
+    /** The node's baseline learning period starts with the first event matched (not the first baseline match). */
+    private void startLearning(Event event) {
+        learningStarted = true;
+        if (baselines != null) {
+            baselines.startLearning(time.now(event));
+        }
+    }
+
+    private boolean learningStarted;
 
     private void fire(CompiledRule r, Event e, AlertEmitter emitter) {
         long count = -1;

@@ -84,11 +84,19 @@ class DefaultRulesTest {
         RuleEngine e = engine();
         assertEquals(List.of("Privileged container process"),
             rulesFired(e, ev("execve", T0, "thread.cap_effective", Capabilities.FULL_SET)));
+        assertEquals(List.of(), rulesFired(e, ev("execve", T0 + 60_000_000_000L, "thread.cap_effective", Capabilities.FULL_SET)),
+            "one alert per privileged container per hour");
         assertEquals(List.of("Privileged container process"),
-            rulesFired(e, ev("execve", T0, "thread.cap_effective", Capabilities.DOCKER_DEFAULT, "container.privileged", true)));
-        assertEquals(List.of("Container process with capabilities beyond the default set"),
-            rulesFired(e, ev("execve", T0, "thread.cap_effective", Capabilities.DOCKER_DEFAULT | (1L << 12))));
-        assertEquals(List.of(), rulesFired(e, ev("execve", T0, "thread.cap_effective", Capabilities.DOCKER_DEFAULT)));
+            rulesFired(e, ev("execve", T0 + 7_200_000_000_000L, "thread.cap_effective", Capabilities.FULL_SET)),
+            "and again in the next hour");
+        assertEquals(List.of("Privileged container process"), rulesFired(e, ev("execve", T0, "container.id", "b2b2b2b2b2b2",
+            "thread.cap_effective", Capabilities.DOCKER_DEFAULT, "container.privileged", true)));
+        assertEquals(List.of("Container process with capabilities beyond the default set"), rulesFired(e,
+            ev("execve", T0, "container.id", "c3c3c3c3c3c3", "thread.cap_effective", Capabilities.DOCKER_DEFAULT | (1L << 12))));
+        assertEquals(List.of(), rulesFired(e, ev("execve", T0, "container.id", "d4d4d4d4d4d4",
+            "thread.cap_effective", Capabilities.DOCKER_DEFAULT)));
+        assertEquals(List.of(), rulesFired(e, ev("execve", T0, "container.id", "e5e5e5e5e5e5", "thread.cap_effective",
+            Capabilities.FULL_SET, "container.image.repository", "registry.k8s.io/kube-proxy")), "trusted node infrastructure");
     }
 
     @Test
@@ -125,7 +133,7 @@ class DefaultRulesTest {
     }
 
     @Test
-    void capSysAdminLearnsPerImageThenFiresOnNewExecutables() {
+    void capSysAdminLearnsDuringTheNodesPeriodThenFiresOnNewExecutables() {
         RuleEngine e = engine();
         Event csi = ev("mount", T0, "proc.exepath", "/csi-driver", "evt.res", 0L, "container.image.repository", "csi");
         assertEquals(List.of(), rulesFired(e, csi));
@@ -137,7 +145,8 @@ class DefaultRulesTest {
         assertEquals(List.of("CAP_SYS_ADMIN syscall succeeded in container"), rulesFired(e, shell));
         Event cap = ev("capable", T0 + 3_600_000_000_000L, "evt.arg.cap", 21L, "evt.res", 0L, "evt.arg.audit", true,
             "evt.arg.userns_level", 0L, "proc.exepath", "/bin/sh", "container.image.repository", "csi");
-        assertEquals(List.of(), rulesFired(e, cap), "the capable rule learns its own baseline");
+        assertEquals(List.of("CAP_SYS_ADMIN used in container"), rulesFired(e, cap),
+            "after the node's learning period, a new executable exercising CAP_SYS_ADMIN fires");
         Event kmod = ev("finit_module", T0, "evt.res", 0L);
         assertTrue(rulesFired(e, kmod).contains("Kernel module loaded from container"));
     }

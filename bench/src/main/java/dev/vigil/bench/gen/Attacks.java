@@ -38,6 +38,15 @@ final class Attacks {
 
     /** Adds the attack containers to the node and schedules each attack at its fraction of {@code lines}. */
     void plan(long lines) {
+        plan(lines, 20);
+    }
+
+    /**
+     * As {@link #plan(long)}, with the attacks spread over {@code fromPercent}..90 % of the stream: a
+     * later start leaves a longer benign stretch first (e.g. past the rules' baseline learning period).
+     */
+    void plan(long lines, int fromPercent) {
+        java.util.function.LongUnaryOperator at = p -> lines * (fromPercent * 60 + (p - 20) * (90 - fromPercent)) / 6000;
         long d = Container.DOCKER_DEFAULT_CAPS;
         Workload web = node.add("web-admin", "docker.io/library/nginx", "shop", Kind.NGINX, 1024,
             d | Container.CAP_SYS_ADMIN_BIT, false, 3);
@@ -48,12 +57,12 @@ final class Attacks {
         Workload priv = node.add("node-debug", "docker.io/library/ubuntu", "default", Kind.DEBUG, -1,
             Container.FULL_CAPS, true, 0.2);
 
-        schedule(lines * 20 / 100, "cap_sys_admin", "cap_sys_admin", web, this::capSysAdmin);
-        schedule(lines * 35 / 100, "fork_bomb", "fork_bomb", bomb, this::forkBomb);
-        schedule(lines * 45 / 100, "fork_storm", "fork_bomb", storm, this::forkStorm);
-        schedule(lines * 62 / 100, "packet_socket", "raw_socket", sniff, this::packetSocket);
-        schedule(lines * 70 / 100, "raw_socket", "raw_socket", scan, this::rawSocket);
-        schedule(lines * 80 / 100, "privileged_shell", "privileged", priv, this::privilegedShell);
+        schedule(at.applyAsLong(20), "cap_sys_admin", "cap_sys_admin", web, this::capSysAdmin);
+        schedule(at.applyAsLong(35), "fork_bomb", "fork_bomb", bomb, this::forkBomb);
+        schedule(at.applyAsLong(45), "fork_storm", "fork_bomb", storm, this::forkStorm);
+        schedule(at.applyAsLong(62), "packet_socket", "raw_socket", sniff, this::packetSocket);
+        schedule(at.applyAsLong(70), "raw_socket", "raw_socket", scan, this::rawSocket);
+        schedule(at.applyAsLong(80), "privileged_shell", "privileged", priv, this::privilegedShell);
         sim.atLine(lines * 40 / 100, node::hostTcpdump);
     }
 

@@ -64,7 +64,10 @@ public final class DetectionScore implements Callable<Integer> {
                 for (JsonNode a : attacks) {
                     if (a.path("container.id").asText().equals(container) && t >= a.path("first_rawtime").asLong()
                         && t <= a.path("last_rawtime").asLong()) {
-                        caughtBy.get(a.path("kind").asText()).add(rule);
+                        // An alert about the attack: caught only by one carrying the attack's category tag.
+                        if (hasTag(alert, a.path("tag").asText())) {
+                            caughtBy.get(a.path("kind").asText()).add(rule);
+                        }
                         hit = true;
                     }
                 }
@@ -91,6 +94,15 @@ public final class DetectionScore implements Callable<Integer> {
         report.put("false_alerts_by_rule", falseByRule);
         System.out.println(json.writeValueAsString(report));
         return missed.isEmpty() ? 0 : 1;
+    }
+
+    private static boolean hasTag(JsonNode alert, String tag) {
+        for (JsonNode t : alert.path("tags")) {
+            if (t.asText().equals(tag)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public static void main(String[] args) {

@@ -42,12 +42,22 @@ public final class NodeStreamGenerator implements java.util.concurrent.Callable<
     @Option(names = "--truth", description = "Write the attacks here, one JSON line each.")
     Path truth;
 
+    @Option(names = "--attacks-from", defaultValue = "20",
+        description = "Percent of the stream before the first attack (default ${DEFAULT-VALUE}); the attacks "
+            + "spread from there to 90 %%. Raise it to put them after the rules' baseline learning period.")
+    int attacksFrom;
+
     /** The result of one generation: the attacks as they happened, and the simulated span. */
     public record Result(List<Attack> attacks, long lines, long firstRawtime, long lastRawtime) {
     }
 
     /** Writes {@code events} lines to {@code out} (not closed). */
     public static Result generate(long events, long seed, double eventsPerSecond, OutputStream out) {
+        return generate(events, seed, eventsPerSecond, 20, out);
+    }
+
+    public static Result generate(long events, long seed, double eventsPerSecond, int attacksFromPercent,
+                                  OutputStream out) {
         if (events < MIN_EVENTS) {
             throw new IllegalArgumentException("--events must be at least " + MIN_EVENTS + " so that the attacks fit");
         }
@@ -56,7 +66,7 @@ public final class NodeStreamGenerator implements java.util.concurrent.Callable<
         Node node = new Node(sim, eventsPerSecond);
         node.build();
         Attacks attacks = new Attacks(sim, node);
-        attacks.plan(events);
+        attacks.plan(events, attacksFromPercent);
         node.start();
         sim.run(events);
         return new Result(List.copyOf(attacks.all()), w.lines(), Sim.EPOCH_NANOS, sim.now());
@@ -77,7 +87,7 @@ public final class NodeStreamGenerator implements java.util.concurrent.Callable<
         Result r;
         boolean stdout = out.toString().equals("-");
         try (OutputStream os = stdout ? System.out : Files.newOutputStream(out)) {
-            r = generate(events, seed, rate, os);
+            r = generate(events, seed, rate, attacksFrom, os);
         }
         if (truth != null) {
             writeTruth(r.attacks(), truth);
