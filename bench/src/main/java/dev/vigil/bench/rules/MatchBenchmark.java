@@ -57,7 +57,7 @@ public class MatchBenchmark {
     /** Eight typical events, none alerting: a shell's child in a container, file opens, sockets, forks. */
     static final String[] EVENTS = {
         "{\"evt.type\":\"execve\",\"evt.res\":0,\"proc.pid\":5151,\"proc.ppid\":4242,\"proc.name\":\"python3\","
-            + "\"proc.exepath\":\"/usr/bin/python3\",\"proc.cmdline\":\"python3 app.py\",\"proc.pname\":\"gunicorn\","
+            + "\"proc.exepath\":\"/usr/bin/python3\",\"proc.cmdline\":\"python3 app.py\",\"proc.pname\":\"supervisord\","
             + "\"user.uid\":1000,\"user.name\":\"app\",\"container.id\":\"de6b9f00ba11\",\"container.image.repository\":\"myapp\","
             + "\"thread.cap_effective\":\"0x00000000a80425fb\",\"proc.aname[2]\":\"containerd-shim\",\"proc.tty\":0}",
         "{\"evt.type\":\"openat\",\"evt.res\":7,\"proc.pid\":5151,\"proc.name\":\"python3\",\"container.id\":\"de6b9f00ba11\","
