@@ -429,6 +429,30 @@ public final class StateEnricher implements Enricher {
         return c;
     }
 
+    /** runc re-executes itself from a memfd (/dev/fd/N, memfd:…) while it sets a container up. */
+    private static boolean isRuntimeExec(Event ev) {
+        if (!ev.has(Field.PROC_EXEPATH)) {
+            return false;
+        }
+        char[] a = ev.chars();
+        int off = ev.textStart(Field.PROC_EXEPATH);
+        int len = ev.textLength(Field.PROC_EXEPATH);
+        return startsWith(a, off, len, "/dev/fd/") || startsWith(a, off, len, "memfd:")
+            || startsWith(a, off, len, "/proc/self/");
+    }
+
+    private static boolean startsWith(char[] a, int off, int len, String prefix) {
+        if (len < prefix.length()) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length(); i++) {
+            if (a[off + i] != prefix.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private void updateAndFillContainer(int c, int e, Event ev) {
         ContainerTable ct = containers;
         ct.lastSeenNanos[c] = nowNanos;
@@ -441,7 +465,10 @@ public final class StateEnricher implements Enricher {
         if ((processes.capsKnown[e] & 1) != 0) {
             long eff = processes.capEffective[e];
             ct.capsSeen[c] |= eff;
-            if ((eff & fullCapSet) == fullCapSet) {
+            // Only a program the container exec'd tells what the container holds: before that exec the
+            // runtime's own init (runc:[2:INIT]) runs in the container's cgroup with the runtime's full
+            // set, and would make every container look privileged.
+            if ((eff & fullCapSet) == fullCapSet && ev.eventType() == EventTypes.EXECVE && !isRuntimeExec(ev)) {
                 ct.privileged[c] = true;
             }
         }

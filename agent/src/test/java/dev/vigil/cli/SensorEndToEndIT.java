@@ -112,6 +112,9 @@ class SensorEndToEndIT {
             for (JsonNode tag : a.path("tags")) {
                 category |= CATEGORIES.contains(tag.asText());
             }
+            if (a.path("rule").asText().equals("Privileged container process")) {
+                assertEquals(privileged.substring(0, 12), cid.asText(), "only the privileged container is: " + a);
+            }
             if (category) {
                 assertTrue(cid.isTextual() && !cid.asText().equals("host"), "a container alert for the host: " + a);
                 assertTrue(!a.path("output_fields").path("proc.name").asText().startsWith("runc:"),

@@ -56,6 +56,43 @@ class StateEnricherTest {
         return s;
     }
 
+    private static Event decoded(String json) {
+        byte[] b = (json + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        Event e = new Event();
+        if (new dev.vigil.ingest.EventDecoder().decode(b, 0, b.length, e, 1L) != null) {
+            throw new AssertionError("bad test event " + json);
+        }
+        return e;
+    }
+
+    @Test
+    void theRuntimesOwnInitDoesNotMakeAContainerPrivilegedButAFullSetWorkloadDoes() {
+        StateEnricher state = seeded();
+        String full = Long.toHexString(state.fullCapabilitySet());
+        // runc's init runs in the new container's cgroup with the runtime's full set, then execs the workload.
+        Event init = decoded("{\"evt.type\":\"unshare\",\"proc.pid\":300,\"proc.name\":\"runc:[1:CHILD]\","
+            + "\"proc.exepath\":\"/dev/fd/6\",\"container.id\":\"" + SHORT_B + "\",\"thread.cap_effective\":\"" + full
+            + "\",\"evt.res\":0}");
+        state.enrich(init);
+        assertFalse(init.has(Field.CONTAINER_PRIVILEGED));
+        Event reexec = decoded("{\"evt.type\":\"execve\",\"proc.pid\":300,\"proc.name\":\"runc:[2:INIT]\","
+            + "\"proc.exepath\":\"/dev/fd/6\",\"container.id\":\"" + SHORT_B + "\",\"thread.cap_effective\":\"" + full
+            + "\",\"evt.res\":0}");
+        state.enrich(reexec);
+        assertFalse(reexec.has(Field.CONTAINER_PRIVILEGED), "runc re-executing itself is not the workload");
+        Event workload = decoded("{\"evt.type\":\"execve\",\"proc.pid\":300,\"proc.name\":\"afpacket\","
+            + "\"proc.exepath\":\"/bin/afpacket\",\"container.id\":\"" + SHORT_B
+            + "\",\"thread.cap_effective\":\"0xa80425fb\",\"evt.res\":0}");
+        state.enrich(workload);
+        assertFalse(workload.has(Field.CONTAINER_PRIVILEGED), "Docker's default set: not privileged");
+
+        Event priv = decoded("{\"evt.type\":\"execve\",\"proc.pid\":400,\"proc.name\":\"true\","
+            + "\"proc.exepath\":\"/bin/true\",\"container.id\":\"c0ffee000001\",\"thread.cap_effective\":\"" + full
+            + "\",\"evt.res\":0}");
+        state.enrich(priv);
+        assertTrue(priv.getBool(Field.CONTAINER_PRIVILEGED), "a workload exec'd with the full set: privileged");
+    }
+
     @Test
     void fillsAThinEventFromTheSeededTable() {
         StateEnricher state = seeded();
