@@ -215,6 +215,8 @@ public final class StateEnricher implements Enricher {
         }
         if (ev.has(Field.PROC_CMDLINE) && (exec || t.cmdline[e] == null)) {
             t.cmdline[e] = paths.intern(a, ev.textStart(Field.PROC_CMDLINE), ev.textLength(Field.PROC_CMDLINE));
+        } else if (exec) {
+            t.cmdline[e] = null; // the old program's command line is not the new one's: unknown beats wrong
         }
         if (ev.has(Field.PROC_PPID)) {
             t.ppid[e] = (int) ev.getLong(Field.PROC_PPID);
