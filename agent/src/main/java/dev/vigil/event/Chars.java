@@ -17,6 +17,18 @@ public final class Chars {
         return true;
     }
 
+    public static boolean startsWith(char[] a, int off, int len, String prefix) {
+        if (len < prefix.length()) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length(); i++) {
+            if (a[off + i] != prefix.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     public static boolean equalsIgnoreCase(char[] a, int off, int len, String s) {
         if (len != s.length()) {
             return false;

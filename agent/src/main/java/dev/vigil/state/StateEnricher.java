@@ -439,21 +439,10 @@ public final class StateEnricher implements Enricher {
         char[] a = ev.chars();
         int off = ev.textStart(Field.PROC_EXEPATH);
         int len = ev.textLength(Field.PROC_EXEPATH);
-        return startsWith(a, off, len, "/dev/fd/") || startsWith(a, off, len, "memfd:")
-            || startsWith(a, off, len, "/proc/self/");
+        return Chars.startsWith(a, off, len, "/dev/fd/") || Chars.startsWith(a, off, len, "memfd:")
+            || Chars.startsWith(a, off, len, "/proc/self/");
     }
 
-    private static boolean startsWith(char[] a, int off, int len, String prefix) {
-        if (len < prefix.length()) {
-            return false;
-        }
-        for (int i = 0; i < prefix.length(); i++) {
-            if (a[off + i] != prefix.charAt(i)) {
-                return false;
-            }
-        }
-        return true;
-    }
 
     private void updateAndFillContainer(int c, int e, Event ev) {
         ContainerTable ct = containers;

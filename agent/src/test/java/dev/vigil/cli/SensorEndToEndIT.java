@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vigil.testing.AgentProcess;
 import dev.vigil.testing.Integration;
+import dev.vigil.testing.Repo;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,11 +34,6 @@ class SensorEndToEndIT {
     @TempDir
     Path dir;
 
-    private static Path repo() {
-        Path here = Path.of("").toAbsolutePath();
-        return Files.isDirectory(here.resolve("sensor")) ? here : here.getParent();
-    }
-
     private static String randomId() {
         byte[] b = new byte[32];
         new SecureRandom().nextBytes(b);
@@ -45,7 +41,7 @@ class SensorEndToEndIT {
     }
 
     private void container(String id, List<String> options, String... command) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(repo().resolve("sensor/test/oci-container.sh").toString(), "--id", id));
+        List<String> cmd = new ArrayList<>(List.of(Repo.root().resolve("sensor/test/oci-container.sh").toString(), "--id", id));
         cmd.addAll(options);
         cmd.add("--");
         cmd.addAll(List.of(command));

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
+import dev.vigil.testing.Repo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -24,11 +25,6 @@ class ShippedRuleFixturesTest {
     @TempDir
     Path dir;
 
-    private static Path rulesDir() {
-        Path here = Path.of("").toAbsolutePath();
-        return Files.isDirectory(here.resolve("rules")) ? here.resolve("rules") : here.getParent().resolve("rules");
-    }
-
     @Test
     void eachRuleFiresExactlyOnItsFixtures() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -39,7 +35,7 @@ class ShippedRuleFixturesTest {
         Path cfg = dir.resolve("c.yaml");
         Files.writeString(cfg, "hostname: test-node\n");
         int code = new CommandLine(replay).execute("--config", cfg.toString(),
-            rulesDir().resolve("tests/vigil_rules.events.jsonl").toString());
+            Repo.root().resolve("rules").resolve("tests/vigil_rules.events.jsonl").toString());
         assertEquals(0, code, err.toString(StandardCharsets.UTF_8));
 
         ObjectMapper json = new ObjectMapper();
@@ -50,7 +46,7 @@ class ShippedRuleFixturesTest {
             }
         }
         Map<String, Integer> expected = new TreeMap<>();
-        JsonNode want = json.readTree(rulesDir().resolve("tests/vigil_rules.expected.json").toFile()).path("alerts");
+        JsonNode want = json.readTree(Repo.root().resolve("rules").resolve("tests/vigil_rules.expected.json").toFile()).path("alerts");
         want.fields().forEachRemaining(e -> {
             if (e.getValue().asInt() > 0) {
                 expected.put(e.getKey(), e.getValue().asInt());

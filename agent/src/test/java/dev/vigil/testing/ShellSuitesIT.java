@@ -16,15 +16,10 @@ import org.junit.jupiter.api.Test;
  * {@code SKIP:} where a component is missing and fails instead under VIGIL_REQUIRE_INTEGRATION=1.
  */
 class ShellSuitesIT {
-    private static Path repo() {
-        Path here = Path.of("").toAbsolutePath();
-        return Files.isDirectory(here.resolve("sensor")) ? here : here.getParent();
-    }
-
     private static void run(String script, long timeoutMinutes) throws IOException, InterruptedException {
         Path log = Files.createTempFile("vigil-suite", ".log");
-        Process p = new ProcessBuilder(List.of("bash", repo().resolve(script).toString()))
-            .directory(repo().toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process p = new ProcessBuilder(List.of("bash", Repo.root().resolve(script).toString()))
+            .directory(Repo.root().toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         if (!p.waitFor(timeoutMinutes, TimeUnit.MINUTES)) {
             p.destroyForcibly();
             throw new AssertionError(script + " did not finish in " + timeoutMinutes + " min:\n" + Files.readString(log));
