@@ -4,6 +4,7 @@ import com.lmax.disruptor.InsufficientCapacityException;
 import com.lmax.disruptor.RingBuffer;
 import dev.vigil.config.PipelineConfig.Backpressure;
 import dev.vigil.event.Event;
+import dev.vigil.event.EventTypes;
 import dev.vigil.ingest.EventDecoder;
 import dev.vigil.ingest.IngestMetrics;
 import dev.vigil.ingest.LineSink;
@@ -23,6 +24,9 @@ public final class RingPublisher implements LineSink {
     private final boolean dropWhenFull;
     private final IngestMetrics ingestMetrics;
     private final PipelineMetrics pipelineMetrics;
+    /** Longest wait for a slot, under the drop policy, for a line that is not a process creation. */
+    static final long MAX_WAIT_NANOS = 5_000_000;
+    private final Event scratch = new Event();
 
     RingPublisher(RingBuffer<Event> ring, Backpressure backpressure, IngestMetrics ingestMetrics,
                   PipelineMetrics pipelineMetrics) {
@@ -40,8 +44,11 @@ public final class RingPublisher implements LineSink {
             try {
                 seq = ring.tryNext();
             } catch (InsufficientCapacityException e) {
-                pipelineMetrics.dropped();
-                return;
+                seq = claimUnlessSheddable(buf, off, len, decoder);
+                if (seq < 0) {
+                    pipelineMetrics.dropped();
+                    return;
+                }
             }
         } else {
             // Blocks this thread while the ring is full: the socket stops being read and the
@@ -61,6 +68,35 @@ public final class RingPublisher implements LineSink {
         } finally {
             ring.publish(seq);
         }
+    }
+
+    /**
+     * The ring is full under the drop policy. A storm is made of process creations (a fork bomb), which
+     * the rules only aggregate and the kernel's pids.events count confirms: those are dropped. Any other
+     * line (a socket, an exec, a capability use: the other containers' attacks) waits up to
+     * {@link #MAX_WAIT_NANOS} for a slot, so that a storm does not blind the agent to them; only a
+     * pipeline stalled that long drops it. Returns the claimed sequence, or -1 to drop.
+     */
+    private long claimUnlessSheddable(byte[] buf, int off, int len, EventDecoder decoder) {
+        if (decoder.decode(buf, off, len, scratch, 0) == null && isProcessCreation(scratch.eventType())) {
+            return -1;
+        }
+        long deadline = System.nanoTime() + MAX_WAIT_NANOS;
+        while (true) {
+            try {
+                return ring.tryNext();
+            } catch (InsufficientCapacityException e) {
+                if (System.nanoTime() - deadline > 0) {
+                    return -1;
+                }
+                Thread.onSpinWait();
+            }
+        }
+    }
+
+    private static boolean isProcessCreation(int type) {
+        return type == EventTypes.CLONE || type == EventTypes.CLONE3 || type == EventTypes.FORK
+            || type == EventTypes.VFORK;
     }
 
     @Override

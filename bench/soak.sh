@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# Soak test of `vigil run`: the load generator at a steady rate for a long time, sampled every 10 s.
+#
+#   bench/soak.sh [--minutes 60] [--rate 200000] [--connections 2] [--sample-seconds 10] [--skip-build]
+#
+# The load: LoadGenerator over the Unix socket, looping a NodeStreamGenerator block (busy node:
+# 36 containers + host, process forks/execs/exits, attacks) retimed loop after loop, at --rate events/s.
+# Every sample: `jcmd PID GC.run` (a full GC), then /metrics: heap used after it
+# (jvm_memory_used_bytes{area="heap"} summed over pools), vigil_state_processes, vigil_state_containers,
+# the baselines file's size, p99 of vigil_event_latency_seconds over the last interval (from the
+# histogram's bucket deltas), events processed/dropped; and the agent's VmRSS.
+# Writes bench/results/soak-<UTC stamp>/soak.csv and summary.json; prints the first and last samples
+# and, per series, whether it stayed flat: the median of the last three samples <= 1.25 x the median of
+# the first three (after a 30 s warm-up) + a small absolute slack. Exit 1 if the agent died or a series grew.
+# CI's shortened run: bench/soak.sh --minutes 1 --rate 50000
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+minutes=60
+rate=200000
+connections=2
+every=10
+build=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --minutes) minutes="$2"; shift 2 ;;
+    --rate) rate="$2"; shift 2 ;;
+    --connections) connections="$2"; shift 2 ;;
+    --sample-seconds) every="$2"; shift 2 ;;
+    --skip-build) build=0; shift ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    *) echo "unknown option: $1" >&2; exit 2 ;;
+  esac
+done
+
+if [ "$build" = 1 ]; then
+  ./mvnw -q -B package -DskipTests -pl bench -am
+fi
+jar=bench/target/benchmarks.jar
+agent_jar=agent/target/vigil.jar
+AGENT_JAVA_OPTS="${AGENT_JAVA_OPTS:--XX:+UseSerialGC -Xms128m -Xmx192m -XX:MaxDirectMemorySize=64m -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=48m -Xss512k -XX:ActiveProcessorCount=2 -XX:+ExitOnOutOfMemoryError}"
+LG_JAVA_OPTS="${LG_JAVA_OPTS:--Xmx1g}"
+
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+results="bench/results/soak-$stamp"
+mkdir -p "$results"
+work=$(mktemp -d /tmp/vigil-soak.XXXXXX)
+chmod 0700 "$work"
+agent_pid=""
+load_pid=""
+cleanup() {
+  for p in "$load_pid" "$agent_pid"; do
+    if [ -n "$p" ] && kill -0 "$p" 2>/dev/null; then kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; fi
+  done
+  [ -f "$work/agent.log" ] && cp "$work/agent.log" "$results/agent.log"
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+metrics="http://127.0.0.1:$port/metrics"
+mkdir -m 0700 "$work/state"
+cat > "$work/config.yaml" <<CFG
+ingest:
+  socket: $work/vigil.sock
+state:
+  stateDir: $work/state
+CFG
+# shellcheck disable=SC2086
+java $AGENT_JAVA_OPTS -jar "$agent_jar" run --config "$work/config.yaml" --metrics-address "127.0.0.1:$port" \
+  --sensor off >/dev/null 2>"$work/agent.log" &
+agent_pid=$!
+for _ in $(seq 1 150); do curl -sf -o /dev/null "http://127.0.0.1:$port/readyz" && break; sleep 0.2; done
+
+seconds=$((minutes * 60))
+echo "== soak: ${minutes} min at ${rate} events/s ($connections connections), sample every ${every}s; results in $results"
+java $LG_JAVA_OPTS -cp "$jar" dev.vigil.bench.load.LoadGenerator --socket "$work/vigil.sock" --connections "$connections" \
+  --rate "$rate" --seconds "$seconds" --write-bytes 65536 --label soak --out "$results/load.json" >/dev/null 2>"$work/load.log" &
+load_pid=$!
+
+echo "t_seconds,heap_after_gc_bytes,rss_kb,state_processes,state_containers,baselines_bytes,latency_p99_micros,processed,dropped,events_per_second" > "$results/soak.csv"
+t0=$(date +%s)
+prev="$work/prev.prom"
+: > "$prev"
+while kill -0 "$load_pid" 2>/dev/null; do
+  sleep "$every"
+  kill -0 "$agent_pid" 2>/dev/null || { echo "agent died" >&2; exit 1; }
+  jcmd "$agent_pid" GC.run >/dev/null 2>&1 || true
+  curl -sf "$metrics" > "$work/cur.prom" || continue
+  rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$agent_pid/status")
+  base=$(stat -c %s "$work/state/baselines/baselines.json" 2>/dev/null || echo 0)
+  python3 - "$work/cur.prom" "$prev" "$(( $(date +%s) - t0 ))" "$rss" "$base" "$every" >> "$results/soak.csv" <<'PY'
+import sys, re
+cur, prev, t, rss, base, every = sys.argv[1:7]
+def parse(path):
+    d = {}
+    for l in open(path):
+        if l.startswith('#') or not l.strip():
+            continue
+        k, _, v = l.rpartition(' ')
+        try:
+            d[k] = float(v)
+        except ValueError:
+            pass
+    return d
+c, p = parse(cur), parse(prev)
+heap = sum(v for k, v in c.items() if k.startswith('jvm_memory_used_bytes{') and 'area="heap"' in k)
+def buckets(d):
+    out = {}
+    for k, v in d.items():
+        m = re.match(r'vigil_event_latency_seconds_bucket\{.*le="([^"]+)"', k)
+        if m:
+            out[float('inf') if m.group(1) == '+Inf' else float(m.group(1))] = v
+    return out
+bc, bp = buckets(c), buckets(p)
+delta = sorted((le, bc[le] - bp.get(le, 0)) for le in bc)
+p99 = ''
+if delta and delta[-1][1] > 0:
+    target = 0.99 * delta[-1][1]
+    lo, lo_n = 0.0, 0.0
+    for le, n in delta:
+        if n >= target:
+            p99 = round(1e6 * (le if le == float('inf') or n == lo_n else lo + (le - lo) * (target - lo_n) / (n - lo_n)), 1)
+            break
+        lo, lo_n = le, n
+g = lambda k: c.get(k, 0)
+rate = (g('vigil_events_processed_total') - p.get('vigil_events_processed_total', 0)) / float(every)
+print(f"{t},{int(heap)},{rss},{int(g('vigil_state_processes'))},{int(g('vigil_state_containers'))},{base},{p99},"
+      f"{int(g('vigil_events_processed_total'))},{int(g('vigil_events_dropped_total'))},{int(rate)}")
+PY
+  cp "$work/cur.prom" "$prev"
+  tail -n 1 "$results/soak.csv"
+done
+wait "$load_pid" || { echo "load generator failed:"; cat "$work/load.log"; exit 1; }
+load_pid=""
+kill -TERM "$agent_pid"; wait "$agent_pid" 2>/dev/null || true; agent_pid=""
+
+python3 - "$results" <<'PY'
+import csv, json, sys, os
+d = sys.argv[1]
+rows = list(csv.DictReader(open(os.path.join(d, "soak.csv"))))
+warm = [r for r in rows if int(r["t_seconds"]) >= 30] or rows
+first, last = warm[0], warm[-1]
+slack = {"heap_after_gc_bytes": 4 << 20, "rss_kb": 16384, "state_processes": 500, "state_containers": 2,
+         "baselines_bytes": 4096, "latency_p99_micros": 200}
+# Noisy series (latency on a shared machine): compare the medians of the first and last three samples.
+def med(rs, k):
+    v = sorted(float(r[k] or 0) for r in rs)
+    return v[len(v) // 2]
+verdict = {}
+for k, s in slack.items():
+    a = med(warm[:3], k); b = med(warm[-3:], k)
+    verdict[k] = {"first": a, "last": b, "flat": b <= 1.25 * a + s}
+summary = {"samples": len(rows), "first": first, "last": last, "flat": verdict}
+json.dump(summary, open(os.path.join(d, "summary.json"), "w"), indent=2)
+print(f"\n{'series (median of 3)':<22} {'first (t=' + first['t_seconds'] + 's)':>18} {'last (t=' + last['t_seconds'] + 's)':>18}  flat")
+for k, v in verdict.items():
+    print(f"{k:<22} {v['first']:>18.0f} {v['last']:>18.0f}  {'yes' if v['flat'] else 'NO'}")
+print(f"events/s (last interval): {last['events_per_second']}, processed {last['processed']}, dropped {last['dropped']}")
+print(f"CSV: {d}/soak.csv")
+sys.exit(0 if all(v["flat"] for v in verdict.values()) else 1)
+PY
