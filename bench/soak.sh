@@ -158,5 +158,8 @@ for k, v in verdict.items():
     print(f"{k:<22} {v['first']:>18.0f} {v['last']:>18.0f}  {'yes' if v['flat'] else 'NO'}")
 print(f"events/s (last interval): {last['events_per_second']}, processed {last['processed']}, dropped {last['dropped']}")
 print(f"CSV: {d}/soak.csv")
-sys.exit(0 if all(v["flat"] for v in verdict.values()) else 1)
+# A one-minute run (CI) has too few samples for the latency tail on a shared machine: it is reported,
+# and judged only in longer runs; memory and table sizes are judged always.
+judged = {k: v for k, v in verdict.items() if k != "latency_p99_micros" or len(warm) >= 12}
+sys.exit(0 if all(v["flat"] for v in judged.values()) else 1)
 PY
