@@ -2,7 +2,6 @@ package dev.vigil.pipeline;
 
 import com.lmax.disruptor.BlockingWaitStrategy;
 import com.lmax.disruptor.BusySpinWaitStrategy;
-import com.lmax.disruptor.PhasedBackoffWaitStrategy;
 import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.SleepingWaitStrategy;
 import com.lmax.disruptor.TimeoutException;
@@ -61,9 +60,9 @@ public final class EventPipeline implements AutoCloseable {
     static WaitStrategy waitStrategy(PipelineConfig.WaitStrategyName name) {
         return switch (name) {
             // Spin briefly (an event is likely within µs under load), yield while the gap is short,
-            // then sleep 1 ms at a time so an idle node costs ~1000 cheap wake-ups a second.
-            case adaptive -> new PhasedBackoffWaitStrategy(10, 2_000, TimeUnit.MICROSECONDS,
-                new SleepingWaitStrategy(0, 1_000_000L));
+            // then park until the publisher unparks it (or 200 µs doubling to 100 ms pass): an idle
+            // node costs ~10 wake-ups a second, an event after a pause one wake-up.
+            case adaptive -> new SpinYieldParkWaitStrategy();
             case sleeping -> new SleepingWaitStrategy();
             case yielding -> new YieldingWaitStrategy();
             case blocking -> new BlockingWaitStrategy();

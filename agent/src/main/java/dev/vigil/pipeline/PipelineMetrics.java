@@ -2,16 +2,13 @@ package dev.vigil.pipeline;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
-import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
-/** The pipeline's meters, bound once. Thread-safe. */
+/** The pipeline's meters, bound once. Thread-safe, except {@link #latency} (the pipeline thread's). */
 public final class PipelineMetrics {
     private final Counter processed;
     private final Counter dropped;
     private final Counter errors;
-    private final Timer latency;
+    private final LatencyHistogram latency;
     private final Counter sensorLost;
 
     public PipelineMetrics(MeterRegistry registry) {
@@ -24,12 +21,7 @@ public final class PipelineMetrics {
         sensorLost = Counter.builder("vigil.sensor.lost.events")
             .description("Events the sensor reported lost before they reached the agent (vigil_sensor_lost lines)")
             .register(registry);
-        latency = Timer.builder("vigil.event.latency").description("Receive to end of matching")
-            .serviceLevelObjectives(Duration.ofNanos(10_000), Duration.ofNanos(25_000), Duration.ofNanos(50_000),
-                Duration.ofNanos(100_000), Duration.ofNanos(250_000), Duration.ofNanos(500_000),
-                Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(50),
-                Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(1))
-            .register(registry);
+        latency = new LatencyHistogram(registry);
     }
 
     void processed() {
@@ -48,8 +40,14 @@ public final class PipelineMetrics {
         sensorLost.increment(events);
     }
 
+    /** The pipeline thread only (the histogram has one writer). */
     void latency(long nanos) {
-        latency.record(nanos, TimeUnit.NANOSECONDS);
+        latency.record(nanos);
+    }
+
+    /** Events whose latency was recorded: equals the processed count once the ring is idle. */
+    public long latencyCount() {
+        return latency.count();
     }
 
     public long processedCount() {
