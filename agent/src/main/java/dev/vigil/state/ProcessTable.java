@@ -38,6 +38,8 @@ final class ProcessTable {
     final long[] containerKey;
     /** Set while the entry still wants a /proc read (the first try was over the rate limit). */
     final boolean[] procPending;
+    /** The capabilities were read from /proc (a running program), not carried by an event. */
+    final boolean[] capsFromProc;
 
     // Least-recently-seen list over used entries: head is the most recent.
     private final int[] prev;
@@ -64,6 +66,7 @@ final class ProcessTable {
         cmdline = new String[capacity];
         containerKey = new long[capacity];
         procPending = new boolean[capacity];
+        capsFromProc = new boolean[capacity];
         prev = new int[capacity];
         next = new int[capacity];
         for (int i = 0; i < capacity; i++) {
@@ -166,6 +169,7 @@ final class ProcessTable {
         cmdline[e] = null;
         containerKey[e] = CONTAINER_UNKNOWN;
         procPending[e] = false;
+        capsFromProc[e] = false;
     }
 
     private void unlink(int e) {

@@ -195,6 +195,7 @@ public final class StateEnricher implements Enricher {
         t.capPermitted[e] = s.capPermitted;
         t.capInheritable[e] = s.capInheritable;
         t.capsKnown[e] = 7;
+        t.capsFromProc[e] = true;
         t.name[e] = names.intern(s.name);
         t.exepath[e] = paths.intern(s.exepath);
         t.cmdline[e] = paths.intern(s.cmdline);
@@ -227,6 +228,7 @@ public final class StateEnricher implements Enricher {
         if (ev.has(Field.THREAD_CAP_EFFECTIVE)) {
             t.capEffective[e] = ev.getLong(Field.THREAD_CAP_EFFECTIVE);
             t.capsKnown[e] |= 1;
+            t.capsFromProc[e] = false;
         }
         if (ev.has(Field.THREAD_CAP_PERMITTED)) {
             t.capPermitted[e] = ev.getLong(Field.THREAD_CAP_PERMITTED);
@@ -456,10 +458,12 @@ public final class StateEnricher implements Enricher {
         if ((processes.capsKnown[e] & 1) != 0) {
             long eff = processes.capEffective[e];
             ct.capsSeen[c] |= eff;
-            // Only a program the container exec'd tells what the container holds: before that exec the
-            // runtime's own init (runc:[2:INIT]) runs in the container's cgroup with the runtime's full
-            // set, and would make every container look privileged.
-            if ((eff & fullCapSet) == fullCapSet && ev.eventType() == EventTypes.EXECVE && !isRuntimeExec(ev)) {
+            // Only a program the container runs tells what the container holds: one it exec'd, or one
+            // found running in /proc. Before that exec the runtime's own init (runc:[2:INIT]) runs in
+            // the container's cgroup with the runtime's full set, and would make every container look
+            // privileged.
+            boolean workload = ev.eventType() == EventTypes.EXECVE ? !isRuntimeExec(ev) : processes.capsFromProc[e];
+            if ((eff & fullCapSet) == fullCapSet && workload) {
                 ct.privileged[c] = true;
             }
         }
