@@ -34,17 +34,8 @@ done
 if [ "$build" = 1 ]; then
   ./mvnw -q -B package -DskipTests -pl bench -am
 fi
-jar=bench/target/benchmarks.jar
-agent_jar=agent/target/vigil.jar
-# The image's JVM options (Dockerfile): what the DaemonSet runs with.
-AGENT_JAVA_OPTS="${AGENT_JAVA_OPTS:--XX:+UseSerialGC -Xms128m -Xmx192m -XX:MaxDirectMemorySize=64m -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=48m -Xss512k -XX:ActiveProcessorCount=2 -XX:+ExitOnOutOfMemoryError}"
-LG_JAVA_OPTS="${LG_JAVA_OPTS:--Xmx1g}"
-
-stamp=$(date -u +%Y%m%dT%H%M%SZ)
-results="bench/results/load-$stamp"
-mkdir -p "$results"
-work=$(mktemp -d /tmp/vigil-load.XXXXXX)
-chmod 0700 "$work"
+. bench/lib.sh
+bench_dirs load
 agent_pid=""
 ceiling_pid=""
 sampler_pid=""
@@ -58,16 +49,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
-wait_http() { # url, what
-  for _ in $(seq 1 150); do
-    curl -sf -o /dev/null "$1" && return 0
-    sleep 0.2
-  done
-  echo "$2 did not come up ($1)" >&2; exit 1
-}
 cpu_ticks() { # utime + stime of a pid, in clock ticks
   awk '{ print $14 + $15 }' "/proc/$1/stat"
 }

@@ -36,16 +36,8 @@ done
 if [ "$build" = 1 ]; then
   ./mvnw -q -B package -DskipTests -pl bench -am
 fi
-jar=bench/target/benchmarks.jar
-agent_jar=agent/target/vigil.jar
-AGENT_JAVA_OPTS="${AGENT_JAVA_OPTS:--XX:+UseSerialGC -Xms128m -Xmx192m -XX:MaxDirectMemorySize=64m -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=48m -Xss512k -XX:ActiveProcessorCount=2 -XX:+ExitOnOutOfMemoryError}"
-LG_JAVA_OPTS="${LG_JAVA_OPTS:--Xmx1g}"
-
-stamp=$(date -u +%Y%m%dT%H%M%SZ)
-results="bench/results/soak-$stamp"
-mkdir -p "$results"
-work=$(mktemp -d /tmp/vigil-soak.XXXXXX)
-chmod 0700 "$work"
+. bench/lib.sh
+bench_dirs soak
 agent_pid=""
 load_pid=""
 cleanup() {
@@ -57,7 +49,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+port=$(free_port)
 metrics="http://127.0.0.1:$port/metrics"
 mkdir -m 0700 "$work/state"
 cat > "$work/config.yaml" <<CFG
@@ -70,7 +62,7 @@ CFG
 java $AGENT_JAVA_OPTS -jar "$agent_jar" run --config "$work/config.yaml" --metrics-address "127.0.0.1:$port" \
   --sensor off >/dev/null 2>"$work/agent.log" &
 agent_pid=$!
-for _ in $(seq 1 150); do curl -sf -o /dev/null "http://127.0.0.1:$port/readyz" && break; sleep 0.2; done
+wait_http "http://127.0.0.1:$port/readyz" "vigil run"
 
 seconds=$((minutes * 60))
 echo "== soak: ${minutes} min at ${rate} events/s ($connections connections), sample every ${every}s; results in $results"

@@ -1,0 +1,29 @@
+# Shared by bench/load-test.sh and bench/soak.sh (sourced from the repository root): the jars, the
+# JVM options, a results directory and a private work directory, and small helpers.
+
+jar=bench/target/benchmarks.jar
+agent_jar=agent/target/vigil.jar
+# The image's JVM options (Dockerfile): what the DaemonSet runs with.
+AGENT_JAVA_OPTS="${AGENT_JAVA_OPTS:--XX:+UseSerialGC -Xms128m -Xmx192m -XX:MaxDirectMemorySize=64m -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=48m -Xss512k -XX:ActiveProcessorCount=2 -XX:+ExitOnOutOfMemoryError}"
+LG_JAVA_OPTS="${LG_JAVA_OPTS:--Xmx1g}"
+
+# Sets results (bench/results/NAME-STAMP, created) and work (a fresh directory, mode 0700).
+bench_dirs() { # name
+  stamp=$(date -u +%Y%m%dT%H%M%SZ)
+  results="bench/results/$1-$stamp"
+  mkdir -p "$results"
+  work=$(mktemp -d "/tmp/vigil-$1.XXXXXX")
+  chmod 0700 "$work"
+}
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+wait_http() { # url, what
+  for _ in $(seq 1 150); do
+    curl -sf -o /dev/null "$1" && return 0
+    sleep 0.2
+  done
+  echo "$2 did not come up ($1)" >&2; exit 1
+}
