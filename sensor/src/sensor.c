@@ -101,6 +101,22 @@ static void try_connect(struct sensor *s)
 	s->backoff_ns = s->backoff_ns * 2 > BACKOFF_MAX_NS ? BACKOFF_MAX_NS : s->backoff_ns * 2;
 }
 
+/* Blocks until the agent accepts a connection (or a signal stops us), trying
+ * every 50 ms. The sensor attaches nothing before: what happens on the node
+ * before anybody listens has nowhere to go, and capturing it would only be
+ * reported as "disconnected" losses at every start. */
+static void wait_for_agent(struct sensor *s)
+{
+	fprintf(stderr, "vigil-sensor: waiting for the agent on %s\n", s->socket_path);
+	while (!stopping && s->fd < 0) {
+		s->next_connect_ns = 0;
+		s->backoff_ns = BACKOFF_MIN_NS;
+		try_connect(s);
+		if (s->fd < 0)
+			usleep(50000);
+	}
+}
+
 static void flush(struct sensor *s)
 {
 	size_t done = 0;
@@ -218,7 +234,8 @@ static struct vigil_bpf *load(unsigned ring_mb, int with_capable)
 static void usage(void)
 {
 	fprintf(stderr, "usage: vigil-sensor --socket PATH [--flush-ms N] [--ring-mb N]\n"
-			"  --socket PATH  the agent's Unix stream socket (reconnects when it goes away)\n"
+			"  --socket PATH  the agent's Unix stream socket: attaches once it accepts,\n"
+			"                 reconnects when it goes away\n"
 			"  --flush-ms N   write buffered lines at least every N ms (default 10)\n"
 			"  --ring-mb N    kernel ring buffer size in MiB, a power of 2 (default 4)\n");
 	exit(2);
@@ -268,6 +285,16 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
+	struct sigaction sa = { .sa_handler = on_signal }; /* no SA_RESTART: wake the loop */
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+
+	wait_for_agent(&s);
+	if (stopping) {
+		vigil_bpf__destroy(skel);
+		return 0;
+	}
+
 	/* Attach one by one, so that stderr says exactly what works here. */
 	struct bpf_program *prog;
 	int attached = 0;
@@ -295,10 +322,6 @@ int main(int argc, char **argv)
 	s.lost_fd = bpf_map__fd(skel->maps.lost);
 	s.ncpus = libbpf_num_possible_cpus();
 	s.epoch_offset_ns = now_ns(CLOCK_REALTIME) - now_ns(CLOCK_BOOTTIME);
-
-	struct sigaction sa = { .sa_handler = on_signal }; /* no SA_RESTART: wake the loop */
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
 
 	while (!stopping) {
 		try_connect(&s);

@@ -29,9 +29,9 @@ import org.slf4j.Logger;
  *       (setuid binaries, file capabilities).
  *   <li>capabilities: dropped in the calling thread (and so in every thread and process it starts
  *       afterwards); threads started before keep theirs. {@link Result#threadsHoldingCapabilities()}
- *       names them, and the log line says how many. To run with no capability in any thread, start
- *       the JVM without them: a non-root user (the DaemonSet), or as root under
- *       {@code setpriv --inh-caps=-all --ambient-caps=-all --bounding-set=-all --no-new-privs java …}.
+ *       names them, and the log line says how many. That is why {@code vigil run}, started with
+ *       capabilities, first re-executes itself without any ({@link CapabilityDropExec}); this class
+ *       is then the check (it finds none) and the fallback when that exec failed.
  * </ul>
  *
  * <p>Never throws: a step that fails is logged and reported in the result.

@@ -33,6 +33,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -75,6 +76,8 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
     SensorMode sensorMode = SensorMode.auto;
 
     private final CountDownLatch stop = new CountDownLatch(1);
+    /** Whether the sensor was already started (or decided against) before an exec. */
+    private boolean sensorDecided;
 
     @Override
     public Integer call() {
@@ -86,14 +89,20 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
             System.err.println("vigil run: " + e.getMessage());
             return Main.EXIT_USAGE;
         }
+        SensorProcess sensor = null;
         try {
-            return runAgent(c);
+            sensor = dropCapabilities(c);
+            return runAgent(c, sensor);
         } catch (ConfigException e) {
             System.err.println("vigil run: " + e.getMessage());
             return Main.EXIT_USAGE;
         } catch (IOException e) {
             log.error("cannot start: {}", e.getMessage());
             return 1;
+        } finally {
+            if (sensor != null) {
+                sensor.close(); // no orphan sensor when the agent could not start
+            }
         }
     }
 
@@ -120,7 +129,30 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         return c;
     }
 
-    private int runAgent(VigilConfig c) throws IOException, ConfigException {
+    /**
+     * Started with capabilities (root): starts the sensor while they are there, then runs this
+     * command again in the same process without any ({@link CapabilityDropExec}); returns only if
+     * that fails (with the sensor, if started). Started after such an exec: adopts the sensor.
+     * Otherwise: null, and the sensor is started later, as a plain child.
+     */
+    private SensorProcess dropCapabilities(VigilConfig c) throws IOException {
+        Map<String, String> env = System.getenv();
+        if (env.get(CapabilityDropExec.DONE_ENV) != null) {
+            String pid = env.get(CapabilityDropExec.SENSOR_PID_ENV);
+            sensorDecided = true;
+            return pid == null || !pid.matches("[0-9]{1,10}") ? null : SensorProcess.adopt(Long.parseLong(pid));
+        }
+        if (!CapabilityDropExec.wanted(env)) {
+            return null;
+        }
+        SensorProcess sensor = startSensor(Path.of(c.ingest().socket()).toAbsolutePath());
+        sensorDecided = true;
+        String why = CapabilityDropExec.exec(log, sensor == null ? -1 : sensor.pid());
+        log.warn("could not re-execute without capabilities ({}); dropping them in process instead", why);
+        return sensor;
+    }
+
+    private int runAgent(VigilConfig c, SensorProcess startedSensor) throws IOException, ConfigException {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         bindProcessMeters(registry);
         IngestMetrics ingestMetrics = new IngestMetrics(registry);
@@ -151,7 +183,7 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         });
 
         pipeline.start();
-        SensorProcess sensor = null;
+        SensorProcess sensor = startedSensor;
         boolean drained = false;
         try {
             server.start();
@@ -159,7 +191,9 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
                 metricsServer.start(c.metrics().address());
             }
             ticker.scheduleAtFixedRate(health::sample, 1, 1, TimeUnit.SECONDS);
-            sensor = startSensor(server);
+            if (!sensorDecided) {
+                sensor = startSensor(server.path());
+            }
             // Nothing privileged is left to do: the socket is bound and the sensor (if any) started.
             new ProcessHardening(log).apply();
             log.info("vigil running: {} rules, socket {}, ring {} ({} policy), outputs {}", matcher.ruleCount(),
@@ -189,7 +223,7 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         return 0;
     }
 
-    private SensorProcess startSensor(UnixSocketServer server) throws IOException {
+    private SensorProcess startSensor(Path socketPath) throws IOException {
         if (sensorMode == SensorMode.off) {
             return null;
         }
@@ -202,10 +236,10 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
             if (sensorMode == SensorMode.on) {
                 throw new IOException("cannot start the sensor: " + why);
             }
-            log.info("not starting the bundled sensor: {}; waiting for producers on {}", why, server.path());
+            log.info("not starting the bundled sensor: {}; waiting for producers on {}", why, socketPath);
             return null;
         }
-        return SensorProcess.start(exe, server.path());
+        return SensorProcess.start(exe, socketPath);
     }
 
     private void awaitStop() {

@@ -5,7 +5,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,21 +15,38 @@ import org.slf4j.LoggerFactory;
  * The bundled eBPF sensor as a child process of {@code vigil run --sensor}: started after the socket
  * listens, pointed at it, its stderr merged into ours, and stopped (SIGTERM: it flushes) before the
  * socket closes. In the DaemonSet the sensor runs in its own container instead.
+ *
+ * <p>Started as root, the agent starts the sensor before it re-executes itself without
+ * capabilities ({@link CapabilityDropExec}); the new JVM adopts the child by its pid. The sensor
+ * attaches its programs only once the socket accepts, so nothing is captured in between.
  */
 final class SensorProcess implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SensorProcess.class);
-    private final Process process;
+    private final ProcessHandle process;
 
-    private SensorProcess(Process process) {
+    private SensorProcess(ProcessHandle process) {
         this.process = process;
     }
 
     static SensorProcess start(Path executable, Path socket) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(executable.toString(), "--socket", socket.toString()));
-        Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-            .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        // No pipe: a pipe's other end would not survive the agent's exec. stderr is the agent's own.
+        Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         log.info("started the sensor {} (pid {})", executable, p.pid());
-        return new SensorProcess(p);
+        return new SensorProcess(p.toHandle());
+    }
+
+    /** The sensor a previous image of this process started (same pid, so still our child), or null if gone. */
+    static SensorProcess adopt(long pid) {
+        return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).map(h -> {
+            log.info("supervising the sensor started before the exec (pid {})", pid);
+            return new SensorProcess(h);
+        }).orElse(null);
+    }
+
+    long pid() {
+        return process.pid();
     }
 
     /**
@@ -79,11 +98,11 @@ final class SensorProcess implements AutoCloseable {
         if (!process.isAlive()) {
             return;
         }
-        process.destroy();
+        process.destroy(); // SIGTERM: it drains and flushes
         try {
-            if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
+            process.onExit().get(5, TimeUnit.SECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            process.destroyForcibly();
         } catch (InterruptedException e) {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
