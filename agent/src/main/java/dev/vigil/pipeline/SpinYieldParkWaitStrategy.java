@@ -4,17 +4,22 @@ import com.lmax.disruptor.AlertException;
 import com.lmax.disruptor.Sequence;
 import com.lmax.disruptor.SequenceBarrier;
 import com.lmax.disruptor.WaitStrategy;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * The pipeline thread's wait: spin a few µs (under load the next event is that close), yield while
  * the gap is short, then park. The publisher unparks a parked consumer ({@link #signalAllWhenBlocking},
  * called by the ring on every publish: one volatile read when nobody sleeps), so an event that
- * arrives after a pause waits for one wake-up, not for the end of a sleep. The park also has a
- * timeout, doubling from {@code minParkNanos} (200 µs) to {@code maxParkNanos} (100 ms) while nothing
- * comes, which bounds the wait of the rare event whose publish races the consumer going to sleep (the
- * publisher's cursor store and its read of {@link #sleeper} are not fenced, to keep publishing
- * cheap), and makes an idle agent wake only {@code 1 s / maxParkNanos} times a second. Wake-ups are
+ * arrives after a pause waits for one wake-up, not for the end of a sleep. The handshake is Dekker's:
+ * the consumer stores {@link #sleeper} then reads the cursor; the publisher stores the cursor then
+ * reads {@link #sleeper}. The single-producer ring stores its cursor with release semantics only,
+ * which lets the CPU read {@code sleeper} before that store is visible (x86 reorders a store with a
+ * later load), so both sides could miss each other and the event would wait out the park's timeout:
+ * hence a full fence before the read (measured: p99 latency at 100k events/s went from 1.9 ms to
+ * the figure in the README). The park also has a timeout, doubling from {@code minParkNanos}
+ * (200 µs) to {@code maxParkNanos} (100 ms) while nothing comes, a safety net that makes an idle
+ * agent wake only {@code 1 s / maxParkNanos} times a second. Wake-ups are
  * what idle CPU is made of: on this 2-core VM each costs the thread 50–100 µs of CPU (measured with
  * {@code /proc/PID/task/TID/schedstat}), so 1,000 a second (a 1 ms sleep) cost 5 % of a core.
  *
@@ -83,6 +88,7 @@ final class SpinYieldParkWaitStrategy implements WaitStrategy {
 
     @Override
     public void signalAllWhenBlocking() {
+        VarHandle.fullFence(); // the cursor store before the sleeper load (see the class comment)
         Thread t = sleeper;
         if (t != null) {
             sleeper = null; // one unpark per sleep, not one per event published while it wakes
