@@ -4,7 +4,7 @@
 jar=bench/target/benchmarks.jar
 agent_jar=agent/target/vigil.jar
 # The image's JVM options (Dockerfile): what the DaemonSet runs with.
-AGENT_JAVA_OPTS="${AGENT_JAVA_OPTS:--XX:+UseSerialGC -Xms128m -Xmx192m -XX:MaxDirectMemorySize=64m -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=48m -Xss512k -XX:ActiveProcessorCount=2 -XX:+ExitOnOutOfMemoryError}"
+AGENT_JAVA_OPTS="${AGENT_JAVA_OPTS:--XX:+UseSerialGC -Xms96m -Xmn16m -Xmx192m -XX:-UsePerfData -XX:MaxDirectMemorySize=64m -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=48m -Xss512k -XX:ActiveProcessorCount=2 -XX:+ExitOnOutOfMemoryError}"
 LG_JAVA_OPTS="${LG_JAVA_OPTS:--Xmx1g}"
 
 # Sets results (bench/results/NAME-STAMP, created) and work (a fresh directory, mode 0700).
