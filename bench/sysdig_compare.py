@@ -99,8 +99,9 @@ def write_rules(path):
 
 
 def vigil_cmd(args, rules, cfg, inp):
+    """vigil replay with only the given rule file (None: no rules at all)."""
     return ["java", *shlex.split(args.java_opts), "-jar", args.jar, "replay", "--stats", "--no-default-rules",
-            "--config", cfg, "--rules", rules, inp]
+            "--config", cfg, *(["--rules", rules] if rules else []), inp]
 
 
 def count_rules(path):
@@ -171,48 +172,56 @@ def timing(args, c, agree_row, rules, cfg, work):
     blocks_per_copy = int(r.stderr.strip())
     either = " or ".join(f"({cond})" for _, cond in CONDITIONS)
     expected = sum(agree_row["sysdig"].values())
-    res = {k: {"sysdig": [], "vigil": []} for k in (1, copies)}
+    # The two sides, and each one's floor: sysdig reading and tracking state with no filter (-q), vigil
+    # decoding and tracking state with no rules. The floors are not checked for matches.
+    variants = ("sysdig", "vigil", "sysdig_no_filter", "vigil_no_rules")
+    res = {k: {v: [] for v in variants} for k in (1, copies)}
+    so, se = os.path.join(work, "t.out"), os.path.join(work, "t.err")
     for run in range(args.runs):
-        for k in (copies, 1):
-            s, j = inputs[k]
-            so, se = os.path.join(work, "s.out"), os.path.join(work, "s.err")
-            wall, cpu, code = run_timed(["sysdig", "-v", "-r", s, "-p", SYSDIG_MATCH_FORMAT, either], so, se)
-            if code != 0:
-                raise SystemExit(f"sysdig exited {code}: {open(se).read()}")
-            elapsed, captured = sysdig_elapsed(se)
-            with open(so, "rb") as f:
-                printed = sum(1 for _ in f)
-            res[k]["sysdig"].append({"wall": wall, "cpu": cpu, "elapsed": elapsed, "matches": printed,
-                                     "captured": captured})
-            vo, ve = os.path.join(work, "v.out"), os.path.join(work, "v.err")
-            wall, cpu, code = run_timed(vigil_cmd(args, rules, cfg, j), vo, ve)
-            if code != 0:
-                raise SystemExit(f"vigil replay exited {code}: {open(ve).read()}")
-            summary = vigil_summary(ve)
-            if summary["processed"] != k * c["displayed"]:
-                raise SystemExit(f"vigil processed {summary['processed']} of {k * c['displayed']} events: see {ve}")
-            res[k]["vigil"].append({"wall": wall, "cpu": cpu, "seconds": summary["seconds"],
-                                    "matches": sum(count_rules(vo).values())})
+        for variant in variants:
+            for k in (copies, 1):
+                s, j = inputs[k]
+                if variant.startswith("sysdig"):
+                    cmd = (["sysdig", "-v", "-r", s, "-p", SYSDIG_MATCH_FORMAT, either] if variant == "sysdig"
+                           else ["sysdig", "-v", "-q", "-r", s])
+                else:
+                    cmd = vigil_cmd(args, rules if variant == "vigil" else None, cfg, j)
+                wall, cpu, code = run_timed(cmd, so, se)
+                if code != 0:
+                    raise SystemExit(f"{variant} exited {code}: {open(se).read()}")
+                row = {"wall": wall, "cpu": cpu}
+                if variant.startswith("sysdig"):
+                    row["elapsed"], row["captured"] = sysdig_elapsed(se)
+                    with open(so, "rb") as f:
+                        row["matches"] = sum(1 for _ in f)
+                else:
+                    summary = vigil_summary(se)
+                    if summary["processed"] != k * c["displayed"]:
+                        raise SystemExit(f"{variant} processed {summary['processed']} of {k * c['displayed']} events")
+                    row["seconds"] = summary["seconds"]
+                    row["matches"] = sum(count_rules(so).values())
+                res[k][variant].append(row)
     out = {"capture": c["capture"], "copies": copies, "displayed_per_copy": c["displayed"],
-           "sysdig_blocks_per_copy": blocks_per_copy, "runs": args.runs,
-           "expected_matches_per_copy": expected, "raw": {str(k): v for k, v in res.items()}}
+           "sysdig_blocks_per_copy": blocks_per_copy, "jsonl_bytes_per_copy": len(twin),
+           "runs": args.runs, "expected_matches_per_copy": expected, "raw": {str(k): v for k, v in res.items()}}
     n_events = (copies - 1) * c["displayed"]
-    for tool in ("sysdig", "vigil"):
-        med = lambda k, key: statistics.median(r[key] for r in res[k][tool])
-        matches_ok = all(r["matches"] == k * expected for k in (1, copies) for r in res[k][tool])
+    for variant in variants:
+        med = lambda k, key: statistics.median(r[key] for r in res[k][variant])
         t = {"wall_n": med(copies, "wall"), "wall_1": med(1, "wall"), "cpu_n": med(copies, "cpu"),
-             "cpu_1": med(1, "cpu"), "matches_scale_with_copies": matches_ok}
+             "cpu_1": med(1, "cpu")}
+        if variant in ("sysdig", "vigil"):
+            t["matches_scale_with_copies"] = all(r["matches"] == k * expected for k in (1, copies)
+                                                 for r in res[k][variant])
         t["events_per_second"] = round(n_events / (t["wall_n"] - t["wall_1"])) if t["wall_n"] > t["wall_1"] else None
         t["events_per_cpu_second"] = round(n_events / (t["cpu_n"] - t["cpu_1"])) if t["cpu_n"] > t["cpu_1"] else None
-        t["startup_wall_1"] = t["wall_1"]
-        if tool == "sysdig":
+        if variant.startswith("sysdig"):
             t["inloop_cpu_seconds_n"] = med(copies, "elapsed")
             t["inloop_events_per_cpu_second"] = (round(copies * c["displayed"] / t["inloop_cpu_seconds_n"])
                                                  if t["inloop_cpu_seconds_n"] > 0 else None)
         else:
             t["stats_seconds_n"] = med(copies, "seconds")
             t["stats_events_per_second"] = round(copies * c["displayed"] / t["stats_seconds_n"])
-        out[tool] = t
+        out[variant] = t
     s, v = out["sysdig"], out["vigil"]
     out["vigil_over_sysdig"] = (round(v["events_per_second"] / s["events_per_second"], 3)
                                 if v["events_per_second"] and s["events_per_second"] else None)
@@ -262,6 +271,8 @@ def main():
                     f"({s['events_per_cpu_second']} per CPU-s; -v loop {s['inloop_events_per_cpu_second']}), "
                     f"vigil {v['events_per_second']} ev/s ({v['events_per_cpu_second']} per CPU-s; "
                     f"--stats {v['stats_events_per_second']}); vigil/sysdig {t['vigil_over_sysdig']}"
+                    + f"; floors: sysdig no filter {t['sysdig_no_filter']['events_per_second']}, "
+                      f"vigil no rules {t['vigil_no_rules']['events_per_second']}"
                     + ("" if s["matches_scale_with_copies"] and v["matches_scale_with_copies"]
                        else "  MATCHES DO NOT SCALE WITH COPIES"))
 
@@ -276,12 +287,15 @@ def main():
                "sysdig_events_per_second": total("sysdig", "wall_n", "wall_1"),
                "vigil_events_per_second": total("vigil", "wall_n", "wall_1"),
                "sysdig_events_per_cpu_second": total("sysdig", "cpu_n", "cpu_1"),
-               "vigil_events_per_cpu_second": total("vigil", "cpu_n", "cpu_1")}
+               "vigil_events_per_cpu_second": total("vigil", "cpu_n", "cpu_1"),
+               "sysdig_no_filter_events_per_second": total("sysdig_no_filter", "wall_n", "wall_1"),
+               "vigil_no_rules_events_per_second": total("vigil_no_rules", "wall_n", "wall_1")}
         if agg["sysdig_events_per_second"] and agg["vigil_events_per_second"]:
             agg["vigil_over_sysdig"] = round(agg["vigil_events_per_second"] / agg["sysdig_events_per_second"], 3)
         log(f"all timed captures: sysdig {agg['sysdig_events_per_second']} ev/s "
             f"({agg['sysdig_events_per_cpu_second']} per CPU-s), vigil {agg['vigil_events_per_second']} ev/s "
-            f"({agg['vigil_events_per_cpu_second']} per CPU-s)")
+            f"({agg['vigil_events_per_cpu_second']} per CPU-s); floors: sysdig no filter "
+            f"{agg['sysdig_no_filter_events_per_second']}, vigil no rules {agg['vigil_no_rules_events_per_second']}")
 
     sysdig_version = subprocess.run(["sysdig", "--version"], capture_output=True, text=True).stdout.strip()
     libs_version = subprocess.run(["sysdig", "--libs-version"], capture_output=True, text=True).stdout.strip()
