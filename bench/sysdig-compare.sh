@@ -27,6 +27,7 @@ while [ $# -gt 0 ]; do
     --skip-build) build=0 ;;
     --corpus) corpus="$2"; shift ;;
     --out) out="$2"; shift ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
   shift
