@@ -214,6 +214,9 @@ def timing(args, c, agree_row, rules, cfg, work):
                                                  for r in res[k][variant])
         t["events_per_second"] = round(n_events / (t["wall_n"] - t["wall_1"])) if t["wall_n"] > t["wall_1"] else None
         t["events_per_cpu_second"] = round(n_events / (t["cpu_n"] - t["cpu_1"])) if t["cpu_n"] > t["cpu_1"] else None
+        if variant.startswith("sysdig") and t["events_per_second"]:
+            # what libsinsp read: the displayed events and the capture's internal ones
+            t["blocks_per_second"] = round(t["events_per_second"] * blocks_per_copy / c["displayed"])
         if variant.startswith("sysdig"):
             t["inloop_cpu_seconds_n"] = med(copies, "elapsed")
             t["inloop_events_per_cpu_second"] = (round(copies * c["displayed"] / t["inloop_cpu_seconds_n"])
