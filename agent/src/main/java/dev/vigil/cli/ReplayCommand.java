@@ -25,6 +25,7 @@ import java.util.concurrent.Callable;
 import java.util.zip.GZIPInputStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
@@ -40,6 +41,11 @@ final class ReplayCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "FILE|-", description = "Events, one JSON object per line.")
     String input;
+
+    @Option(names = "--stats", description = "Add to the summary the processing time, from the first read of "
+        + "the input to the last event through the pipeline (start-up and rule loading excluded), and the "
+        + "events processed per second of it.")
+    boolean stats;
 
     PrintStream out = System.out;
     PrintStream err = System.err;
@@ -71,6 +77,7 @@ final class ReplayCommand implements Callable<Integer> {
             rules, Stages.replayAlerts(out), ingestMetrics, pipelineMetrics, registry);
         pipeline.start();
         boolean complete;
+        long startNanos = System.nanoTime();
         try (InputStream in = open(input)) {
             LineFramer framer = new LineFramer(c.ingest().maxLineBytes(), c.ingest().readBufferBytes(), new EventDecoder());
             int n;
@@ -85,7 +92,8 @@ final class ReplayCommand implements Callable<Integer> {
         }
         pipeline.drain(Duration.ofMinutes(10));
         out.flush();
-        err.println(summary(ingestMetrics, pipelineMetrics));
+        long elapsedNanos = System.nanoTime() - startNanos;
+        err.println(summary(ingestMetrics, pipelineMetrics, stats ? elapsedNanos : -1));
         return complete ? 0 : 1;
     }
 
@@ -97,7 +105,8 @@ final class ReplayCommand implements Callable<Integer> {
         return name.endsWith(".gz") ? new GZIPInputStream(in, 64 * 1024) : in;
     }
 
-    static String summary(IngestMetrics ingest, PipelineMetrics pipeline) {
+    /** The summary line; with {@code elapsedNanos >= 0} (--stats) also {@code seconds} and {@code events_per_second}. */
+    static String summary(IngestMetrics ingest, PipelineMetrics pipeline, long elapsedNanos) {
         ObjectMapper json = new ObjectMapper();
         ObjectNode s = json.createObjectNode();
         s.put("received", ingest.receivedCount());
@@ -108,6 +117,11 @@ final class ReplayCommand implements Callable<Integer> {
         }
         s.put("dropped", pipeline.droppedCount());
         s.put("errors", pipeline.errorCount());
+        if (elapsedNanos >= 0) {
+            double seconds = elapsedNanos / 1e9;
+            s.put("seconds", seconds);
+            s.put("events_per_second", seconds > 0 ? Math.round(pipeline.processedCount() / seconds) : 0);
+        }
         return s.toString();
     }
 }

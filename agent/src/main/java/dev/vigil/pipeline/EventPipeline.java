@@ -19,6 +19,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The wiring of the ring: preallocated {@link Event} slots, one publisher ({@link RingPublisher}),
@@ -106,8 +107,20 @@ public final class EventPipeline implements AutoCloseable {
         if (!started || drained) {
             return true;
         }
+        // Disruptor's shutdown() waits only for consumers already running: right after start() the
+        // consumer thread may not be, and it would be halted with events still in the ring. The
+        // consumer's gating sequence exists from construction, so wait on it first.
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (backlog() > 0) {
+            if (System.nanoTime() - deadline > 0) {
+                disruptor.halt();
+                drained = true;
+                return false;
+            }
+            LockSupport.parkNanos(50_000);
+        }
         try {
-            disruptor.shutdown(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            disruptor.shutdown(Math.max(1, (deadline - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS);
             drained = true;
             return true;
         } catch (TimeoutException e) {

@@ -16,9 +16,11 @@ import org.junit.jupiter.api.Test;
  * {@code SKIP:} where a component is missing and fails instead under VIGIL_REQUIRE_INTEGRATION=1.
  */
 class ShellSuitesIT {
-    private static void run(String script, long timeoutMinutes) throws IOException, InterruptedException {
+    private static void run(String script, long timeoutMinutes, String... args) throws IOException, InterruptedException {
         Path log = Files.createTempFile("vigil-suite", ".log");
-        Process p = new ProcessBuilder(List.of("bash", Repo.root().resolve(script).toString()))
+        List<String> command = new java.util.ArrayList<>(List.of("bash", Repo.root().resolve(script).toString()));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command)
             .directory(Repo.root().toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         if (!p.waitFor(timeoutMinutes, TimeUnit.MINUTES)) {
             p.destroyForcibly();
@@ -41,5 +43,11 @@ class ShellSuitesIT {
     @Test
     void deploymentChecks() throws Exception {
         run("deploy/test/run-all.sh", 10);
+    }
+
+    /** sysdig (libsinsp) on the corpus captures and vigil replay on their JSON-lines twins match the same events. */
+    @Test
+    void sysdigComparisonAgrees() throws Exception {
+        run("bench/sysdig-compare.sh", 10, "--quick", "--skip-build");
     }
 }
