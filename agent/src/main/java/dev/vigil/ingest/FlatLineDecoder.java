@@ -1,0 +1,466 @@
+package dev.vigil.ingest;
+
+import dev.vigil.event.Capabilities;
+import dev.vigil.event.Chars;
+import dev.vigil.event.Errno;
+import dev.vigil.event.Event;
+import dev.vigil.event.EventTypes;
+import dev.vigil.event.Field;
+import dev.vigil.event.SocketNames;
+
+/**
+ * The fast path of {@link EventDecoder}: decodes the common shape of a line straight from its bytes,
+ * with the same result as {@link JacksonEventDecoder} (slot and reject reason).
+ *
+ * <p>It takes an ASCII line holding one flat object whose keys and string values need no unescaping
+ * and whose values are strings, integers of at most 64 bits, booleans or null: what sensors send. For
+ * anything else (an escape, a non-ASCII byte, a nested value, a fraction or exponent, a syntax error,
+ * trailing data…) {@link #decode} returns false and the caller hands the line to the general decoder,
+ * so every rare form keeps the general decoder's exact semantics and this class never has to classify
+ * a syntax error. Its value rules are {@link JacksonEventDecoder}'s, rewritten for char ranges; the
+ * differential tests keep the two in step.
+ *
+ * <p>The line is widened to chars once (the event's arena and every name table take chars), then
+ * scanned; key names are found through a {@link KeyTable}. Nothing is allocated once the connection's
+ * key names have been seen.
+ *
+ * <p>Threading: one connection, one thread; not thread-safe.
+ */
+final class FlatLineDecoder {
+    /** Names that are not known keys, remembered before the key table forgets them (bounds memory). */
+    static final int MAX_UNKNOWN_KEYS = 4096;
+    /** Longer key names are left to the general decoder (whose parser limits name length). */
+    private static final int MAX_KEY_LENGTH = 1024;
+
+    private static final int STRING = 0;
+    private static final int INT = 1;
+    private static final int TRUE = 2;
+    private static final int FALSE = 3;
+    private static final int NULL = 4;
+
+    private static final char[] TRUE_TEXT = "true".toCharArray();
+    private static final char[] FALSE_TEXT = "false".toCharArray();
+
+    private final KeyTable keys = new KeyTable(MAX_UNKNOWN_KEYS);
+    /** The line, widened. Grows to the longest line seen (bounded by the framer's maximum). */
+    private char[] c = new char[1024];
+    private final char[] digits = new char[20];
+
+    // Per line.
+    private boolean resFromRaw;
+    private boolean resUnresolved;
+    private long evtTime;
+    private RejectReason reason;
+    // The value being applied: its kind, its text c[valueStart .. +valueLength) (strings and
+    // integers) and an integer's value.
+    private int kind;
+    private int valueStart;
+    private int valueLength;
+    private long number;
+
+    /**
+     * Decodes {@code buf[off .. off+len)}, a line ending in its newline, into {@code event}.
+     *
+     * @return true when decided ({@link #reason()} then holds the outcome, null for a valid event);
+     *         false when the line is not of the form this decoder takes (the slot is then partly written)
+     */
+    boolean decode(byte[] buf, int off, int len, Event event, long receiveEpochNanos) {
+        if (len == 0 || buf[off + len - 1] != '\n') {
+            return false; // the newline is the sentinel that stops every scan below
+        }
+        char[] c = widen(buf, off, len);
+        if (c == null) {
+            return false;
+        }
+        event.clear();
+        resFromRaw = false;
+        resUnresolved = false;
+        evtTime = Long.MIN_VALUE;
+        reason = null;
+        int end = len;
+        int p = skipSpace(c, 0, end);
+        if (p == end || c[p] != '{') {
+            return false;
+        }
+        p = skipSpace(c, p + 1, end);
+        if (p == end) {
+            return false;
+        }
+        if (c[p] == '}') {
+            p++;
+        } else {
+            p = members(c, p, end, event);
+            if (p < 0) {
+                return p == DECIDED;
+            }
+        }
+        if (skipSpace(c, p, end) != end) {
+            return false; // data after the object
+        }
+        reason = finish(event, receiveEpochNanos);
+        return true;
+    }
+
+    /** The outcome of the last line {@link #decode} decided: null for valid, else why it was rejected. */
+    RejectReason reason() {
+        return reason;
+    }
+
+    /** {@link #members} result: the line is left to the general decoder. */
+    private static final int UNSURE = -1;
+    /** {@link #members} result: rejected ({@link #reason} says why). */
+    private static final int DECIDED = -2;
+
+    /**
+     * Reads {@code "key":value} pairs from {@code c[p]} (a key's opening quote, after the object's
+     * brace) through the closing brace. Returns the index after the brace, or {@link #UNSURE} /
+     * {@link #DECIDED}.
+     */
+    private int members(char[] c, int p, int end, Event event) {
+        KeyTable keys = this.keys;
+        int previous = KeyTable.START;
+        while (true) {
+            if (c[p] != '"') {
+                return UNSURE;
+            }
+            // The key: first as the name that followed the previous key last time, else scanned and hashed.
+            int keyStart = p + 1;
+            int entry = keys.predicted(previous);
+            if (entry >= 0 && keys.matchesAt(entry, c, keyStart, end)) {
+                p = keyStart + keys.length(entry) + 1;
+            } else {
+                int h = 0;
+                int q = keyStart;
+                for (char ch; (ch = c[q]) != '"'; q++) {
+                    if (ch == '\\' || ch < 0x20) {
+                        return UNSURE; // an escape to decode, or a control char (or the line's end)
+                    }
+                    h = 31 * h + ch;
+                }
+                if (q - keyStart > MAX_KEY_LENGTH) {
+                    return UNSURE;
+                }
+                entry = keys.lookup(c, keyStart, q - keyStart, h);
+                p = q + 1;
+            }
+            keys.follow(previous, entry);
+            previous = entry;
+
+            p = skipSpace(c, p, end);
+            if (p == end || c[p] != ':') {
+                return UNSURE;
+            }
+            p = skipSpace(c, p + 1, end);
+            p = value(c, p);
+            if (p < 0) {
+                return UNSURE;
+            }
+            // The value's end must be certain before it is applied: what follows is a comma or the brace.
+            p = skipSpace(c, p, end);
+            if (p == end) {
+                return UNSURE;
+            }
+            char sep = c[p];
+            if (sep != ',' && sep != '}') {
+                return UNSURE;
+            }
+            if (kind != NULL) { // null means "not available", as sysdig writes it
+                RejectReason r = apply(keys.code(entry), entry, event);
+                if (r != null) {
+                    reason = r;
+                    return DECIDED;
+                }
+            }
+            p = skipSpace(c, p + 1, end);
+            if (sep == '}') {
+                return p;
+            }
+            if (p == end) {
+                return UNSURE;
+            }
+        }
+    }
+
+    /**
+     * Reads the value at {@code c[p]} into {@link #kind} and friends; returns the index after it, or
+     * {@link #UNSURE} for what this decoder leaves to the general one (escapes, control chars,
+     * nested values, fractions, exponents, integers beyond 64 bits, anything invalid).
+     */
+    private int value(char[] c, int p) {
+        char ch = c[p];
+        if (ch == '"') {
+            int start = p + 1;
+            int q = start;
+            for (; (ch = c[q]) != '"'; q++) {
+                if (ch == '\\' || ch < 0x20) {
+                    return UNSURE;
+                }
+            }
+            kind = STRING;
+            valueStart = start;
+            valueLength = q - start;
+            return q + 1;
+        }
+        if (ch == '-' || (ch >= '0' && ch <= '9')) {
+            return integer(c, p);
+        }
+        if (ch == 't' && c[p + 1] == 'r' && c[p + 2] == 'u' && c[p + 3] == 'e') {
+            kind = TRUE;
+            return p + 4;
+        }
+        if (ch == 'f' && c[p + 1] == 'a' && c[p + 2] == 'l' && c[p + 3] == 's' && c[p + 4] == 'e') {
+            kind = FALSE;
+            return p + 5;
+        }
+        if (ch == 'n' && c[p + 1] == 'u' && c[p + 2] == 'l' && c[p + 3] == 'l') {
+            kind = NULL;
+            return p + 4;
+        }
+        return UNSURE;
+    }
+
+    /** A JSON integer ({@code -?(0|[1-9][0-9]*)}) that fits a signed 64-bit value without being its minimum. */
+    private int integer(char[] c, int p) {
+        int start = p;
+        boolean negative = c[p] == '-';
+        if (negative) {
+            p++;
+        }
+        int firstDigit = p;
+        long v = 0;
+        char ch;
+        while ((ch = c[p]) >= '0' && ch <= '9') {
+            v = v * 10 + (ch - '0');
+            p++;
+        }
+        int n = p - firstDigit;
+        if (n == 0 || n > 19 || (n > 1 && c[firstDigit] == '0')) {
+            return UNSURE; // no digit, too long, or a leading zero (not JSON)
+        }
+        if (n == 19 && !fitsNineteenDigits(c, firstDigit)) {
+            return UNSURE;
+        }
+        if (ch == '.' || ch == 'e' || ch == 'E') {
+            return UNSURE; // a fraction or exponent: the general decoder keeps its text
+        }
+        kind = INT;
+        valueStart = start;
+        valueLength = p - start;
+        number = negative ? -v : v;
+        return p;
+    }
+
+    /** Whether 19 digits are at most Long.MAX_VALUE (9223372036854775807), compared as text. */
+    private static boolean fitsNineteenDigits(char[] c, int p) {
+        String max = "9223372036854775807";
+        for (int i = 0; i < 19; i++) {
+            char d = c[p + i];
+            char m = max.charAt(i);
+            if (d != m) {
+                return d < m;
+            }
+        }
+        return true;
+    }
+
+    // ---- the value rules (JacksonEventDecoder's, over char ranges) ----
+
+    private RejectReason apply(int code, int entry, Event event) {
+        if (code >= 0) {
+            return known(Field.byId(code), event);
+        }
+        if (code == KeyTable.EVT_RAWRES) {
+            long v = kind == INT ? number
+                : kind == STRING ? Chars.parseLong(c, valueStart, valueLength)
+                : Chars.NOT_A_NUMBER;
+            if (v == Chars.NOT_A_NUMBER) {
+                return RejectReason.WRONG_TYPE;
+            }
+            event.setLong(Field.EVT_RES, v);
+            resFromRaw = true;
+            return null;
+        }
+        if (code == KeyTable.EVT_TIME) {
+            long v;
+            if (kind == INT) {
+                v = number;
+            } else if (kind == STRING) {
+                v = Chars.parseLong(c, valueStart, valueLength);
+                if (v == Chars.NOT_A_NUMBER) {
+                    v = EventTime.parseRfc3339(c, valueStart, valueLength);
+                }
+            } else {
+                v = Chars.NOT_A_NUMBER;
+            }
+            if (v == Chars.NOT_A_NUMBER) {
+                return RejectReason.WRONG_TYPE;
+            }
+            evtTime = v;
+            return null;
+        }
+        extra(keys.name(entry), event);
+        return null;
+    }
+
+    private RejectReason known(Field f, Event event) {
+        switch (f.kind()) {
+            case STRING -> {
+                // A number is taken as its text (an id sent as 123), except for evt.type.
+                if (kind != STRING && (kind != INT || f == Field.EVT_TYPE)) {
+                    return RejectReason.WRONG_TYPE;
+                }
+                event.setText(f, c, valueStart, valueLength);
+                if (f == Field.EVT_TYPE) {
+                    event.setEventType(EventTypes.id(c, valueStart, valueLength));
+                }
+                return null;
+            }
+            case BOOL -> {
+                long v = boolValue();
+                if (v < 0) {
+                    return RejectReason.WRONG_TYPE;
+                }
+                event.setLong(f, v);
+                return null;
+            }
+            case CAPS -> {
+                long v;
+                if (kind == STRING) {
+                    v = Capabilities.parseMask(c, valueStart, valueLength);
+                } else if (kind == INT) {
+                    v = number;
+                } else {
+                    return RejectReason.WRONG_TYPE;
+                }
+                if (v == Chars.NOT_A_NUMBER) {
+                    return RejectReason.WRONG_TYPE;
+                }
+                event.setLong(f, v);
+                return null;
+            }
+            default -> {
+                long v = longValue(f);
+                if (v == Chars.NOT_A_NUMBER) {
+                    if (f == Field.EVT_RES && kind == STRING) {
+                        resUnresolved = true; // an errno name we lack: fine if evt.rawres is there too
+                        return null;
+                    }
+                    if (kind == STRING && (f == Field.EVT_ARG_TYPE || f == Field.EVT_ARG_DOMAIN
+                        || f == Field.EVT_ARG_PROTO || f == Field.EVT_ARG_CAP)) {
+                        // Another syscall's argument of the same name (mount's evt.arg.type): kept as text.
+                        extra(f.wireName(), event);
+                        return null;
+                    }
+                    return RejectReason.WRONG_TYPE;
+                }
+                if (f == Field.EVT_RES) {
+                    if (resFromRaw) {
+                        return null; // evt.rawres wins
+                    }
+                } else if (f == Field.EVT_ARG_TYPE) {
+                    v &= SocketNames.SOCK_TYPE_MASK;
+                }
+                event.setLong(f, v);
+                return null;
+            }
+        }
+    }
+
+    private long longValue(Field f) {
+        if (kind == INT) {
+            return number;
+        }
+        if (kind != STRING) {
+            return Chars.NOT_A_NUMBER;
+        }
+        long v = Chars.parseLong(c, valueStart, valueLength);
+        if (v != Chars.NOT_A_NUMBER) {
+            return v;
+        }
+        return switch (f) {
+            case EVT_RES -> Errno.value(c, valueStart, valueLength);
+            case EVT_ARG_DOMAIN -> SocketNames.family(c, valueStart, valueLength);
+            case EVT_ARG_TYPE -> SocketNames.type(c, valueStart, valueLength);
+            case EVT_ARG_CAP -> Capabilities.number(c, valueStart, valueLength);
+            default -> Chars.NOT_A_NUMBER;
+        };
+    }
+
+    private long boolValue() {
+        if (kind == TRUE) {
+            return 1;
+        }
+        if (kind == FALSE) {
+            return 0;
+        }
+        if (kind == STRING || kind == INT) {
+            if (Chars.equals(c, valueStart, valueLength, "true") || Chars.equals(c, valueStart, valueLength, "1")) {
+                return 1;
+            }
+            if (Chars.equals(c, valueStart, valueLength, "false") || Chars.equals(c, valueStart, valueLength, "0")) {
+                return 0;
+            }
+        }
+        return -1;
+    }
+
+    private void extra(String name, Event event) {
+        switch (kind) {
+            case TRUE -> event.addExtra(name, TRUE_TEXT, 0, TRUE_TEXT.length, 1);
+            case FALSE -> event.addExtra(name, FALSE_TEXT, 0, FALSE_TEXT.length, 0);
+            case INT -> {
+                // Its canonical decimal text ("-0" is "0"), as the general decoder writes it.
+                int n = Chars.format(number, digits);
+                event.addExtra(name, digits, 0, n, number);
+            }
+            default -> event.addExtra(name, c, valueStart, valueLength, Chars.parseLong(c, valueStart, valueLength));
+        }
+    }
+
+    private RejectReason finish(Event event, long receiveEpochNanos) {
+        if (!event.has(Field.EVT_TYPE)) {
+            return RejectReason.MISSING_TYPE;
+        }
+        if (resUnresolved && !resFromRaw) {
+            return RejectReason.WRONG_TYPE;
+        }
+        if (!event.has(Field.EVT_RAWTIME)) {
+            event.setLong(Field.EVT_RAWTIME, evtTime != Long.MIN_VALUE ? evtTime : receiveEpochNanos);
+        }
+        if (!event.has(Field.EVT_FAILED) && event.has(Field.EVT_RES)) {
+            event.setBool(Field.EVT_FAILED, event.getLong(Field.EVT_RES) < 0);
+        }
+        event.setValid(true);
+        return null;
+    }
+
+    // ---- scanning ----
+
+    /** The line as chars, or null when it holds a non-ASCII byte (left to the general decoder). */
+    private char[] widen(byte[] buf, int off, int len) {
+        char[] c = this.c;
+        if (c.length < len) {
+            c = new char[Math.max(len, c.length * 2)];
+            this.c = c;
+        }
+        int any = 0;
+        for (int i = 0; i < len; i++) {
+            byte b = buf[off + i];
+            any |= b;
+            c[i] = (char) b;
+        }
+        return any < 0 ? null : c;
+    }
+
+    /** The index of the first char at or after {@code p} that is not JSON whitespace, or {@code end}. */
+    private static int skipSpace(char[] c, int p, int end) {
+        while (p < end) {
+            char ch = c[p];
+            if (ch != ' ' && ch != '\n' && ch != '\r' && ch != '\t') {
+                return p;
+            }
+            p++;
+        }
+        return end;
+    }
+}
