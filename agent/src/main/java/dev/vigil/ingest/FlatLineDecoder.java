@@ -20,9 +20,10 @@ import dev.vigil.event.SocketNames;
  * a syntax error. Its value rules are {@link JacksonEventDecoder}'s, rewritten for char ranges; the
  * differential tests keep the two in step.
  *
- * <p>The line is widened to chars once (the event's arena and every name table take chars), then
- * scanned; key names are found through a {@link KeyTable}. Nothing is allocated once the connection's
- * key names have been seen.
+ * <p>The bytes are scanned in place; a key name is found through a {@link KeyTable}, and only a value
+ * whose text is needed (the event's arena and the name tables take chars) is widened to chars. A
+ * non-ASCII byte is caught by the same compare that catches control chars (bytes are signed). Nothing
+ * is allocated once the connection's key names have been seen.
  *
  * <p>Threading: one connection, one thread; not thread-safe.
  */
@@ -42,8 +43,8 @@ final class FlatLineDecoder {
     private static final char[] FALSE_TEXT = "false".toCharArray();
 
     private final KeyTable keys = new KeyTable(MAX_UNKNOWN_KEYS);
-    /** The line, widened. Grows to the longest line seen (bounded by the framer's maximum). */
-    private char[] c = new char[1024];
+    /** The current value's text, widened. Grows to the longest value seen (bounded by the line length). */
+    private char[] text = new char[256];
     private final char[] digits = new char[20];
 
     // Per line.
@@ -51,12 +52,14 @@ final class FlatLineDecoder {
     private boolean resUnresolved;
     private long evtTime;
     private RejectReason reason;
-    // The value being applied: its kind, its text c[valueStart .. +valueLength) (strings and
-    // integers) and an integer's value.
+    // The value being applied: its kind, its bytes line[valueStart .. +valueLength) (strings and
+    // integers), an integer's value, and whether text[0 .. valueLength) holds its chars yet.
+    private byte[] line;
     private int kind;
     private int valueStart;
     private int valueLength;
     private long number;
+    private boolean widened;
 
     /**
      * Decodes {@code buf[off .. off+len)}, a line ending in its newline, into {@code event}.
@@ -68,17 +71,15 @@ final class FlatLineDecoder {
         if (len == 0 || buf[off + len - 1] != '\n') {
             return false; // the newline is the sentinel that stops every scan below
         }
-        char[] c = widen(buf, off, len);
-        if (c == null) {
-            return false;
-        }
+        byte[] c = buf;
+        line = buf;
         event.clear();
         resFromRaw = false;
         resUnresolved = false;
         evtTime = Long.MIN_VALUE;
         reason = null;
-        int end = len;
-        int p = skipSpace(c, 0, end);
+        int end = off + len;
+        int p = skipSpace(c, off, end);
         if (p == end || c[p] != '{') {
             return false;
         }
@@ -116,7 +117,7 @@ final class FlatLineDecoder {
      * brace) through the closing brace. Returns the index after the brace, or {@link #UNSURE} /
      * {@link #DECIDED}.
      */
-    private int members(char[] c, int p, int end, Event event) {
+    private int members(byte[] c, int p, int end, Event event) {
         KeyTable keys = this.keys;
         int previous = KeyTable.START;
         while (true) {
@@ -131,9 +132,9 @@ final class FlatLineDecoder {
             } else {
                 int h = 0;
                 int q = keyStart;
-                for (char ch; (ch = c[q]) != '"'; q++) {
+                for (byte ch; (ch = c[q]) != '"'; q++) {
                     if (ch == '\\' || ch < 0x20) {
-                        return UNSURE; // an escape to decode, or a control char (or the line's end)
+                        return UNSURE; // an escape, a control char (or the line's end), a non-ASCII byte
                     }
                     h = 31 * h + ch;
                 }
@@ -151,6 +152,9 @@ final class FlatLineDecoder {
                 return UNSURE;
             }
             p = skipSpace(c, p + 1, end);
+            if (p == end) {
+                return UNSURE;
+            }
             p = value(c, p);
             if (p < 0) {
                 return UNSURE;
@@ -160,7 +164,7 @@ final class FlatLineDecoder {
             if (p == end) {
                 return UNSURE;
             }
-            char sep = c[p];
+            byte sep = c[p];
             if (sep != ',' && sep != '}') {
                 return UNSURE;
             }
@@ -186,8 +190,9 @@ final class FlatLineDecoder {
      * {@link #UNSURE} for what this decoder leaves to the general one (escapes, control chars,
      * nested values, fractions, exponents, integers beyond 64 bits, anything invalid).
      */
-    private int value(char[] c, int p) {
-        char ch = c[p];
+    private int value(byte[] c, int p) {
+        byte ch = c[p];
+        widened = false;
         if (ch == '"') {
             int start = p + 1;
             int q = start;
@@ -220,7 +225,7 @@ final class FlatLineDecoder {
     }
 
     /** A JSON integer ({@code -?(0|[1-9][0-9]*)}) that fits a signed 64-bit value without being its minimum. */
-    private int integer(char[] c, int p) {
+    private int integer(byte[] c, int p) {
         int start = p;
         boolean negative = c[p] == '-';
         if (negative) {
@@ -228,7 +233,7 @@ final class FlatLineDecoder {
         }
         int firstDigit = p;
         long v = 0;
-        char ch;
+        byte ch;
         while ((ch = c[p]) >= '0' && ch <= '9') {
             v = v * 10 + (ch - '0');
             p++;
@@ -251,10 +256,10 @@ final class FlatLineDecoder {
     }
 
     /** Whether 19 digits are at most Long.MAX_VALUE (9223372036854775807), compared as text. */
-    private static boolean fitsNineteenDigits(char[] c, int p) {
+    private static boolean fitsNineteenDigits(byte[] c, int p) {
         String max = "9223372036854775807";
         for (int i = 0; i < 19; i++) {
-            char d = c[p + i];
+            char d = (char) c[p + i];
             char m = max.charAt(i);
             if (d != m) {
                 return d < m;
@@ -271,7 +276,7 @@ final class FlatLineDecoder {
         }
         if (code == KeyTable.EVT_RAWRES) {
             long v = kind == INT ? number
-                : kind == STRING ? Chars.parseLong(c, valueStart, valueLength)
+                : kind == STRING ? Chars.parseLong(chars(), 0, valueLength)
                 : Chars.NOT_A_NUMBER;
             if (v == Chars.NOT_A_NUMBER) {
                 return RejectReason.WRONG_TYPE;
@@ -285,9 +290,9 @@ final class FlatLineDecoder {
             if (kind == INT) {
                 v = number;
             } else if (kind == STRING) {
-                v = Chars.parseLong(c, valueStart, valueLength);
+                v = Chars.parseLong(chars(), 0, valueLength);
                 if (v == Chars.NOT_A_NUMBER) {
-                    v = EventTime.parseRfc3339(c, valueStart, valueLength);
+                    v = EventTime.parseRfc3339(chars(), 0, valueLength);
                 }
             } else {
                 v = Chars.NOT_A_NUMBER;
@@ -309,9 +314,9 @@ final class FlatLineDecoder {
                 if (kind != STRING && (kind != INT || f == Field.EVT_TYPE)) {
                     return RejectReason.WRONG_TYPE;
                 }
-                event.setText(f, c, valueStart, valueLength);
+                event.setText(f, chars(), 0, valueLength);
                 if (f == Field.EVT_TYPE) {
-                    event.setEventType(EventTypes.id(c, valueStart, valueLength));
+                    event.setEventType(EventTypes.id(chars(), 0, valueLength));
                 }
                 return null;
             }
@@ -326,7 +331,7 @@ final class FlatLineDecoder {
             case CAPS -> {
                 long v;
                 if (kind == STRING) {
-                    v = Capabilities.parseMask(c, valueStart, valueLength);
+                    v = Capabilities.parseMask(chars(), 0, valueLength);
                 } else if (kind == INT) {
                     v = number;
                 } else {
@@ -373,15 +378,15 @@ final class FlatLineDecoder {
         if (kind != STRING) {
             return Chars.NOT_A_NUMBER;
         }
-        long v = Chars.parseLong(c, valueStart, valueLength);
+        long v = Chars.parseLong(chars(), 0, valueLength);
         if (v != Chars.NOT_A_NUMBER) {
             return v;
         }
         return switch (f) {
-            case EVT_RES -> Errno.value(c, valueStart, valueLength);
-            case EVT_ARG_DOMAIN -> SocketNames.family(c, valueStart, valueLength);
-            case EVT_ARG_TYPE -> SocketNames.type(c, valueStart, valueLength);
-            case EVT_ARG_CAP -> Capabilities.number(c, valueStart, valueLength);
+            case EVT_RES -> Errno.value(chars(), 0, valueLength);
+            case EVT_ARG_DOMAIN -> SocketNames.family(chars(), 0, valueLength);
+            case EVT_ARG_TYPE -> SocketNames.type(chars(), 0, valueLength);
+            case EVT_ARG_CAP -> Capabilities.number(chars(), 0, valueLength);
             default -> Chars.NOT_A_NUMBER;
         };
     }
@@ -394,10 +399,10 @@ final class FlatLineDecoder {
             return 0;
         }
         if (kind == STRING || kind == INT) {
-            if (Chars.equals(c, valueStart, valueLength, "true") || Chars.equals(c, valueStart, valueLength, "1")) {
+            if (Chars.equals(chars(), 0, valueLength, "true") || Chars.equals(chars(), 0, valueLength, "1")) {
                 return 1;
             }
-            if (Chars.equals(c, valueStart, valueLength, "false") || Chars.equals(c, valueStart, valueLength, "0")) {
+            if (Chars.equals(chars(), 0, valueLength, "false") || Chars.equals(chars(), 0, valueLength, "0")) {
                 return 0;
             }
         }
@@ -413,7 +418,7 @@ final class FlatLineDecoder {
                 int n = Chars.format(number, digits);
                 event.addExtra(name, digits, 0, n, number);
             }
-            default -> event.addExtra(name, c, valueStart, valueLength, Chars.parseLong(c, valueStart, valueLength));
+            default -> event.addExtra(name, chars(), 0, valueLength, Chars.parseLong(chars(), 0, valueLength));
         }
     }
 
@@ -436,26 +441,27 @@ final class FlatLineDecoder {
 
     // ---- scanning ----
 
-    /** The line as chars, or null when it holds a non-ASCII byte (left to the general decoder). */
-    private char[] widen(byte[] buf, int off, int len) {
-        char[] c = this.c;
-        if (c.length < len) {
-            c = new char[Math.max(len, c.length * 2)];
-            this.c = c;
+    /** The current value's chars in {@code [0, valueLength)}: its bytes widened, once. */
+    private char[] chars() {
+        if (!widened) {
+            char[] t = text;
+            if (t.length < valueLength) {
+                t = new char[Math.max(valueLength, t.length * 2)];
+                text = t;
+            }
+            byte[] b = line;
+            for (int i = 0, from = valueStart; i < valueLength; i++) {
+                t[i] = (char) b[from + i]; // ASCII: checked while scanning
+            }
+            widened = true;
         }
-        int any = 0;
-        for (int i = 0; i < len; i++) {
-            byte b = buf[off + i];
-            any |= b;
-            c[i] = (char) b;
-        }
-        return any < 0 ? null : c;
+        return text;
     }
 
-    /** The index of the first char at or after {@code p} that is not JSON whitespace, or {@code end}. */
-    private static int skipSpace(char[] c, int p, int end) {
+    /** The index of the first byte at or after {@code p} that is not JSON whitespace, or {@code end}. */
+    private static int skipSpace(byte[] c, int p, int end) {
         while (p < end) {
-            char ch = c[p];
+            byte ch = c[p];
             if (ch != ' ' && ch != '\n' && ch != '\r' && ch != '\t') {
                 return p;
             }

@@ -1,11 +1,12 @@
 package dev.vigil.ingest;
 
 import dev.vigil.event.Field;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * The wire key names a connection has sent, looked up over a char range without allocating: each
- * entry holds the name's chars, its interned String (what an extra is named by) and its code (a
+ * The wire key names a connection has sent, looked up over a line's bytes without allocating: each
+ * entry holds the name's bytes (ASCII), its interned String (what an extra is named by) and its code (a
  * {@link Field}'s id, {@link #EVT_TIME}, {@link #EVT_RAWRES} or {@link #UNKNOWN}).
  *
  * <p>It also remembers which key followed each key last time ({@link #predicted}): a producer writes
@@ -26,7 +27,7 @@ final class KeyTable {
 
     private final int maxUnknown;
     private final int knownCount;
-    private final char[][] chars;
+    private final byte[][] bytes;
     private final String[] names;
     private final int[] codes;
     private final int[] hashes;
@@ -41,7 +42,7 @@ final class KeyTable {
     KeyTable(int maxUnknown) {
         this.maxUnknown = maxUnknown;
         int capacity = Field.COUNT + 2 + maxUnknown;
-        chars = new char[capacity][];
+        bytes = new byte[capacity][];
         names = new String[capacity];
         codes = new int[capacity];
         hashes = new int[capacity];
@@ -57,8 +58,8 @@ final class KeyTable {
         knownCount = size;
     }
 
-    /** Hash of a name as the decoder computes it while scanning ({@code h = 31 * h + c}). */
-    static int hash(char[] a, int off, int len) {
+    /** Hash of a name as the decoder computes it while scanning ({@code h = 31 * h + b}). */
+    static int hash(byte[] a, int off, int len) {
         int h = 0;
         for (int i = off; i < off + len; i++) {
             h = 31 * h + a[i];
@@ -66,12 +67,12 @@ final class KeyTable {
         return h;
     }
 
-    /** The entry for the name in {@code a[off .. off+len)} whose hash is {@code h}; added if new. */
-    int lookup(char[] a, int off, int len, int h) {
+    /** The entry for the ASCII name in {@code a[off .. off+len)} whose hash is {@code h}; added if new. */
+    int lookup(byte[] a, int off, int len, int h) {
         int s = spread(h) & mask;
         for (int e; (e = slots[s]) != 0; s = (s + 1) & mask) {
             e--;
-            char[] k = chars[e];
+            byte[] k = bytes[e];
             if (hashes[e] == h && k.length == len && Arrays.equals(k, 0, len, a, off, off + len)) {
                 return e;
             }
@@ -81,7 +82,7 @@ final class KeyTable {
             return lookup(a, off, len, h);
         }
         // A new name: the one allocation, paid once per name. Interned, as Jackson names its fields.
-        return add(new String(a, off, len).intern(), UNKNOWN);
+        return add(new String(a, off, len, StandardCharsets.ISO_8859_1).intern(), UNKNOWN);
     }
 
     /** The entry that followed {@code entry} ({@link #START} for the first key) last time, or -1. */
@@ -102,14 +103,14 @@ final class KeyTable {
      * Whether {@code a[off ..]} holds this entry's name followed by a closing quote; the range must
      * end, before {@code end}, with a char that no name contains (the line's newline).
      */
-    boolean matchesAt(int entry, char[] a, int off, int end) {
-        char[] k = chars[entry];
+    boolean matchesAt(int entry, byte[] a, int off, int end) {
+        byte[] k = bytes[entry];
         int close = off + k.length;
         return close < end && a[close] == '"' && Arrays.equals(a, off, close, k, 0, k.length);
     }
 
     int length(int entry) {
-        return chars[entry].length;
+        return bytes[entry].length;
     }
 
     int code(int entry) {
@@ -122,9 +123,9 @@ final class KeyTable {
 
     private int add(String name, int code) {
         int e = size++;
-        char[] k = name.toCharArray();
+        byte[] k = name.getBytes(StandardCharsets.ISO_8859_1);
         int h = hash(k, 0, k.length);
-        chars[e] = k;
+        bytes[e] = k;
         names[e] = name;
         codes[e] = code;
         hashes[e] = h;
@@ -140,7 +141,7 @@ final class KeyTable {
     private void forgetUnknown() {
         Arrays.fill(slots, 0);
         Arrays.fill(next, -1);
-        Arrays.fill(chars, knownCount, size, null);
+        Arrays.fill(bytes, knownCount, size, null);
         Arrays.fill(names, knownCount, size, null);
         firstNext = -1;
         int known = knownCount;

@@ -32,14 +32,25 @@ class EventDecoderDifferentialFuzzTest {
                     byte[] line = Arrays.copyOfRange(data, from, i + 1);
                     line[line.length - 1] = '\n';
                     RejectReason expected = reference.decode(line, 0, line.length, referenceSlot, RECEIVED);
+                    // Alone in its array (a read outside it throws), then between other bytes as in the framer.
                     RejectReason actual = decoder.decode(line, 0, line.length, slot, RECEIVED);
-                    String diff = SlotDiff.firstDifference(expected, referenceSlot, actual, slot);
-                    if (diff != null) {
-                        fail(diff + "\n  line: " + EventDecoderDifferentialTest.printable(line));
+                    check(expected, referenceSlot, actual, slot, line);
+                    byte[] framed = EventDecoderDifferentialTest.embedded(line);
+                    actual = decoder.decode(framed, EventDecoderDifferentialTest.PADDING.length, line.length, slot, RECEIVED);
+                    check(expected, referenceSlot, actual, slot, line);
+                    if (decoder.fastPathErrors() != 0) {
+                        fail("the fast path threw on: " + EventDecoderDifferentialTest.printable(line));
                     }
                 }
                 from = i + 1;
             }
+        }
+    }
+
+    private static void check(RejectReason expected, Event referenceSlot, RejectReason actual, Event slot, byte[] line) {
+        String diff = SlotDiff.firstDifference(expected, referenceSlot, actual, slot);
+        if (diff != null) {
+            fail(diff + "\n  line: " + EventDecoderDifferentialTest.printable(line));
         }
     }
 }
