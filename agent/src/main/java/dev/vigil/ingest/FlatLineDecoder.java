@@ -155,7 +155,7 @@ final class FlatLineDecoder {
             if (p == end) {
                 return UNSURE;
             }
-            p = value(c, p);
+            p = value(c, p, end);
             if (p < 0) {
                 return UNSURE;
             }
@@ -190,12 +190,21 @@ final class FlatLineDecoder {
      * {@link #UNSURE} for what this decoder leaves to the general one (escapes, control chars,
      * nested values, fractions, exponents, integers beyond 64 bits, anything invalid).
      */
-    private int value(byte[] c, int p) {
+    private int value(byte[] c, int p, int end) {
         byte ch = c[p];
         widened = false;
         if (ch == '"') {
             int start = p + 1;
             int q = start;
+            // Eight bytes at a time to the first byte that ends or interrupts the string…
+            for (int last = end - 8; q <= last; q += 8) {
+                long specials = ByteScan.stringSpecials(ByteScan.word(c, q));
+                if (specials != 0) {
+                    q += Long.numberOfTrailingZeros(specials) >>> 3;
+                    break;
+                }
+            }
+            // …which this loop then judges (and it scans the last bytes of the line).
             for (; (ch = c[q]) != '"'; q++) {
                 if (ch == '\\' || ch < 0x20) {
                     return UNSURE;

@@ -28,6 +28,9 @@ final class KeyTable {
     private final int maxUnknown;
     private final int knownCount;
     private final byte[][] bytes;
+    /** Each name followed by its closing quote, as {@link ByteScan#words}, and the mask of a short one's word. */
+    private final long[][] quotedWords;
+    private final long[] shortMasks;
     private final String[] names;
     private final int[] codes;
     private final int[] hashes;
@@ -43,6 +46,8 @@ final class KeyTable {
         this.maxUnknown = maxUnknown;
         int capacity = Field.COUNT + 2 + maxUnknown;
         bytes = new byte[capacity][];
+        quotedWords = new long[capacity][];
+        shortMasks = new long[capacity];
         names = new String[capacity];
         codes = new int[capacity];
         hashes = new int[capacity];
@@ -104,9 +109,31 @@ final class KeyTable {
      * end, before {@code end}, with a char that no name contains (the line's newline).
      */
     boolean matchesAt(int entry, byte[] a, int off, int end) {
+        // Compared with the name and its closing quote, eight bytes at a time.
+        int n = bytes[entry].length + 1;
+        if (off + n >= end) {
+            return false;
+        }
+        long[] w = quotedWords[entry];
+        if (n <= 8) {
+            if (off + 8 > a.length) {
+                return slowMatch(entry, a, off);
+            }
+            return (ByteScan.word(a, off) & shortMasks[entry]) == w[0];
+        }
+        int last = w.length - 1;
+        for (int i = 0; i < last; i++) {
+            if (ByteScan.word(a, off + 8 * i) != w[i]) {
+                return false;
+            }
+        }
+        return ByteScan.word(a, off + n - 8) == w[last];
+    }
+
+    private boolean slowMatch(int entry, byte[] a, int off) {
         byte[] k = bytes[entry];
         int close = off + k.length;
-        return close < end && a[close] == '"' && Arrays.equals(a, off, close, k, 0, k.length);
+        return a[close] == '"' && Arrays.equals(a, off, close, k, 0, k.length);
     }
 
     int length(int entry) {
@@ -126,6 +153,10 @@ final class KeyTable {
         byte[] k = name.getBytes(StandardCharsets.ISO_8859_1);
         int h = hash(k, 0, k.length);
         bytes[e] = k;
+        byte[] quoted = Arrays.copyOf(k, k.length + 1);
+        quoted[k.length] = '"';
+        quotedWords[e] = ByteScan.words(quoted);
+        shortMasks[e] = ByteScan.lowBytes(quoted.length);
         names[e] = name;
         codes[e] = code;
         hashes[e] = h;
@@ -142,6 +173,7 @@ final class KeyTable {
         Arrays.fill(slots, 0);
         Arrays.fill(next, -1);
         Arrays.fill(bytes, knownCount, size, null);
+        Arrays.fill(quotedWords, knownCount, size, null);
         Arrays.fill(names, knownCount, size, null);
         firstNext = -1;
         int known = knownCount;

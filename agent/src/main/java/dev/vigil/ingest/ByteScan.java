@@ -1,0 +1,60 @@
+package dev.vigil.ingest;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
+/**
+ * Word-at-a-time reading of a line's bytes for {@link FlatLineDecoder} and {@link KeyTable}: eight
+ * bytes per load (little-endian, so the first byte is the lowest), and a test that finds, in one
+ * word, the bytes that end or interrupt a plain JSON string.
+ */
+final class ByteScan {
+    private ByteScan() {
+    }
+
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGHS = 0x8080808080808080L;
+    private static final long QUOTES = 0x2222222222222222L;
+    private static final long BACKSLASHES = 0x5C5C5C5C5C5C5C5CL;
+    private static final long SPACES = 0x2020202020202020L;
+
+    /** The eight bytes at {@code a[i .. i+8)} as a little-endian long. */
+    static long word(byte[] a, int i) {
+        return (long) LONG.get(a, i);
+    }
+
+    /**
+     * A mask with the high bit set in the byte lanes of {@code x} that hold {@code '"'}, {@code '\\'},
+     * a control char (below 0x20) or a non-ASCII byte; 0 when there is none. Only the lowest set lane
+     * is exact (a lane's borrow can mark lanes above it), which is the one a scan needs:
+     * {@code Long.numberOfTrailingZeros(mask) >>> 3} is its index.
+     */
+    static long stringSpecials(long x) {
+        long q = x ^ QUOTES;
+        long b = x ^ BACKSLASHES;
+        return (((q - ONES) & ~q) | ((b - ONES) & ~b) | (x - SPACES) | x) & HIGHS;
+    }
+
+    /** The words that {@link KeyTable} compares a name with: at 0, 8, 16…, and the last eight bytes. */
+    static long[] words(byte[] k) {
+        int n = k.length;
+        if (n <= 8) {
+            byte[] padded = java.util.Arrays.copyOf(k, 8);
+            return new long[] {word(padded, 0)};
+        }
+        int count = (n + 7) / 8;
+        long[] w = new long[count];
+        for (int i = 0; i < count - 1; i++) {
+            w[i] = word(k, 8 * i);
+        }
+        w[count - 1] = word(k, n - 8);
+        return w;
+    }
+
+    /** The mask of the first {@code n} (at most 8) bytes of a word. */
+    static long lowBytes(int n) {
+        return n >= 8 ? -1L : (1L << (8 * n)) - 1;
+    }
+}
