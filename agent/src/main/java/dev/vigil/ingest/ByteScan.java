@@ -5,9 +5,9 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 
 /**
- * Word-at-a-time reading of a line's bytes for {@link FlatLineDecoder} and {@link KeyTable}: eight
- * bytes per load (little-endian, so the first byte is the lowest), and a test that finds, in one
- * word, the bytes that end or interrupt a plain JSON string.
+ * Word-at-a-time reading of bytes for {@link LineFramer}, {@link FlatLineDecoder} and {@link KeyTable}:
+ * eight bytes per load (little-endian, so the first byte is the lowest), a newline search, and a test
+ * that finds, in one word, the bytes that end or interrupt a plain JSON string.
  */
 final class ByteScan {
     private ByteScan() {
@@ -19,6 +19,7 @@ final class ByteScan {
     private static final long QUOTES = 0x2222222222222222L;
     private static final long BACKSLASHES = 0x5C5C5C5C5C5C5C5CL;
     private static final long SPACES = 0x2020202020202020L;
+    private static final long NEWLINES = 0x0A0A0A0A0A0A0A0AL;
 
     /** The eight bytes at {@code a[i .. i+8)} as a little-endian long. */
     static long word(byte[] a, int i) {
@@ -35,6 +36,24 @@ final class ByteScan {
         long q = x ^ QUOTES;
         long b = x ^ BACKSLASHES;
         return (((q - ONES) & ~q) | ((b - ONES) & ~b) | (x - SPACES) | x) & HIGHS;
+    }
+
+    /** The index of the first {@code '\n'} in {@code a[from .. to)}, or -1. */
+    static int indexOfNewline(byte[] a, int from, int to) {
+        int i = from;
+        for (int last = to - 8; i <= last; i += 8) {
+            long x = word(a, i) ^ NEWLINES; // a newline's lane becomes 0
+            long zeros = (x - ONES) & ~x & HIGHS; // exact in its lowest set lane
+            if (zeros != 0) {
+                return i + (Long.numberOfTrailingZeros(zeros) >>> 3);
+            }
+        }
+        for (; i < to; i++) {
+            if (a[i] == '\n') {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** The words that {@link KeyTable} compares a name with: at 0, 8, 16…, and the last eight bytes. */

@@ -51,6 +51,28 @@ class ByteScanTest {
     }
 
     @Test
+    void findsTheFirstNewlineAtEveryPosition() {
+        Random r = new Random(2);
+        for (int i = 0; i < 200_000; i++) {
+            byte[] a = new byte[r.nextInt(40)];
+            for (int j = 0; j < a.length; j++) {
+                int k = r.nextInt(6);
+                a[j] = k == 0 ? (byte) '\n' : k == 1 ? (byte) r.nextInt(256) : k == 2 ? (byte) 0x0b : (byte) ('a' + k);
+            }
+            int from = a.length == 0 ? 0 : r.nextInt(a.length + 1);
+            int to = from + (a.length == from ? 0 : r.nextInt(a.length - from + 1));
+            int expected = -1;
+            for (int j = from; j < to; j++) {
+                if (a[j] == '\n') {
+                    expected = j;
+                    break;
+                }
+            }
+            assertEquals(expected, ByteScan.indexOfNewline(a, from, to), java.util.Arrays.toString(a) + " " + from + ".." + to);
+        }
+    }
+
+    @Test
     void namesAreComparedAsWords() {
         byte[] k = "thread.cap_effective\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         long[] w = ByteScan.words(k);
