@@ -56,6 +56,22 @@ final class ByteScan {
         return -1;
     }
 
+    /** Whether the eight bytes of {@code x} are all ASCII digits. */
+    static boolean allDigits(long x) {
+        // Each lane is 0x30..0x3F, and adding 6 keeps it there (0x3A..0x3F would reach 0x40..0x45).
+        return (x & 0xF0F0F0F0F0F0F0F0L) == 0x3030303030303030L
+            && ((x + 0x0606060606060606L) & 0xF0F0F0F0F0F0F0F0L) == 0x3030303030303030L;
+    }
+
+    /** The value of eight ASCII digits held in {@code x} (the first digit in the lowest lane). */
+    static long eightDigits(long x) {
+        x -= 0x3030303030303030L;
+        // Lane by lane, pairs of neighbours merge: the first of each pair is the more significant.
+        x = (x * 10 + (x >>> 8)) & 0x00FF00FF00FF00FFL; // four 2-digit values in 16-bit lanes
+        x = (x * 100 + (x >>> 16)) & 0x0000FFFF0000FFFFL; // two 4-digit values in 32-bit lanes
+        return (x * 10000 + (x >>> 32)) & 0xFFFFFFFFL; // one 8-digit value
+    }
+
     /** The words that {@link KeyTable} compares a name with: at 0, 8, 16…, and the last eight bytes. */
     static long[] words(byte[] k) {
         int n = k.length;

@@ -216,7 +216,7 @@ final class FlatLineDecoder {
             return q + 1;
         }
         if (ch == '-' || (ch >= '0' && ch <= '9')) {
-            return integer(c, p);
+            return integer(c, p, end);
         }
         if (ch == 't' && c[p + 1] == 'r' && c[p + 2] == 'u' && c[p + 3] == 'e') {
             kind = TRUE;
@@ -234,7 +234,7 @@ final class FlatLineDecoder {
     }
 
     /** A JSON integer ({@code -?(0|[1-9][0-9]*)}) that fits a signed 64-bit value without being its minimum. */
-    private int integer(byte[] c, int p) {
+    private int integer(byte[] c, int p, int end) {
         int start = p;
         boolean negative = c[p] == '-';
         if (negative) {
@@ -242,6 +242,11 @@ final class FlatLineDecoder {
         }
         int firstDigit = p;
         long v = 0;
+        // Eight digits at a time (an event time has 19), then one at a time. Past 19 digits the value
+        // overflows, but such a number is handed over below anyway.
+        for (long w; p + 8 <= end && ByteScan.allDigits(w = ByteScan.word(c, p)); p += 8) {
+            v = v * 100_000_000L + ByteScan.eightDigits(w);
+        }
         byte ch;
         while ((ch = c[p]) >= '0' && ch <= '9') {
             v = v * 10 + (ch - '0');

@@ -73,6 +73,26 @@ class ByteScanTest {
     }
 
     @Test
+    void parsesEightDigitsAndRecognisesThem() {
+        Random r = new Random(3);
+        for (int i = 0; i < 200_000; i++) {
+            byte[] a = new byte[8];
+            boolean digits = true;
+            for (int j = 0; j < 8; j++) {
+                a[j] = r.nextInt(8) == 0 ? (byte) r.nextInt(256) : (byte) ('0' + r.nextInt(10));
+                digits &= a[j] >= '0' && a[j] <= '9';
+            }
+            assertEquals(digits, ByteScan.allDigits(ByteScan.word(a, 0)), java.util.Arrays.toString(a));
+            if (digits) {
+                assertEquals(Long.parseLong(new String(a, java.nio.charset.StandardCharsets.US_ASCII)),
+                    ByteScan.eightDigits(ByteScan.word(a, 0)));
+            }
+        }
+        byte[] nines = "99999999".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        assertEquals(99_999_999L, ByteScan.eightDigits(ByteScan.word(nines, 0)));
+    }
+
+    @Test
     void namesAreComparedAsWords() {
         byte[] k = "thread.cap_effective\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         long[] w = ByteScan.words(k);
