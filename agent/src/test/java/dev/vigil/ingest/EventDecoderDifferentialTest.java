@@ -128,6 +128,71 @@ class EventDecoderDifferentialTest {
         assertTrue(fastOutcomes.getOrDefault("MISSING_TYPE", 0) > 0, "missing_type on the fast path: " + fastOutcomes);
     }
 
+    /** Each rule of the wire contract, and the forms at the fast path's edges. */
+    static final List<String> EDGES = List.of(
+        "{}", "{ }", "{\"evt.type\":\"x\"}", " {\"evt.type\":\"x\"} ", "\t{\"evt.type\"\t:\t\"x\"\t}\r",
+        "{\"evt.type\":\"x\",\"evt.type\":\"execve\"}", "{\"evt.type\":\"x\",\"proc.pid\":1,\"proc.pid\":2}",
+        "{\"evt.type\":\"x\",\"evt.res\":\"EAGAIN\",\"evt.rawres\":-11}", "{\"evt.type\":\"x\",\"evt.rawres\":5,\"evt.res\":\"EAGAIN\"}",
+        "{\"evt.type\":\"x\",\"evt.res\":\"ENOTANERRNO\"}", "{\"evt.type\":\"x\",\"evt.res\":\"ENOTANERRNO\",\"evt.rawres\":0}",
+        "{\"evt.type\":\"x\",\"evt.res\":-2,\"evt.failed\":false}", "{\"evt.type\":\"x\",\"evt.rawres\":\"-2\"}",
+        "{\"evt.type\":\"x\",\"evt.rawres\":\"EAGAIN\"}", "{\"evt.type\":\"x\",\"evt.rawres\":true}",
+        "{\"evt.type\":\"x\",\"proc.name\":-0,\"proc.pid\":-0,\"n\":-0,\"container.privileged\":-0}",
+        "{\"evt.type\":\"x\",\"proc.name\":123,\"user.uid\":\"0x10\",\"proc.vpid\":\"+7\"}",
+        "{\"evt.type\":\"x\",\"container.privileged\":\"1\",\"evt.arg.audit\":0}",
+        "{\"evt.type\":\"x\",\"container.privileged\":1}", "{\"evt.type\":\"x\",\"container.privileged\":2}",
+        "{\"evt.type\":\"x\",\"thread.cap_effective\":\" CAP_CHOWN,CAP_KILL \"}", "{\"evt.type\":\"x\",\"thread.cap_effective\":true}",
+        "{\"evt.type\":\"x\",\"thread.cap_inheritable\":\"SYS_ADMIN\"}", "{\"evt.type\":\"x\",\"thread.cap_permitted\":\"ffffffffffffffff\"}",
+        "{\"evt.type\":\"mount\",\"evt.arg.type\":\"tmpfs\",\"evt.arg.domain\":\"none\",\"evt.arg.proto\":\"p\",\"evt.arg.cap\":\"c\"}",
+        "{\"evt.type\":\"capable\",\"evt.arg.cap\":\"CAP_NET_RAW\"}", "{\"evt.type\":\"socket\",\"evt.arg.type\":526338}",
+        "{\"evt.type\":\"x\",\"evt.time\":\"2026-11-22 12:00:00Z\"}", "{\"evt.type\":\"x\",\"evt.time\":\"17\"}",
+        "{\"evt.type\":\"x\",\"evt.time\":true}", "{\"evt.type\":\"x\",\"evt.time\":null,\"evt.rawtime\":null}",
+        "{\"evt.type\":null}", "{\"evt.type\":true}", "{\"evt.type\":\"\"}", "{\"proc.pid\":1}",
+        "{\"evt.type\":\"x\",\"a\":true,\"b\":false,\"c\":null,\"d\":\"12\",\"e\":\"0x1F\",\"f\":\"-\",\"\":1}",
+        "{\"evt.type\":\"x\",\"n\":9223372036854775807,\"m\":-9223372036854775807}",
+        "{\"evt.type\":\"x\",\"n\":9223372036854775808}", "{\"evt.type\":\"x\",\"n\":-9223372036854775808}",
+        "{\"evt.type\":\"x\",\"evt.rawtime\":-9223372036854775808}", "{\"evt.type\":\"x\",\"n\":00}",
+        "{\"evt.type\":\"x\",\"n\":1.0}", "{\"evt.type\":\"x\",\"n\":1E5}", "{\"evt.type\":\"x\",\"n\":-}",
+        "{\"evt.type\":\"x\",}", "{,\"evt.type\":\"x\"}", "{\"evt.type\":\"x\"}}", "{\"evt.type\":\"x\" \"a\":1}",
+        "{\"evt.type\":\"x\",\"a\":truex}", "{\"evt.type\":\"x\",\"a\":nul}", "{\"evt.type\"x:\"x\"}",
+        "{\"evt.type\":\"x\",\"a\":\"tab\there\"}", "{\"evt.type\":\"x\",\"a\":\"del\u007f\"}",
+        "{\"evt.type\":\"x\",\"proc.name\":\"a\\\"b\"}", "{\"evt\\u002etype\":\"x\"}",
+        "{\"evt.type\":\"x\",\"a\":{}}", "{\"evt.type\":\"x\",\"proc.pid\":[]}", "{\"evt.type\":\"x\",\"a\":\"caf\u00e9\"}",
+        "{\"evt.type\":\"x\",\"a\":1}\u000b", "{\"evt.type\":\"x\",\"a\":1}\f", "[{\"evt.type\":\"x\"}]", "\"x\"", "7", "true",
+        "{\"evt.type\":\"x\"", "{\"evt.type\":", "{\"evt.type\"", "{\"evt.", "{", "}");
+
+    @Test
+    void edgeCasesDecodeTheSame() {
+        for (String s : EDGES) {
+            same(LineMutator.withNewline(s.getBytes(StandardCharsets.UTF_8)));
+            same((s + "\r\n").getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
+    void moreExtrasThanTheSlotHoldsDecodeTheSame() {
+        StringBuilder sb = new StringBuilder("{\"evt.type\":\"x\"");
+        for (int i = 0; i < Event.MAX_EXTRAS + 50; i++) {
+            sb.append(",\"k").append(i).append("\":").append(i % 3 == 0 ? "\"v" + i + "\"" : i % 3 == 1 ? Integer.toString(-i) : "true");
+        }
+        byte[] line = LineMutator.withNewline(sb.append(",\"proc.pid\":5}").toString().getBytes(StandardCharsets.UTF_8));
+        same(line);
+        assertEquals(Event.MAX_EXTRAS, slot.extraCount());
+        assertEquals(5, slot.getLong(dev.vigil.event.Field.PROC_PID));
+    }
+
+    @Test
+    void aProducerInventingKeyNamesKeepsGettingTheSameResults() {
+        // Past FlatLineDecoder.MAX_UNKNOWN_KEYS new names its key table starts over; names stay right.
+        long general = decoder.generalLines();
+        for (int i = 0; i < FlatLineDecoder.MAX_UNKNOWN_KEYS * 3; i++) {
+            String s = "{\"evt.type\":\"x\",\"name" + i + "\":" + i + ",\"proc.pid\":" + i + ",\"fd.name\":\"f" + i + "\"}";
+            same(LineMutator.withNewline(s.getBytes(StandardCharsets.UTF_8)));
+            assertEquals("name" + i, slot.extraName(0));
+            assertEquals("fd.name", slot.extraName(1));
+        }
+        assertEquals(general, decoder.generalLines(), "all on the fast path");
+    }
+
     @Test
     void aByteOrderMarkIsTreatedTheSameOnEveryLine() {
         byte[] bom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
