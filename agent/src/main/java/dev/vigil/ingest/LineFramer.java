@@ -108,13 +108,7 @@ public final class LineFramer {
     }
 
     private int indexOfNewline(int from, int to) {
-        byte[] b = buf;
-        for (int i = from; i < to; i++) {
-            if (b[i] == '\n') {
-                return i;
-            }
-        }
-        return -1;
+        return ByteScan.indexOfNewline(buf, from, to);
     }
 
     private void compact() {

@@ -219,6 +219,7 @@ class EventDecoderTest {
         }
         long perLine = (mx.getThreadAllocatedBytes(tid) - before) / n;
         assertTrue(event.isValid());
+        assertEquals(0, decoder.generalLines(), "the line took the fast path");
         assertEquals(0, perLine, "bytes allocated per decoded line");
     }
 }

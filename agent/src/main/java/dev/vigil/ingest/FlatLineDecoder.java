@@ -1,0 +1,486 @@
+package dev.vigil.ingest;
+
+import dev.vigil.event.Capabilities;
+import dev.vigil.event.Chars;
+import dev.vigil.event.Errno;
+import dev.vigil.event.Event;
+import dev.vigil.event.EventTypes;
+import dev.vigil.event.Field;
+import dev.vigil.event.SocketNames;
+
+/**
+ * The fast path of {@link EventDecoder}: decodes the common shape of a line straight from its bytes,
+ * with the same result as {@link JacksonEventDecoder} (slot and reject reason).
+ *
+ * <p>It takes an ASCII line holding one flat object whose keys and string values need no unescaping
+ * and whose values are strings, integers of at most 64 bits, booleans or null: what sensors send. For
+ * anything else (an escape, a non-ASCII byte, a nested value, a fraction or exponent, a syntax error,
+ * trailing data…) {@link #decode} returns false and the caller hands the line to the general decoder,
+ * so every rare form keeps the general decoder's exact semantics and this class never has to classify
+ * a syntax error. Its value rules are {@link JacksonEventDecoder}'s, rewritten for char ranges; the
+ * differential tests keep the two in step.
+ *
+ * <p>The bytes are scanned in place; a key name is found through a {@link KeyTable}, and only a value
+ * whose text is needed (the event's arena and the name tables take chars) is widened to chars. A
+ * non-ASCII byte is caught by the same compare that catches control chars (bytes are signed). Nothing
+ * is allocated once the connection's key names have been seen.
+ *
+ * <p>Threading: one connection, one thread; not thread-safe.
+ */
+final class FlatLineDecoder {
+    /** Names that are not known keys, remembered before the key table forgets them (bounds memory). */
+    static final int MAX_UNKNOWN_KEYS = 4096;
+    /** Longer key names are left to the general decoder (whose parser limits name length). */
+    private static final int MAX_KEY_LENGTH = 1024;
+
+    private static final int STRING = 0;
+    private static final int INT = 1;
+    private static final int TRUE = 2;
+    private static final int FALSE = 3;
+    private static final int NULL = 4;
+
+    private static final char[] TRUE_TEXT = "true".toCharArray();
+    private static final char[] FALSE_TEXT = "false".toCharArray();
+
+    private final KeyTable keys = new KeyTable(MAX_UNKNOWN_KEYS);
+    /** The current value's text, widened. Grows to the longest value seen (bounded by the line length). */
+    private char[] text = new char[256];
+    private final char[] digits = new char[20];
+
+    // Per line.
+    private boolean resFromRaw;
+    private boolean resUnresolved;
+    private long evtTime;
+    private RejectReason reason;
+    // The value being applied: its kind, its bytes line[valueStart .. +valueLength) (strings and
+    // integers), an integer's value, and whether text[0 .. valueLength) holds its chars yet.
+    private byte[] line;
+    private int kind;
+    private int valueStart;
+    private int valueLength;
+    private long number;
+    private boolean widened;
+
+    /**
+     * Decodes {@code buf[off .. off+len)}, a line ending in its newline, into {@code event}.
+     *
+     * @return true when decided ({@link #reason()} then holds the outcome, null for a valid event);
+     *         false when the line is not of the form this decoder takes (the slot is then partly written)
+     */
+    boolean decode(byte[] buf, int off, int len, Event event, long receiveEpochNanos) {
+        if (len == 0 || buf[off + len - 1] != '\n') {
+            return false; // the newline is the sentinel that stops every scan below
+        }
+        byte[] c = buf;
+        line = buf;
+        event.clear();
+        resFromRaw = false;
+        resUnresolved = false;
+        evtTime = Long.MIN_VALUE;
+        reason = null;
+        int end = off + len;
+        int p = skipSpace(c, off, end);
+        if (p == end || c[p] != '{') {
+            return false;
+        }
+        p = skipSpace(c, p + 1, end);
+        if (p == end) {
+            return false;
+        }
+        if (c[p] == '}') {
+            p++;
+        } else {
+            p = members(c, p, end, event);
+            if (p < 0) {
+                return p == DECIDED;
+            }
+        }
+        if (skipSpace(c, p, end) != end) {
+            return false; // data after the object
+        }
+        reason = finish(event, receiveEpochNanos);
+        return true;
+    }
+
+    /** The outcome of the last line {@link #decode} decided: null for valid, else why it was rejected. */
+    RejectReason reason() {
+        return reason;
+    }
+
+    /** {@link #members} result: the line is left to the general decoder. */
+    private static final int UNSURE = -1;
+    /** {@link #members} result: rejected ({@link #reason} says why). */
+    private static final int DECIDED = -2;
+
+    /**
+     * Reads {@code "key":value} pairs from {@code c[p]} (a key's opening quote, after the object's
+     * brace) through the closing brace. Returns the index after the brace, or {@link #UNSURE} /
+     * {@link #DECIDED}.
+     */
+    private int members(byte[] c, int p, int end, Event event) {
+        KeyTable keys = this.keys;
+        int previous = KeyTable.START;
+        while (true) {
+            if (c[p] != '"') {
+                return UNSURE;
+            }
+            // The key: first as the name that followed the previous key last time, else scanned and hashed.
+            int keyStart = p + 1;
+            int entry = keys.predicted(previous);
+            if (entry >= 0 && keys.matchesAt(entry, c, keyStart, end)) {
+                p = keyStart + keys.length(entry) + 1;
+            } else {
+                int h = 0;
+                int q = keyStart;
+                for (byte ch; (ch = c[q]) != '"'; q++) {
+                    if (ch == '\\' || ch < 0x20) {
+                        return UNSURE; // an escape, a control char (or the line's end), a non-ASCII byte
+                    }
+                    h = 31 * h + ch;
+                }
+                if (q - keyStart > MAX_KEY_LENGTH) {
+                    return UNSURE;
+                }
+                entry = keys.lookup(c, keyStart, q - keyStart, h);
+                p = q + 1;
+            }
+            keys.follow(previous, entry);
+            previous = entry;
+
+            p = skipSpace(c, p, end);
+            if (p == end || c[p] != ':') {
+                return UNSURE;
+            }
+            p = skipSpace(c, p + 1, end);
+            if (p == end) {
+                return UNSURE;
+            }
+            p = value(c, p, end);
+            if (p < 0) {
+                return UNSURE;
+            }
+            // The value's end must be certain before it is applied: what follows is a comma or the brace.
+            p = skipSpace(c, p, end);
+            if (p == end) {
+                return UNSURE;
+            }
+            byte sep = c[p];
+            if (sep != ',' && sep != '}') {
+                return UNSURE;
+            }
+            if (kind != NULL) { // null means "not available", as sysdig writes it
+                RejectReason r = apply(keys.code(entry), entry, event);
+                if (r != null) {
+                    reason = r;
+                    return DECIDED;
+                }
+            }
+            p = skipSpace(c, p + 1, end);
+            if (sep == '}') {
+                return p;
+            }
+            if (p == end) {
+                return UNSURE;
+            }
+        }
+    }
+
+    /**
+     * Reads the value at {@code c[p]} into {@link #kind} and friends; returns the index after it, or
+     * {@link #UNSURE} for what this decoder leaves to the general one (escapes, control chars,
+     * nested values, fractions, exponents, integers beyond 64 bits, anything invalid).
+     */
+    private int value(byte[] c, int p, int end) {
+        byte ch = c[p];
+        widened = false;
+        if (ch == '"') {
+            int start = p + 1;
+            int q = start;
+            // Eight bytes at a time to the first byte that ends or interrupts the string…
+            for (int last = end - 8; q <= last; q += 8) {
+                long specials = ByteScan.stringSpecials(ByteScan.word(c, q));
+                if (specials != 0) {
+                    q += Long.numberOfTrailingZeros(specials) >>> 3;
+                    break;
+                }
+            }
+            // …which this loop then judges (and it scans the last bytes of the line).
+            for (; (ch = c[q]) != '"'; q++) {
+                if (ch == '\\' || ch < 0x20) {
+                    return UNSURE;
+                }
+            }
+            kind = STRING;
+            valueStart = start;
+            valueLength = q - start;
+            return q + 1;
+        }
+        if (ch == '-' || (ch >= '0' && ch <= '9')) {
+            return integer(c, p, end);
+        }
+        if (ch == 't' && c[p + 1] == 'r' && c[p + 2] == 'u' && c[p + 3] == 'e') {
+            kind = TRUE;
+            return p + 4;
+        }
+        if (ch == 'f' && c[p + 1] == 'a' && c[p + 2] == 'l' && c[p + 3] == 's' && c[p + 4] == 'e') {
+            kind = FALSE;
+            return p + 5;
+        }
+        if (ch == 'n' && c[p + 1] == 'u' && c[p + 2] == 'l' && c[p + 3] == 'l') {
+            kind = NULL;
+            return p + 4;
+        }
+        return UNSURE;
+    }
+
+    /** A JSON integer ({@code -?(0|[1-9][0-9]*)}) that fits a signed 64-bit value without being its minimum. */
+    private int integer(byte[] c, int p, int end) {
+        int start = p;
+        boolean negative = c[p] == '-';
+        if (negative) {
+            p++;
+        }
+        int firstDigit = p;
+        long v = 0;
+        // Eight digits at a time (an event time has 19), then one at a time. Past 19 digits the value
+        // overflows, but such a number is handed over below anyway.
+        for (long w; p + 8 <= end && ByteScan.allDigits(w = ByteScan.word(c, p)); p += 8) {
+            v = v * 100_000_000L + ByteScan.eightDigits(w);
+        }
+        byte ch;
+        while ((ch = c[p]) >= '0' && ch <= '9') {
+            v = v * 10 + (ch - '0');
+            p++;
+        }
+        int n = p - firstDigit;
+        if (n == 0 || n > 19 || (n > 1 && c[firstDigit] == '0')) {
+            return UNSURE; // no digit, too long, or a leading zero (not JSON)
+        }
+        if (n == 19 && !fitsNineteenDigits(c, firstDigit)) {
+            return UNSURE;
+        }
+        if (ch == '.' || ch == 'e' || ch == 'E') {
+            return UNSURE; // a fraction or exponent: the general decoder keeps its text
+        }
+        kind = INT;
+        valueStart = start;
+        valueLength = p - start;
+        number = negative ? -v : v;
+        return p;
+    }
+
+    /** Whether 19 digits are at most Long.MAX_VALUE (9223372036854775807), compared as text. */
+    private static boolean fitsNineteenDigits(byte[] c, int p) {
+        String max = "9223372036854775807";
+        for (int i = 0; i < 19; i++) {
+            char d = (char) c[p + i];
+            char m = max.charAt(i);
+            if (d != m) {
+                return d < m;
+            }
+        }
+        return true;
+    }
+
+    // ---- the value rules (JacksonEventDecoder's, over char ranges) ----
+
+    private RejectReason apply(int code, int entry, Event event) {
+        if (code >= 0) {
+            return known(Field.byId(code), event);
+        }
+        if (code == KeyTable.EVT_RAWRES) {
+            long v = kind == INT ? number
+                : kind == STRING ? Chars.parseLong(chars(), 0, valueLength)
+                : Chars.NOT_A_NUMBER;
+            if (v == Chars.NOT_A_NUMBER) {
+                return RejectReason.WRONG_TYPE;
+            }
+            event.setLong(Field.EVT_RES, v);
+            resFromRaw = true;
+            return null;
+        }
+        if (code == KeyTable.EVT_TIME) {
+            long v;
+            if (kind == INT) {
+                v = number;
+            } else if (kind == STRING) {
+                v = Chars.parseLong(chars(), 0, valueLength);
+                if (v == Chars.NOT_A_NUMBER) {
+                    v = EventTime.parseRfc3339(chars(), 0, valueLength);
+                }
+            } else {
+                v = Chars.NOT_A_NUMBER;
+            }
+            if (v == Chars.NOT_A_NUMBER) {
+                return RejectReason.WRONG_TYPE;
+            }
+            evtTime = v;
+            return null;
+        }
+        extra(keys.name(entry), event);
+        return null;
+    }
+
+    private RejectReason known(Field f, Event event) {
+        switch (f.kind()) {
+            case STRING -> {
+                // A number is taken as its text (an id sent as 123), except for evt.type.
+                if (kind != STRING && (kind != INT || f == Field.EVT_TYPE)) {
+                    return RejectReason.WRONG_TYPE;
+                }
+                event.setText(f, chars(), 0, valueLength);
+                if (f == Field.EVT_TYPE) {
+                    event.setEventType(EventTypes.id(chars(), 0, valueLength));
+                }
+                return null;
+            }
+            case BOOL -> {
+                long v = boolValue();
+                if (v < 0) {
+                    return RejectReason.WRONG_TYPE;
+                }
+                event.setLong(f, v);
+                return null;
+            }
+            case CAPS -> {
+                long v;
+                if (kind == STRING) {
+                    v = Capabilities.parseMask(chars(), 0, valueLength);
+                } else if (kind == INT) {
+                    v = number;
+                } else {
+                    return RejectReason.WRONG_TYPE;
+                }
+                if (v == Chars.NOT_A_NUMBER) {
+                    return RejectReason.WRONG_TYPE;
+                }
+                event.setLong(f, v);
+                return null;
+            }
+            default -> {
+                long v = longValue(f);
+                if (v == Chars.NOT_A_NUMBER) {
+                    if (f == Field.EVT_RES && kind == STRING) {
+                        resUnresolved = true; // an errno name we lack: fine if evt.rawres is there too
+                        return null;
+                    }
+                    if (kind == STRING && (f == Field.EVT_ARG_TYPE || f == Field.EVT_ARG_DOMAIN
+                        || f == Field.EVT_ARG_PROTO || f == Field.EVT_ARG_CAP)) {
+                        // Another syscall's argument of the same name (mount's evt.arg.type): kept as text.
+                        extra(f.wireName(), event);
+                        return null;
+                    }
+                    return RejectReason.WRONG_TYPE;
+                }
+                if (f == Field.EVT_RES) {
+                    if (resFromRaw) {
+                        return null; // evt.rawres wins
+                    }
+                } else if (f == Field.EVT_ARG_TYPE) {
+                    v &= SocketNames.SOCK_TYPE_MASK;
+                }
+                event.setLong(f, v);
+                return null;
+            }
+        }
+    }
+
+    private long longValue(Field f) {
+        if (kind == INT) {
+            return number;
+        }
+        if (kind != STRING) {
+            return Chars.NOT_A_NUMBER;
+        }
+        long v = Chars.parseLong(chars(), 0, valueLength);
+        if (v != Chars.NOT_A_NUMBER) {
+            return v;
+        }
+        return switch (f) {
+            case EVT_RES -> Errno.value(chars(), 0, valueLength);
+            case EVT_ARG_DOMAIN -> SocketNames.family(chars(), 0, valueLength);
+            case EVT_ARG_TYPE -> SocketNames.type(chars(), 0, valueLength);
+            case EVT_ARG_CAP -> Capabilities.number(chars(), 0, valueLength);
+            default -> Chars.NOT_A_NUMBER;
+        };
+    }
+
+    private long boolValue() {
+        if (kind == TRUE) {
+            return 1;
+        }
+        if (kind == FALSE) {
+            return 0;
+        }
+        if (kind == STRING || kind == INT) {
+            if (Chars.equals(chars(), 0, valueLength, "true") || Chars.equals(chars(), 0, valueLength, "1")) {
+                return 1;
+            }
+            if (Chars.equals(chars(), 0, valueLength, "false") || Chars.equals(chars(), 0, valueLength, "0")) {
+                return 0;
+            }
+        }
+        return -1;
+    }
+
+    private void extra(String name, Event event) {
+        switch (kind) {
+            case TRUE -> event.addExtra(name, TRUE_TEXT, 0, TRUE_TEXT.length, 1);
+            case FALSE -> event.addExtra(name, FALSE_TEXT, 0, FALSE_TEXT.length, 0);
+            case INT -> {
+                // Its canonical decimal text ("-0" is "0"), as the general decoder writes it.
+                int n = Chars.format(number, digits);
+                event.addExtra(name, digits, 0, n, number);
+            }
+            default -> event.addExtra(name, chars(), 0, valueLength, Chars.parseLong(chars(), 0, valueLength));
+        }
+    }
+
+    private RejectReason finish(Event event, long receiveEpochNanos) {
+        if (!event.has(Field.EVT_TYPE)) {
+            return RejectReason.MISSING_TYPE;
+        }
+        if (resUnresolved && !resFromRaw) {
+            return RejectReason.WRONG_TYPE;
+        }
+        if (!event.has(Field.EVT_RAWTIME)) {
+            event.setLong(Field.EVT_RAWTIME, evtTime != Long.MIN_VALUE ? evtTime : receiveEpochNanos);
+        }
+        if (!event.has(Field.EVT_FAILED) && event.has(Field.EVT_RES)) {
+            event.setBool(Field.EVT_FAILED, event.getLong(Field.EVT_RES) < 0);
+        }
+        event.setValid(true);
+        return null;
+    }
+
+    // ---- scanning ----
+
+    /** The current value's chars in {@code [0, valueLength)}: its bytes widened, once. */
+    private char[] chars() {
+        if (!widened) {
+            char[] t = text;
+            if (t.length < valueLength) {
+                t = new char[Math.max(valueLength, t.length * 2)];
+                text = t;
+            }
+            byte[] b = line;
+            for (int i = 0, from = valueStart; i < valueLength; i++) {
+                t[i] = (char) b[from + i]; // ASCII: checked while scanning
+            }
+            widened = true;
+        }
+        return text;
+    }
+
+    /** The index of the first byte at or after {@code p} that is not JSON whitespace, or {@code end}. */
+    private static int skipSpace(byte[] c, int p, int end) {
+        while (p < end) {
+            byte ch = c[p];
+            if (ch != ' ' && ch != '\n' && ch != '\r' && ch != '\t') {
+                return p;
+            }
+            p++;
+        }
+        return end;
+    }
+}

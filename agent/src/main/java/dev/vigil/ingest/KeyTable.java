@@ -1,0 +1,189 @@
+package dev.vigil.ingest;
+
+import dev.vigil.event.Field;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * The wire key names a connection has sent, looked up over a line's bytes without allocating: each
+ * entry holds the name's bytes (ASCII), its interned String (what an extra is named by) and its code (a
+ * {@link Field}'s id, {@link #EVT_TIME}, {@link #EVT_RAWRES} or {@link #UNKNOWN}).
+ *
+ * <p>It also remembers which key followed each key last time ({@link #predicted}): a producer writes
+ * the keys of one kind of event in the same order line after line, so most keys are found by
+ * comparing the line's bytes with the predicted name, without hashing them first.
+ *
+ * <p>Memory is bounded: past {@code maxUnknown} names that are not known keys, the table forgets
+ * them all (a producer inventing key names costs a String per new name, then a reset).
+ *
+ * <p>Threading: one connection, one thread; not thread-safe.
+ */
+final class KeyTable {
+    static final int EVT_TIME = -1;
+    static final int EVT_RAWRES = -2;
+    static final int UNKNOWN = -3;
+    /** Index used by {@link #predicted} and {@link #follow} for "before the first key of a line". */
+    static final int START = -1;
+
+    private final int maxUnknown;
+    private final int knownCount;
+    private final byte[][] bytes;
+    /** Each name followed by its closing quote, as {@link ByteScan#words}, and the mask of a short one's word. */
+    private final long[][] quotedWords;
+    private final long[] shortMasks;
+    private final String[] names;
+    private final int[] codes;
+    private final int[] hashes;
+    /** The entry that followed each entry last time, or -1; {@link #firstNext} for the line's start. */
+    private final int[] next;
+    private int firstNext = -1;
+    private int size;
+    /** Open addressing on the hash: entry index + 1, 0 = empty. At most half full. */
+    private final int[] slots;
+    private final int mask;
+
+    KeyTable(int maxUnknown) {
+        this.maxUnknown = maxUnknown;
+        int capacity = Field.COUNT + 2 + maxUnknown;
+        bytes = new byte[capacity][];
+        quotedWords = new long[capacity][];
+        shortMasks = new long[capacity];
+        names = new String[capacity];
+        codes = new int[capacity];
+        hashes = new int[capacity];
+        next = new int[capacity];
+        int slotCount = Integer.highestOneBit(capacity * 2 - 1) << 1;
+        slots = new int[slotCount];
+        mask = slotCount - 1;
+        for (Field f : Field.values()) {
+            add(f.wireName(), f.id());
+        }
+        add("evt.time", EVT_TIME);
+        add("evt.rawres", EVT_RAWRES);
+        knownCount = size;
+    }
+
+    /** Hash of a name as the decoder computes it while scanning ({@code h = 31 * h + b}). */
+    static int hash(byte[] a, int off, int len) {
+        int h = 0;
+        for (int i = off; i < off + len; i++) {
+            h = 31 * h + a[i];
+        }
+        return h;
+    }
+
+    /** The entry for the ASCII name in {@code a[off .. off+len)} whose hash is {@code h}; added if new. */
+    int lookup(byte[] a, int off, int len, int h) {
+        int s = spread(h) & mask;
+        for (int e; (e = slots[s]) != 0; s = (s + 1) & mask) {
+            e--;
+            byte[] k = bytes[e];
+            if (hashes[e] == h && k.length == len && Arrays.equals(k, 0, len, a, off, off + len)) {
+                return e;
+            }
+        }
+        if (size - knownCount >= maxUnknown) {
+            forgetUnknown();
+            return lookup(a, off, len, h);
+        }
+        // A new name: the one allocation, paid once per name. Interned, as Jackson names its fields.
+        return add(new String(a, off, len, StandardCharsets.ISO_8859_1).intern(), UNKNOWN);
+    }
+
+    /** The entry that followed {@code entry} ({@link #START} for the first key) last time, or -1. */
+    int predicted(int entry) {
+        return entry == START ? firstNext : next[entry];
+    }
+
+    /** Records that {@code entry} followed {@code previous} ({@link #START} for a line's first key). */
+    void follow(int previous, int entry) {
+        if (previous == START) {
+            firstNext = entry;
+        } else {
+            next[previous] = entry;
+        }
+    }
+
+    /**
+     * Whether {@code a[off ..]} holds this entry's name followed by a closing quote; the range must
+     * end, before {@code end}, with a char that no name contains (the line's newline).
+     */
+    boolean matchesAt(int entry, byte[] a, int off, int end) {
+        // Compared with the name and its closing quote, eight bytes at a time.
+        int n = bytes[entry].length + 1;
+        if (off + n >= end) {
+            return false;
+        }
+        long[] w = quotedWords[entry];
+        if (n <= 8) {
+            if (off + 8 > a.length) {
+                return slowMatch(entry, a, off);
+            }
+            return (ByteScan.word(a, off) & shortMasks[entry]) == w[0];
+        }
+        int last = w.length - 1;
+        for (int i = 0; i < last; i++) {
+            if (ByteScan.word(a, off + 8 * i) != w[i]) {
+                return false;
+            }
+        }
+        return ByteScan.word(a, off + n - 8) == w[last];
+    }
+
+    private boolean slowMatch(int entry, byte[] a, int off) {
+        byte[] k = bytes[entry];
+        int close = off + k.length;
+        return a[close] == '"' && Arrays.equals(a, off, close, k, 0, k.length);
+    }
+
+    int length(int entry) {
+        return bytes[entry].length;
+    }
+
+    int code(int entry) {
+        return codes[entry];
+    }
+
+    String name(int entry) {
+        return names[entry];
+    }
+
+    private int add(String name, int code) {
+        int e = size++;
+        byte[] k = name.getBytes(StandardCharsets.ISO_8859_1);
+        int h = hash(k, 0, k.length);
+        bytes[e] = k;
+        byte[] quoted = Arrays.copyOf(k, k.length + 1);
+        quoted[k.length] = '"';
+        quotedWords[e] = ByteScan.words(quoted);
+        shortMasks[e] = ByteScan.lowBytes(quoted.length);
+        names[e] = name;
+        codes[e] = code;
+        hashes[e] = h;
+        next[e] = -1;
+        int s = spread(h) & mask;
+        while (slots[s] != 0) {
+            s = (s + 1) & mask;
+        }
+        slots[s] = e + 1;
+        return e;
+    }
+
+    private void forgetUnknown() {
+        Arrays.fill(slots, 0);
+        Arrays.fill(next, -1);
+        Arrays.fill(bytes, knownCount, size, null);
+        Arrays.fill(quotedWords, knownCount, size, null);
+        Arrays.fill(names, knownCount, size, null);
+        firstNext = -1;
+        int known = knownCount;
+        size = 0;
+        for (int e = 0; e < known; e++) {
+            add(names[e], codes[e]);
+        }
+    }
+
+    private static int spread(int h) {
+        return h ^ (h >>> 16);
+    }
+}
