@@ -16,8 +16,9 @@ import java.util.concurrent.locks.LockSupport;
  * reads {@link #sleeper}. The single-producer ring stores its cursor with release semantics only,
  * which lets the CPU read {@code sleeper} before that store is visible (x86 reorders a store with a
  * later load), so both sides could miss each other and the event would wait out the park's timeout:
- * hence a full fence before the read (measured: p99 latency at 100k events/s went from 1.9 ms to
- * the figure in the README). The park also has a timeout, doubling from {@code minParkNanos}
+ * hence a full fence before the read. (It did not move the measured latency tail at 100k events/s,
+ * which is the VM's wake-up and scheduling delay: see the README's tuning notes; it closes a race
+ * the memory model allows.) The park also has a timeout, doubling from {@code minParkNanos}
  * (200 µs) to {@code maxParkNanos} (100 ms) while nothing comes, a safety net that makes an idle
  * agent wake only {@code 1 s / maxParkNanos} times a second. Wake-ups are
  * what idle CPU is made of: on this 2-core VM each costs the thread 50–100 µs of CPU (measured with
