@@ -28,13 +28,40 @@ final class SensorProcess implements AutoCloseable {
         this.process = process;
     }
 
+    /**
+     * The capabilities the sensor gets, no more (as in the DaemonSet): load and attach BPF programs,
+     * read kernel memory from them, read /proc. setpriv limits the bounding set, so even uid 0 gets
+     * only these at exec.
+     */
+    static final List<String> SENSOR_CAPABILITIES = List.of("bpf", "perfmon", "dac_read_search");
+
     static SensorProcess start(Path executable, Path socket) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(executable.toString(), "--socket", socket.toString()));
+        List<String> cmd = new ArrayList<>();
+        Path setpriv = onPath("setpriv");
+        if (setpriv != null) {
+            String caps = "-all,+" + String.join(",+", SENSOR_CAPABILITIES);
+            cmd.addAll(List.of(setpriv.toString(), "--bounding-set=" + caps, "--inh-caps=-all", "--ambient-caps=-all",
+                "--"));
+        } else {
+            log.warn("setpriv (util-linux) not found: the sensor runs with every capability the agent started with");
+        }
+        cmd.addAll(List.of(executable.toString(), "--socket", socket.toString()));
         // No pipe: a pipe's other end would not survive the agent's exec. stderr is the agent's own.
         Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
             .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        log.info("started the sensor {} (pid {})", executable, p.pid());
+        log.info("started the sensor {} (pid {}){}", executable, p.pid(),
+            setpriv != null ? " with only " + SENSOR_CAPABILITIES : "");
         return new SensorProcess(p.toHandle());
+    }
+
+    private static Path onPath(String name) {
+        String path = System.getenv("PATH");
+        for (String dir : (path == null ? "/usr/bin:/bin" : path).split(":")) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, name))) {
+                return Path.of(dir, name);
+            }
+        }
+        return null;
     }
 
     /** The sensor a previous image of this process started (same pid, so still our child), or null if gone. */

@@ -79,6 +79,7 @@ class SensorEndToEndIT {
                 Thread.sleep(200);
             }
             Thread.sleep(1000); // let the sensor finish attaching its programs
+            assertSensorHoldsOnlyWhatEbpfNeeds(agent.process().pid());
 
             new ProcessBuilder("unshare", "-m", "true").inheritIO().start().waitFor(); // the host: no container alert
             container(cap, List.of("--cap", "CAP_SYS_ADMIN"), "unshare", "-m", "true");
@@ -128,5 +129,21 @@ class SensorEndToEndIT {
             }
         }
         return out;
+    }
+
+    /** The sensor the agent started (its child) holds CAP_BPF, CAP_PERFMON and CAP_DAC_READ_SEARCH, nothing else. */
+    private static void assertSensorHoldsOnlyWhatEbpfNeeds(long agentPid) throws Exception {
+        long expected = (1L << 39) | (1L << 38) | (1L << 2);
+        List<ProcessHandle> sensors = ProcessHandle.of(agentPid).orElseThrow().descendants()
+            .filter(h -> h.info().command().map(c -> c.endsWith("/vigil-sensor")).orElse(false)).toList();
+        assertTrue(!sensors.isEmpty(), "the sensor process among the agent's children");
+        for (ProcessHandle h : sensors) {
+            for (String line : Files.readAllLines(Path.of("/proc/" + h.pid() + "/status"))) {
+                if (line.startsWith("CapEff:") || line.startsWith("CapPrm:") || line.startsWith("CapBnd:")) {
+                    assertEquals(expected, Long.parseUnsignedLong(line.substring(7).trim(), 16),
+                        line + " of the sensor (pid " + h.pid() + ")");
+                }
+            }
+        }
     }
 }
