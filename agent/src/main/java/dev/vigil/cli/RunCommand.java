@@ -177,6 +177,7 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
 
         Signal.handle(new Signal("TERM"), s -> stop.countDown());
         Signal.handle(new Signal("INT"), s -> stop.countDown());
+        HangupSignal.restoreIfIgnored(log);
         Signal.handle(new Signal("HUP"), s -> {
             log.info("SIGHUP: reloading rules");
             matcher.reload();

@@ -30,6 +30,8 @@ import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -125,13 +127,15 @@ class FaultsIT {
         assertEquals(0, k.waitFor());
     }
 
-    @Test
-    void sighupWithABrokenRulesFileKeepsTheOldSet() throws Exception {
+    /** Also started under nohup: an inherited "ignore SIGHUP" must not make the reload signal a no-op. */
+    @ParameterizedTest(name = "launcher \"{0}\"")
+    @ValueSource(strings = {"", "nohup"})
+    void sighupWithABrokenRulesFileKeepsTheOldSet(String launcher) throws Exception {
         Path rules = dir.resolve("rules.yaml");
         Files.writeString(rules, RULES);
         Path cfg = config("");
-        try (AgentProcess agent = AgentProcess.start(dir, List.of("-Xmx128m"), List.of("--config", cfg.toString(),
-            "--no-default-rules", "--rules", rules.toString()))) {
+        try (AgentProcess agent = AgentProcess.start(dir, launcher.isEmpty() ? List.of() : List.of(launcher),
+            List.of("-Xmx128m"), List.of("--config", cfg.toString(), "--no-default-rules", "--rules", rules.toString()))) {
             agent.awaitReady(Duration.ofSeconds(30));
             String before = agent.metrics();
             double loaded = sample(before, "vigil_rules_loaded", "");
