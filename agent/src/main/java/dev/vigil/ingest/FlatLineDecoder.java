@@ -2,11 +2,9 @@ package dev.vigil.ingest;
 
 import dev.vigil.event.Capabilities;
 import dev.vigil.event.Chars;
-import dev.vigil.event.Errno;
 import dev.vigil.event.Event;
 import dev.vigil.event.EventTypes;
 import dev.vigil.event.Field;
-import dev.vigil.event.SocketNames;
 
 /**
  * The fast path of {@link EventDecoder}: decodes the common shape of a line straight from its bytes,
@@ -304,10 +302,7 @@ final class FlatLineDecoder {
             if (kind == INT) {
                 v = number;
             } else if (kind == STRING) {
-                v = Chars.parseLong(chars(), 0, valueLength);
-                if (v == Chars.NOT_A_NUMBER) {
-                    v = EventTime.parseRfc3339(chars(), 0, valueLength);
-                }
+                v = WireValues.timeFromText(chars(), 0, valueLength);
             } else {
                 v = Chars.NOT_A_NUMBER;
             }
@@ -364,22 +359,16 @@ final class FlatLineDecoder {
                         resUnresolved = true; // an errno name we lack: fine if evt.rawres is there too
                         return null;
                     }
-                    if (kind == STRING && (f == Field.EVT_ARG_TYPE || f == Field.EVT_ARG_DOMAIN
-                        || f == Field.EVT_ARG_PROTO || f == Field.EVT_ARG_CAP)) {
-                        // Another syscall's argument of the same name (mount's evt.arg.type): kept as text.
-                        extra(f.wireName(), event);
+                    if (kind == STRING && WireValues.isSharedArgumentName(f)) {
+                        extra(f.wireName(), event); // another syscall's argument of that name: text
                         return null;
                     }
                     return RejectReason.WRONG_TYPE;
                 }
-                if (f == Field.EVT_RES) {
-                    if (resFromRaw) {
-                        return null; // evt.rawres wins
-                    }
-                } else if (f == Field.EVT_ARG_TYPE) {
-                    v &= SocketNames.SOCK_TYPE_MASK;
+                if (f == Field.EVT_RES && resFromRaw) {
+                    return null; // evt.rawres wins
                 }
-                event.setLong(f, v);
+                event.setLong(f, WireValues.stored(f, v));
                 return null;
             }
         }
@@ -392,17 +381,7 @@ final class FlatLineDecoder {
         if (kind != STRING) {
             return Chars.NOT_A_NUMBER;
         }
-        long v = Chars.parseLong(chars(), 0, valueLength);
-        if (v != Chars.NOT_A_NUMBER) {
-            return v;
-        }
-        return switch (f) {
-            case EVT_RES -> Errno.value(chars(), 0, valueLength);
-            case EVT_ARG_DOMAIN -> SocketNames.family(chars(), 0, valueLength);
-            case EVT_ARG_TYPE -> SocketNames.type(chars(), 0, valueLength);
-            case EVT_ARG_CAP -> Capabilities.number(chars(), 0, valueLength);
-            default -> Chars.NOT_A_NUMBER;
-        };
+        return WireValues.longFromText(f, chars(), 0, valueLength);
     }
 
     private long boolValue() {
@@ -412,15 +391,7 @@ final class FlatLineDecoder {
         if (kind == FALSE) {
             return 0;
         }
-        if (kind == STRING || kind == INT) {
-            if (Chars.equals(chars(), 0, valueLength, "true") || Chars.equals(chars(), 0, valueLength, "1")) {
-                return 1;
-            }
-            if (Chars.equals(chars(), 0, valueLength, "false") || Chars.equals(chars(), 0, valueLength, "0")) {
-                return 0;
-            }
-        }
-        return -1;
+        return kind == STRING || kind == INT ? WireValues.boolFromText(chars(), 0, valueLength) : -1;
     }
 
     private void extra(String name, Event event) {
@@ -437,20 +408,7 @@ final class FlatLineDecoder {
     }
 
     private RejectReason finish(Event event, long receiveEpochNanos) {
-        if (!event.has(Field.EVT_TYPE)) {
-            return RejectReason.MISSING_TYPE;
-        }
-        if (resUnresolved && !resFromRaw) {
-            return RejectReason.WRONG_TYPE;
-        }
-        if (!event.has(Field.EVT_RAWTIME)) {
-            event.setLong(Field.EVT_RAWTIME, evtTime != Long.MIN_VALUE ? evtTime : receiveEpochNanos);
-        }
-        if (!event.has(Field.EVT_FAILED) && event.has(Field.EVT_RES)) {
-            event.setBool(Field.EVT_FAILED, event.getLong(Field.EVT_RES) < 0);
-        }
-        event.setValid(true);
-        return null;
+        return WireValues.finish(event, resUnresolved, resFromRaw, evtTime, receiveEpochNanos);
     }
 
     // ---- scanning ----

@@ -8,11 +8,9 @@ import com.fasterxml.jackson.core.async.ByteArrayFeeder;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import dev.vigil.event.Capabilities;
 import dev.vigil.event.Chars;
-import dev.vigil.event.Errno;
 import dev.vigil.event.Event;
 import dev.vigil.event.EventTypes;
 import dev.vigil.event.Field;
-import dev.vigil.event.SocketNames;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
@@ -237,29 +235,18 @@ public final class JacksonEventDecoder {
                         resUnresolved = true; // an errno name we lack: fine if evt.rawres is there too
                         return null;
                     }
-                    if (t == JsonToken.VALUE_STRING && isSharedArgumentName(f)) {
-                        // Another syscall's argument of the same name (mount's evt.arg.type is the
-                        // file system, "tmpfs"): kept as text, as any other argument.
-                        return readExtra(f.wireName(), t, event);
+                    if (t == JsonToken.VALUE_STRING && WireValues.isSharedArgumentName(f)) {
+                        return readExtra(f.wireName(), t, event); // another syscall's argument of that name: text
                     }
                     return RejectReason.WRONG_TYPE;
                 }
-                if (f == Field.EVT_RES) {
-                    if (resFromRaw) {
-                        return null; // evt.rawres wins
-                    }
-                } else if (f == Field.EVT_ARG_TYPE) {
-                    v &= SocketNames.SOCK_TYPE_MASK;
+                if (f == Field.EVT_RES && resFromRaw) {
+                    return null; // evt.rawres wins
                 }
-                event.setLong(f, v);
+                event.setLong(f, WireValues.stored(f, v));
                 return null;
             }
         }
-    }
-
-    /** Argument names that other syscalls use for other things than a socket's or a capability check's. */
-    private static boolean isSharedArgumentName(Field f) {
-        return f == Field.EVT_ARG_TYPE || f == Field.EVT_ARG_DOMAIN || f == Field.EVT_ARG_PROTO || f == Field.EVT_ARG_CAP;
     }
 
     /** A LONG field's value from a number, a numeric string or, for some fields, a name. */
@@ -271,20 +258,7 @@ public final class JacksonEventDecoder {
         if (t == JsonToken.VALUE_NUMBER_INT) {
             return intValue();
         }
-        char[] a = p.getTextCharacters();
-        int off = p.getTextOffset();
-        int len = p.getTextLength();
-        long v = Chars.parseLong(a, off, len);
-        if (v != Chars.NOT_A_NUMBER) {
-            return v;
-        }
-        return switch (f) {
-            case EVT_RES -> Errno.value(a, off, len);
-            case EVT_ARG_DOMAIN -> SocketNames.family(a, off, len);
-            case EVT_ARG_TYPE -> SocketNames.type(a, off, len);
-            case EVT_ARG_CAP -> Capabilities.number(a, off, len);
-            default -> Chars.NOT_A_NUMBER;
-        };
+        return WireValues.longFromText(f, p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
     }
 
     /**
@@ -307,15 +281,7 @@ public final class JacksonEventDecoder {
         }
         if (t == JsonToken.VALUE_STRING || t == JsonToken.VALUE_NUMBER_INT) {
             JsonParser p = parser;
-            char[] a = p.getTextCharacters();
-            int off = p.getTextOffset();
-            int len = p.getTextLength();
-            if (Chars.equals(a, off, len, "true") || Chars.equals(a, off, len, "1")) {
-                return 1;
-            }
-            if (Chars.equals(a, off, len, "false") || Chars.equals(a, off, len, "0")) {
-                return 0;
-            }
+            return WireValues.boolFromText(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
         }
         return -1;
     }
@@ -338,13 +304,7 @@ public final class JacksonEventDecoder {
         if (t == JsonToken.VALUE_NUMBER_INT) {
             v = intValue();
         } else if (t == JsonToken.VALUE_STRING) {
-            char[] a = p.getTextCharacters();
-            int off = p.getTextOffset();
-            int len = p.getTextLength();
-            v = Chars.parseLong(a, off, len);
-            if (v == Chars.NOT_A_NUMBER) {
-                v = EventTime.parseRfc3339(a, off, len);
-            }
+            v = WireValues.timeFromText(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
         } else {
             v = Chars.NOT_A_NUMBER;
         }
@@ -405,20 +365,7 @@ public final class JacksonEventDecoder {
             replaceParserAfterLine = false;
             newParser();
         }
-        if (!event.has(Field.EVT_TYPE)) {
-            return RejectReason.MISSING_TYPE;
-        }
-        if (resUnresolved && !resFromRaw) {
-            return RejectReason.WRONG_TYPE;
-        }
-        if (!event.has(Field.EVT_RAWTIME)) {
-            event.setLong(Field.EVT_RAWTIME, evtTime != Long.MIN_VALUE ? evtTime : receiveEpochNanos);
-        }
-        if (!event.has(Field.EVT_FAILED) && event.has(Field.EVT_RES)) {
-            event.setBool(Field.EVT_FAILED, event.getLong(Field.EVT_RES) < 0);
-        }
-        event.setValid(true);
-        return null;
+        return WireValues.finish(event, resUnresolved, resFromRaw, evtTime, receiveEpochNanos);
     }
 
     private void newParser() {
