@@ -1,9 +1,6 @@
 package dev.vigil.cli;
 
 import com.sun.jna.LastErrorException;
-import com.sun.jna.Library;
-import com.sun.jna.Memory;
-import com.sun.jna.Native;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -38,32 +35,13 @@ final class CapabilityDropExec {
     /** The pid of a sensor started before the exec, for the new JVM to adopt. */
     static final String SENSOR_PID_ENV = "VIGIL_SENSOR_PID";
 
-    private static final int PR_CAPBSET_READ = 23;
-    private static final int PR_CAPBSET_DROP = 24;
-    private static final int PR_SET_NO_NEW_PRIVS = 38;
-    private static final int PR_CAP_AMBIENT = 47;
-    private static final int PR_CAP_AMBIENT_CLEAR_ALL = 4;
-    private static final int LINUX_CAPABILITY_VERSION_3 = 0x20080522;
-    private static final int F_SETFD = 2;
-    private static final int FD_CLOEXEC = 1;
-
-    interface LibC extends Library {
-        int prctl(int option, long arg2, long arg3, long arg4, long arg5) throws LastErrorException;
-
-        int capset(Memory header, Memory data) throws LastErrorException;
-
-        int fcntl(int fd, int cmd, int arg) throws LastErrorException;
-
-        /** JNA passes each String[] as a NULL-terminated char*[]. */
-        int execve(String path, String[] argv, String[] envp) throws LastErrorException;
-    }
 
     private CapabilityDropExec() {
     }
 
     /** Whether this process should re-run itself: it holds a capability and has not done so yet. */
     static boolean wanted(Map<String, String> env) {
-        return env.get(DONE_ENV) == null && ProcessHardening.statusHex(Path.of("/proc/thread-self/status"), "CapPrm:") != 0;
+        return env.get(DONE_ENV) == null && LinuxCalls.statusHex(Path.of("/proc/thread-self/status"), "CapPrm:") != 0;
     }
 
     /**
@@ -93,28 +71,18 @@ final class CapabilityDropExec {
         } catch (IOException e) {
             return "cannot read /proc/self/exe: " + e.getMessage();
         }
-        LibC libc;
+        LinuxCalls.LibC libc;
         try {
-            libc = Native.load("c", LibC.class);
+            libc = LinuxCalls.libc();
         } catch (UnsatisfiedLinkError | RuntimeException e) {
             return "libc not available through JNA: " + e.getMessage();
         }
         try {
             closeOnExec(libc);
-            int lastCap = lastCap();
-            for (int cap = 0; cap <= lastCap; cap++) {
-                if (libc.prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1) {
-                    libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0); // needs CAP_SETPCAP: so first
-                }
-            }
-            libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
-            Memory header = new Memory(8);
-            header.setInt(0, LINUX_CAPABILITY_VERSION_3);
-            header.setInt(4, 0); // this thread
-            Memory data = new Memory(24); // {effective, permitted, inheritable} x 2, all empty
-            data.clear();
-            libc.capset(header, data);
-            libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+            LinuxCalls.dropBoundingSet(libc);
+            libc.prctl(LinuxCalls.PR_CAP_AMBIENT, LinuxCalls.PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+            LinuxCalls.clearThreadCapabilities(libc);
+            libc.prctl(LinuxCalls.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
         } catch (LastErrorException e) {
             // The bounding set may be left half dropped: harmless, the in-process hardening drops the rest.
             return "dropping capabilities before exec failed: errno " + e.getErrorCode();
@@ -155,7 +123,7 @@ final class CapabilityDropExec {
     }
 
     /** Every descriptor but 0, 1 and 2 closes on exec: the JVM opens many without O_CLOEXEC. */
-    private static void closeOnExec(LibC libc) {
+    private static void closeOnExec(LinuxCalls.LibC libc) {
         List<Integer> fds = new ArrayList<>();
         try (DirectoryStream<Path> dir = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
             for (Path p : dir) {
@@ -167,19 +135,11 @@ final class CapabilityDropExec {
         for (int fd : fds) {
             if (fd > 2) {
                 try {
-                    libc.fcntl(fd, F_SETFD, FD_CLOEXEC);
+                    libc.fcntl(fd, LinuxCalls.F_SETFD, LinuxCalls.FD_CLOEXEC);
                 } catch (LastErrorException e) {
                     // the directory stream's own descriptor, closed meanwhile
                 }
             }
-        }
-    }
-
-    private static int lastCap() {
-        try {
-            return Integer.parseInt(Files.readAllLines(Path.of("/proc/sys/kernel/cap_last_cap")).get(0).trim());
-        } catch (IOException | RuntimeException e) {
-            return 63;
         }
     }
 

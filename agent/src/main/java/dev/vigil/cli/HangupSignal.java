@@ -1,9 +1,5 @@
 package dev.vigil.cli;
 
-import com.sun.jna.LastErrorException;
-import com.sun.jna.Library;
-import com.sun.jna.Native;
-import com.sun.jna.Pointer;
 import java.nio.file.Path;
 import org.slf4j.Logger;
 
@@ -14,25 +10,18 @@ import org.slf4j.Logger;
  * is registered, an inherited "ignore" is put back to the default.
  */
 final class HangupSignal {
-    private static final int SIGHUP = 1;
-
-    interface LibC extends Library {
-        /** {@code signal(2)}; a null handler is SIG_DFL. */
-        Pointer signal(int signum, Pointer handler) throws LastErrorException;
-    }
-
     private HangupSignal() {
     }
 
     /** True if SIGHUP was ignored and is now back to the default (the caller registers its handler next). */
     static boolean restoreIfIgnored(Logger log) {
-        long ignored = ProcessHardening.statusHex(Path.of("/proc/self/status"), "SigIgn:");
-        if ((ignored & (1L << (SIGHUP - 1))) == 0) {
+        long ignored = LinuxCalls.statusHex(Path.of("/proc/self/status"), "SigIgn:");
+        if ((ignored & (1L << (LinuxCalls.SIGHUP - 1))) == 0) {
             return false;
         }
         try {
-            Native.load("c", LibC.class).signal(SIGHUP, null);
-        } catch (UnsatisfiedLinkError | RuntimeException e) { // LastErrorException included
+            LinuxCalls.libc().signal(LinuxCalls.SIGHUP, null);
+        } catch (UnsatisfiedLinkError | RuntimeException e) { // LastErrorException is one
             log.warn("SIGHUP is ignored by this process (started under nohup?) and could not be restored: "
                 + "kill -HUP will not reload the rules ({})", e.getMessage());
             return false;

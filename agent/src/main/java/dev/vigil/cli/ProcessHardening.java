@@ -1,10 +1,7 @@
 package dev.vigil.cli;
 
 import com.sun.jna.LastErrorException;
-import com.sun.jna.Library;
 import com.sun.jna.Memory;
-import com.sun.jna.Native;
-import com.sun.jna.Pointer;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -38,12 +35,6 @@ import org.slf4j.Logger;
  * Threading: call once, from the thread that will start no further privileged work (the main thread).
  */
 public final class ProcessHardening {
-    private static final int PR_CAPBSET_READ = 23;
-    private static final int PR_CAPBSET_DROP = 24;
-    private static final int PR_SET_NO_NEW_PRIVS = 38;
-    private static final int PR_CAP_AMBIENT = 47;
-    private static final int PR_CAP_AMBIENT_CLEAR_ALL = 4;
-    private static final int LINUX_CAPABILITY_VERSION_3 = 0x20080522;
     private static final int SECCOMP_SET_MODE_FILTER = 1;
     private static final int SECCOMP_FILTER_FLAG_TSYNC = 1;
     /** BPF_RET | BPF_K, returning SECCOMP_RET_ALLOW: a filter that allows every system call. */
@@ -54,14 +45,6 @@ public final class ProcessHardening {
     public record Result(long tid, boolean noNewPrivs, boolean noNewPrivsAllThreads, int boundingDropped,
                          boolean ambientCleared, boolean capsCleared, long capEffBefore, long capEffAfter,
                          int threads, List<String> threadsHoldingCapabilities, List<String> failures) {
-    }
-
-    interface LibC extends Library {
-        int prctl(int option, long arg2, long arg3, long arg4, long arg5) throws LastErrorException;
-
-        int capset(Pointer header, Pointer data) throws LastErrorException;
-
-        long syscall(long number, Object... args) throws LastErrorException;
     }
 
     private final Logger log;
@@ -79,9 +62,9 @@ public final class ProcessHardening {
     /** Applies the hardening; see the class comment for what it covers. */
     public Result apply() {
         List<String> failures = new ArrayList<>();
-        LibC libc;
+        LinuxCalls.LibC libc;
         try {
-            libc = Native.load("c", LibC.class);
+            libc = LinuxCalls.libc();
         } catch (UnsatisfiedLinkError | RuntimeException e) {
             failures.add("libc not available through JNA: " + e.getMessage());
             log.warn("process hardening not applied: {}", failures);
@@ -91,40 +74,23 @@ public final class ProcessHardening {
         long before = threadCapEff(tid);
 
         // The bounding set first: dropping from it needs CAP_SETPCAP, which capset takes away.
-        int dropped = 0;
-        int lastCap = lastCap();
-        for (int cap = 0; cap <= lastCap; cap++) {
-            try {
-                if (libc.prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1) {
-                    libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0);
-                    dropped++;
-                }
-            } catch (LastErrorException e) {
-                failures.add("bounding set cap " + cap + ": errno " + e.getErrorCode());
-                break; // EPERM without CAP_SETPCAP: the rest would fail the same way
-            }
-        }
-        boolean ambient = call(failures, "ambient set", () -> libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0));
-        boolean caps = call(failures, "capset", () -> {
-            Memory header = new Memory(8);
-            header.setInt(0, LINUX_CAPABILITY_VERSION_3);
-            header.setInt(4, 0); // this thread
-            Memory data = new Memory(24); // two __user_cap_data_struct {effective, permitted, inheritable}
-            data.clear();
-            return libc.capset(header, data);
-        });
-        boolean nnp = call(failures, "no_new_privs", () -> libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
+        int[] dropped = {0};
+        call(failures, "bounding set", () -> dropped[0] = LinuxCalls.dropBoundingSet(libc));
+        boolean ambient = call(failures, "ambient set",
+            () -> libc.prctl(LinuxCalls.PR_CAP_AMBIENT, LinuxCalls.PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0));
+        boolean caps = call(failures, "capset", () -> LinuxCalls.clearThreadCapabilities(libc));
+        boolean nnp = call(failures, "no_new_privs", () -> libc.prctl(LinuxCalls.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
         boolean nnpAll = nnp && call(failures, "seccomp TSYNC", () -> syncNoNewPrivs(libc));
 
         long after = threadCapEff(tid);
         List<String> holding = new ArrayList<>();
         int threads = threadsHoldingCapabilities(holding);
-        Result r = new Result(tid, nnp, nnpAll, dropped, ambient, caps, before, after, threads, List.copyOf(holding),
+        Result r = new Result(tid, nnp, nnpAll, dropped[0], ambient, caps, before, after, threads, List.copyOf(holding),
             List.copyOf(failures));
         log.info("process hardening: no_new_privs {}, dropped {} capabilities from the bounding set, ambient {}, "
                 + "capset {}; CapEff {} -> {} in this thread (tid {}); {} of {} threads (started before) still hold capabilities{}{}",
             nnpAll ? "set in every thread" : nnp ? "set in this thread only" : "NOT set",
-            dropped, ambient ? "cleared" : "NOT cleared", caps ? "cleared" : "FAILED",
+            dropped[0], ambient ? "cleared" : "NOT cleared", caps ? "cleared" : "FAILED",
             hex(before), hex(after), tid, holding.size(), threads,
             holding.isEmpty() ? "" : " " + holding, failures.isEmpty() ? "" : "; failed: " + failures);
         return r;
@@ -148,7 +114,7 @@ public final class ProcessHardening {
     }
 
     /** An allow-all seccomp filter installed with TSYNC: the kernel sets no_new_privs on every thread. */
-    private static long syncNoNewPrivs(LibC libc) {
+    private static long syncNoNewPrivs(LinuxCalls.LibC libc) {
         long nr = switch (System.getProperty("os.arch")) {
             case "amd64", "x86_64" -> 317;
             case "aarch64" -> 277;
@@ -166,15 +132,6 @@ public final class ProcessHardening {
         prog.setPointer(8, filter);
         // Longs: syscall(2) reads every argument as a long.
         return libc.syscall(nr, (long) SECCOMP_SET_MODE_FILTER, (long) SECCOMP_FILTER_FLAG_TSYNC, prog);
-    }
-
-    private int lastCap() {
-        try {
-            // readAllLines, not readString: on JDK 17 readString of this procfs file returned "4" for "40".
-            return Integer.parseInt(Files.readAllLines(Path.of("/proc/sys/kernel/cap_last_cap")).get(0).trim());
-        } catch (IOException | RuntimeException e) {
-            return 63;
-        }
     }
 
     private static long threadId() {
@@ -218,16 +175,7 @@ public final class ProcessHardening {
     }
 
     static long statusHex(Path status, String key) {
-        try {
-            for (String line : Files.readAllLines(status)) {
-                if (line.startsWith(key)) {
-                    return Long.parseUnsignedLong(line.substring(key.length()).trim(), 16);
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            // the thread ended meanwhile, or no such line
-        }
-        return 0;
+        return LinuxCalls.statusHex(status, key);
     }
 
     private static String hex(long v) {
