@@ -35,7 +35,6 @@ final class CapabilityDropExec {
     /** The pid of a sensor started before the exec, for the new JVM to adopt. */
     static final String SENSOR_PID_ENV = "VIGIL_SENSOR_PID";
 
-
     private CapabilityDropExec() {
     }
 

@@ -147,7 +147,7 @@ public final class ProcessHardening {
         if (tid < 0) {
             return -1;
         }
-        return statusHex(procSelf.resolve("task").resolve(Long.toString(tid)).resolve("status"), "CapEff:");
+        return LinuxCalls.statusHex(procSelf.resolve("task").resolve(Long.toString(tid)).resolve("status"), "CapEff:");
     }
 
     /** Fills {@code holding} with "name(tid)" of threads whose CapEff or CapPrm is not empty; returns the thread count. */
@@ -156,8 +156,8 @@ public final class ProcessHardening {
         try (DirectoryStream<Path> tasks = Files.newDirectoryStream(procSelf.resolve("task"))) {
             for (Path t : tasks) {
                 n++;
-                long eff = statusHex(t.resolve("status"), "CapEff:");
-                long prm = statusHex(t.resolve("status"), "CapPrm:");
+                long eff = LinuxCalls.statusHex(t.resolve("status"), "CapEff:");
+                long prm = LinuxCalls.statusHex(t.resolve("status"), "CapPrm:");
                 if (eff != 0 || prm != 0) {
                     String name;
                     try {
@@ -172,10 +172,6 @@ public final class ProcessHardening {
             holding.add("unknown: " + e.getMessage());
         }
         return n;
-    }
-
-    static long statusHex(Path status, String key) {
-        return LinuxCalls.statusHex(status, key);
     }
 
     private static String hex(long v) {
