@@ -43,9 +43,14 @@ public final class LatencyHistogram {
         }
     }
 
-    /** Upper bounds, inclusive (Prometheus' {@code le}), in ns; the last bucket is +Inf. */
+    /**
+     * Upper bounds, inclusive (Prometheus' {@code le}), in ns; the last bucket is +Inf. A 1-2.5-5 series
+     * throughout, so a quantile in the millisecond range (where a stall shows) is interpolated within
+     * a factor of 2.5, not 5.
+     */
     static final long[] BOUNDS_NANOS = {10_000, 25_000, 50_000, 100_000, 250_000, 500_000, 1_000_000,
-        5_000_000, 10_000_000, 50_000_000, 100_000_000, 500_000_000, 1_000_000_000};
+        2_500_000, 5_000_000, 10_000_000, 25_000_000, 50_000_000, 100_000_000, 250_000_000, 500_000_000,
+        1_000_000_000};
 
     /** Per-bucket (not cumulative) counts; index BOUNDS_NANOS.length is +Inf. */
     private final long[] counts = new long[BOUNDS_NANOS.length + 1];

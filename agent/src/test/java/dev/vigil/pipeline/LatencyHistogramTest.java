@@ -20,12 +20,15 @@ class LatencyHistogramTest {
         h.record(10_000);      // exactly 10 µs: le="1.0E-5"
         h.record(10_001);      // just above: le="2.5E-5"
         h.record(750_000);     // le="0.001"
+        h.record(2_000_000);   // le="0.0025"
+        h.record(30_000_000);  // le="0.05"
         h.record(2_000_000_000L); // above 1 s: +Inf only
         long[] c = h.cumulativeCounts();
-        assertEquals(14, c.length);
-        assertArrayEquals(new long[] {2, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 5}, c);
-        assertEquals(5, h.count());
-        assertEquals(10_000 + 10_001 + 750_000 + 2_000_000_000L, (long) h.sumNanos());
+        // le: 10µ 25µ 50µ 100µ 250µ 500µ 1m 2.5m 5m 10m 25m 50m 100m 250m 500m 1s +Inf
+        assertEquals(17, c.length);
+        assertArrayEquals(new long[] {2, 3, 3, 3, 3, 3, 4, 5, 5, 5, 5, 6, 6, 6, 6, 6, 7}, c);
+        assertEquals(7, h.count());
+        assertEquals(10_000 + 10_001 + 750_000 + 2_000_000 + 30_000_000 + 2_000_000_000L, (long) h.sumNanos());
     }
 
     @Test
@@ -39,6 +42,7 @@ class LatencyHistogramTest {
         String text = registry.scrape();
         assertTrue(text.contains("# TYPE vigil_event_latency_seconds histogram"), text);
         assertTrue(text.contains("vigil_event_latency_seconds_bucket{le=\"1.0E-5\"} 5"), text);
+        assertTrue(text.contains("vigil_event_latency_seconds_bucket{le=\"0.0025\"} 7"), text);
         assertTrue(text.contains("vigil_event_latency_seconds_bucket{le=\"0.25\"} 7")
             || text.contains("vigil_event_latency_seconds_bucket{le=\"0.5\"} 7"), text);
         assertTrue(text.contains("vigil_event_latency_seconds_bucket{le=\"+Inf\"} 7"), text);
