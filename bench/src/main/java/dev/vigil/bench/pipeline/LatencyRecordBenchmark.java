@@ -47,8 +47,9 @@ public class LatencyRecordBenchmark {
         timer = Timer.builder("baseline.latency")
             .serviceLevelObjectives(Duration.ofNanos(10_000), Duration.ofNanos(25_000), Duration.ofNanos(50_000),
                 Duration.ofNanos(100_000), Duration.ofNanos(250_000), Duration.ofNanos(500_000),
-                Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(50),
-                Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(1))
+                Duration.ofMillis(1), Duration.ofNanos(2_500_000), Duration.ofMillis(5), Duration.ofMillis(10),
+                Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
+                Duration.ofMillis(500), Duration.ofSeconds(1))
             .register(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     }
 
