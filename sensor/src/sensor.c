@@ -322,6 +322,8 @@ int main(int argc, char **argv)
 	s.lost_fd = bpf_map__fd(skel->maps.lost);
 	s.ncpus = libbpf_num_possible_cpus();
 	s.epoch_offset_ns = now_ns(CLOCK_REALTIME) - now_ns(CLOCK_BOOTTIME);
+	/* The line after which everything attached is captured: tests wait for it. */
+	fprintf(stderr, "vigil-sensor: running, %d programs attached\n", attached);
 
 	while (!stopping) {
 		try_connect(&s);

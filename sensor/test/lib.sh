@@ -71,12 +71,14 @@ start_sensor() {
 	"${cmd[@]}" 2>"$WORK/sensor.log" &
 	SENSOR_PID=$!
 	CLEANUP_PIDS+=("$SENSOR_PID")
+	# It connects first and attaches its programs after: events before the last attach are not
+	# captured, so wait for the line it prints once everything is attached, not for "connected".
 	for _ in $(seq 100); do
-		grep -q '^vigil-sensor: connected' "$WORK/sensor.log" 2>/dev/null && return 0
+		grep -q '^vigil-sensor: running' "$WORK/sensor.log" 2>/dev/null && return 0
 		kill -0 "$SENSOR_PID" 2>/dev/null || fail "sensor exited"
 		sleep 0.1
 	done
-	fail "sensor did not connect"
+	fail "sensor did not connect and attach its programs"
 }
 
 # stop_sensor: SIGTERM must flush and exit 0.

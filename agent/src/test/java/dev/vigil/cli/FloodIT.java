@@ -132,7 +132,20 @@ class FloodIT {
             assertEquals(total, received, "every line received");
             assertEquals(received, accounted(m), "received = processed + rejected + dropped");
 
-            Thread.sleep(1_500); // the last aggregate window closes, stdout is flushed
+            // Health is sampled once a second: wait (bounded, well within metrics.stallSeconds of the
+            // drops) for a sample that saw them.
+            deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            int healthz = agent.get("/healthz").statusCode();
+            while (healthz != 503 && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+                healthz = agent.get("/healthz").statusCode();
+            }
+            // The alerts reach stdout through the output's delivery thread, after the events were
+            // processed: wait for them (a fixed pause was too short on a loaded machine).
+            deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (!alertsWritten(agent.stdoutFile()) && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
             List<String> alerts = Files.readAllLines(agent.stdoutFile());
             long forkAlerts = count(alerts, "Fork refused at pids limit in container");
             long packet = count(alerts, "Packet socket in container");
@@ -148,9 +161,16 @@ class FloodIT {
             double forkRaised = sample(m, "vigil_alerts_total",
                 "priority=\"Critical\",rule=\"Fork refused at pids limit in container\"");
             assertTrue(forkRaised <= 10, "aggregation, not one alert per clone: " + forkRaised);
-            assertTrue(agent.get("/healthz").statusCode() == 503,
+            assertTrue(healthz == 503,
                 "drops within metrics.stallSeconds make /healthz fail: the agent does not go blind silently");
         }
+    }
+
+    /** The alerts the test expects are all on stdout (their counts are asserted after). */
+    private static boolean alertsWritten(Path stdout) throws IOException {
+        List<String> alerts = Files.readAllLines(stdout);
+        return count(alerts, "Packet socket in container") >= 1 && count(alerts, "Privileged container process") >= 1
+            && count(alerts, "Fork refused at pids limit in container") >= 1;
     }
 
     private static double accounted(String m) {

@@ -78,7 +78,13 @@ class SensorEndToEndIT {
                 assertTrue(System.nanoTime() < deadline, "the sensor never connected:\n" + agent.logs());
                 Thread.sleep(200);
             }
-            Thread.sleep(1000); // let the sensor finish attaching its programs
+            // The sensor connects first, then attaches its programs one by one: what a container does
+            // before the last is attached may go unseen. Wait for the sensor to say it is running (a
+            // fixed pause was not enough where attaching is slow, as on a loaded machine).
+            while (!agent.logs().contains("vigil-sensor: running")) {
+                assertTrue(System.nanoTime() < deadline, "the sensor never finished attaching:\n" + agent.logs());
+                Thread.sleep(200);
+            }
             assertSensorHoldsOnlyWhatEbpfNeeds(agent.process().pid());
 
             new ProcessBuilder("unshare", "-m", "true").inheritIO().start().waitFor(); // the host: no container alert

@@ -166,10 +166,20 @@ class HostileProducersIT {
     @Test
     void aSlowLorisDoesNotSlowTheOtherProducers() throws Exception {
         int count = 500_000;
+        // Each load is timed a few times and its fastest run kept: a stall of the agent's JVM (GC, or
+        // a CI machine running other JVMs) during one ~0.4 s run must not look like the slow producers'
+        // doing, while slow producers that really slowed the others would slow every run.
+        int rounds = 3;
         try (AgentProcess agent = start("")) {
             // Warm-up, then the same load without and with slow producers beside it.
             sendAndAwait(agent, lines(50_000, 1), 50_000);
-            long alone = sendAndAwait(agent, lines(count, 2), 50_000L + count);
+            long processed = 50_000;
+            byte[] aloneLines = lines(count, 2);
+            long alone = Long.MAX_VALUE;
+            for (int r = 0; r < rounds; r++) {
+                processed += count;
+                alone = Math.min(alone, sendAndAwait(agent, aloneLines, processed));
+            }
             awaitConnections(agent, 0); // the cap leaves room for exactly the slow ones and one fast one
 
             AtomicBoolean stop = new AtomicBoolean();
@@ -189,10 +199,18 @@ class HostileProducersIT {
                     return sent;
                 }));
             }
-            long besideLoris;
+            byte[] besideLines = lines(count, 4);
+            long besideLoris = Long.MAX_VALUE;
             try {
-                Thread.sleep(500); // the slow producers are connected and dribbling
-                besideLoris = sendAndAwait(agent, lines(count, 4), 50_000L + 2L * count);
+                for (int r = 0; r < rounds; r++) {
+                    // The slow producers hold every place but one: the fast producer connects only once
+                    // the agent has taken them all (and let the previous fast connection go), or it could
+                    // take a slow one's place and that one be refused. A fixed sleep was not enough for a
+                    // pool thread scheduled late.
+                    awaitConnections(agent, MAX_CONNECTIONS - 1);
+                    processed += count;
+                    besideLoris = Math.min(besideLoris, sendAndAwait(agent, besideLines, processed));
+                }
             } finally {
                 stop.set(true);
                 slow.shutdown();
@@ -203,8 +221,9 @@ class HostileProducersIT {
             }
             assertTrue(bytes > 0);
             double ratio = (double) alone / besideLoris;
-            System.out.printf("slow-loris: %d lines alone in %d ms, beside %d slow producers in %d ms (%.0f %% of the rate)%n",
-                count, alone / 1_000_000, MAX_CONNECTIONS - 1, besideLoris / 1_000_000, 100 * ratio);
+            System.out.printf("slow-loris: %d lines alone in %d ms, beside %d slow producers in %d ms (%.0f %% of the rate;"
+                    + " fastest of %d runs each)%n",
+                count, alone / 1_000_000, MAX_CONNECTIONS - 1, besideLoris / 1_000_000, 100 * ratio, rounds);
             assertTrue(ratio > 0.5, "throughput beside slow producers is " + (int) (100 * ratio) + " % of alone");
             assertEquals(200, agent.get("/healthz").statusCode());
         }

@@ -21,8 +21,11 @@ class HttpSinkTest extends AlertSinkContractTest {
     @Override
     AlertSink newSink() throws IOException {
         listen(0);
-        return new HttpSink(URI.create("http://127.0.0.1:" + port + "/"), null, Duration.ofSeconds(1),
-            Duration.ofSeconds(2));
+        // Timeouts well above a loopback request on a loaded machine: an answer slower than the
+        // request timeout makes the delivery send the batch again, which deliversInOrder would see as
+        // duplicates (2 s did). An outage is a refused connection, not a timeout, so it stays fast.
+        return new HttpSink(URI.create("http://127.0.0.1:" + port + "/"), null, Duration.ofSeconds(10),
+            Duration.ofSeconds(10));
     }
 
     private void listen(int p) throws IOException {

@@ -110,8 +110,10 @@ class WebhookIT {
 
     @Test
     void serverErrorsAreRetriedUntilAccepted() throws IOException {
+        // Nothing here should time out (10 s): an accepted answer slower than the request timeout is
+        // sent again and accepted twice, which 2 s allowed on a loaded machine.
         String url = serve(n -> a -> n < 6 ? (n % 2 == 0 ? 500 : 503) : n < 8 ? (n == 6 ? 429 : 408) : 200);
-        AlertDispatcher d = dispatcher(OutputConfig.of("http", url, null).withTimeouts(1000, 2000, 200));
+        AlertDispatcher d = dispatcher(OutputConfig.of("http", url, null).withTimeouts(1000, 10_000, 200));
         List<Alert> sent = send(d, 30);
         assertTrue(d.flush(Duration.ofSeconds(30)));
         assertEachAcceptedOnce(sent);
@@ -122,18 +124,31 @@ class WebhookIT {
 
     @Test
     void timeoutsAreRetried() throws IOException {
+        // The first two requests get no answer until the test ends: the client gives up on them and
+        // retries. The others are answered at once, and must be answered within the request timeout:
+        // one answered 200 after the client gave up would be accepted twice. 300 ms was too short for
+        // that on a loaded machine; 5 s is not, and the unanswered requests do not depend on it.
+        CountDownLatch unanswered = new CountDownLatch(1);
         String url = serve(n -> a -> {
             if (n < 2) {
-                sleep(1500);
+                try {
+                    unanswered.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
                 return 503;
             }
             return 200;
         });
-        AlertDispatcher d = dispatcher(OutputConfig.of("http", url, null).withTimeouts(1000, 300, 200));
-        List<Alert> sent = send(d, 10);
-        assertTrue(d.flush(Duration.ofSeconds(30)));
-        assertEachAcceptedOnce(sent);
-        assertTrue(counter("vigil.output.retries", "output", "webhook") >= 2);
+        try {
+            AlertDispatcher d = dispatcher(OutputConfig.of("http", url, null).withTimeouts(1000, 5000, 200));
+            List<Alert> sent = send(d, 10);
+            assertTrue(d.flush(Duration.ofSeconds(30)));
+            assertEachAcceptedOnce(sent);
+            assertTrue(counter("vigil.output.retries", "output", "webhook") >= 2);
+        } finally {
+            unanswered.countDown();
+        }
     }
 
     @Test
@@ -197,13 +212,5 @@ class WebhookIT {
         assertEquals(n - (long) spoolFull, accepted.size());
         assertTrue(emitMillis < 10_000, "emit never waits for the destination: " + emitMillis + " ms");
         assertTrue(sent.size() == n);
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }
