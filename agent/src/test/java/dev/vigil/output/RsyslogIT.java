@@ -201,9 +201,12 @@ class RsyslogIT {
         await(() -> lineCount(r) >= 500, Duration.ofSeconds(60), "the first alerts");
         r.stop();
         // Everything emitted, nothing left in memory, the sink knows rsyslog is gone: all is on disk.
-        await(() -> status.emitted && status.pending == 0 && status.down && status.spooled > 0,
-            Duration.ofMinutes(2), "the sender to spool everything");
-        long spooled = status.spooled;
+        // One status line is one snapshot, taken after the last emit when it says emitted=true.
+        await(() -> {
+            SenderStatus s = status.now;
+            return s.emitted() && s.pending() == 0 && s.down() && s.spooled() > 0;
+        }, Duration.ofMinutes(2), "the sender to spool everything");
+        long spooled = status.now.spooled();
         Process kill = new ProcessBuilder("kill", "-9", Long.toString(first.pid())).inheritIO().start();
         assertEquals(0, kill.waitFor());
         first.waitFor(30, TimeUnit.SECONDS);
@@ -236,12 +239,13 @@ class RsyslogIT {
         return p;
     }
 
-    /** Follows a sender's status lines. */
+    /** One status line of a sender. */
+    record SenderStatus(boolean emitted, long pending, long spooled, boolean down) {
+    }
+
+    /** Follows a sender's status lines; {@link #now} is the last one, whole. */
     static final class StatusReader {
-        volatile boolean emitted;
-        volatile long pending = -1;
-        volatile long spooled = -1;
-        volatile boolean down;
+        volatile SenderStatus now = new SenderStatus(false, -1, -1, false);
         volatile String last = "";
 
         StatusReader(Process p) {
@@ -251,18 +255,22 @@ class RsyslogIT {
                     String line;
                     while ((line = in.readLine()) != null) {
                         last = line;
-                        if (line.startsWith("emitted")) {
-                            emitted = true;
-                        } else if (line.startsWith("status")) {
+                        if (line.startsWith("status ")) {
+                            boolean emitted = false;
+                            boolean down = false;
+                            long pending = -1;
+                            long spooled = -1;
                             for (String kv : line.substring(7).split(" ")) {
                                 String[] f = kv.split("=");
                                 switch (f[0]) {
+                                    case "emitted" -> emitted = Boolean.parseBoolean(f[1]);
                                     case "pending" -> pending = Long.parseLong(f[1]);
                                     case "spooled" -> spooled = Long.parseLong(f[1]);
                                     case "down" -> down = Boolean.parseBoolean(f[1]);
                                     default -> { }
                                 }
                             }
+                            now = new SenderStatus(emitted, pending, spooled, down);
                         }
                     }
                 } catch (IOException ignored) {

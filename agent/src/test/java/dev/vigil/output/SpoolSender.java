@@ -13,10 +13,14 @@ import java.util.concurrent.TimeUnit;
 /**
  * The delivering process of {@code RsyslogIT}'s kill -9 test, run as its own JVM: {@code SpoolSender
  * SPOOL_DIR OUTPUT_SPEC COUNT PACE_MILLIS} emits COUNT numbered alerts (deterministic uuids) through
- * an {@link AlertDispatcher}, PACE_MILLIS ms apart per 100, printing a status line every 100 ms;
+ * an {@link AlertDispatcher}, PACE_MILLIS ms apart per 100, printing a status line every 100 ms
+ * ({@code status emitted=B pending=N spooled=N down=B}, one snapshot: {@code emitted} is read first,
+ * so a line with {@code emitted=true} shows the queue after the last alert was handed over);
  * with COUNT 0 it only delivers what the spool holds, and exits 0 once everything is delivered.
  */
 public final class SpoolSender {
+    private static volatile boolean emittedAll;
+
     private SpoolSender() {
     }
 
@@ -40,7 +44,9 @@ public final class SpoolSender {
         SinkDelivery s = d.deliveries().get(0);
         Thread status = new Thread(() -> {
             while (true) {
-                System.out.println("status pending=" + s.pending() + " spooled=" + s.spooled() + " down=" + s.isDown());
+                boolean emitted = emittedAll;
+                System.out.println("status emitted=" + emitted + " pending=" + s.pending() + " spooled=" + s.spooled()
+                    + " down=" + s.isDown());
                 System.out.flush();
                 try {
                     Thread.sleep(100);
@@ -57,6 +63,7 @@ public final class SpoolSender {
                 TimeUnit.MILLISECONDS.sleep(pace);
             }
         }
+        emittedAll = true;
         System.out.println("emitted " + count);
         System.out.flush();
         if (count == 0) {
