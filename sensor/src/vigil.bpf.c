@@ -160,18 +160,18 @@ int BPF_PROG(on_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 	 * mm->arg_start .. arg_end, NUL-separated. Those pages were written by
 	 * this exec, so the non-faulting read finds them present. */
 	struct mm_struct *mm = BPF_CORE_READ(task, mm);
-	unsigned long start = BPF_CORE_READ(mm, arg_start), end = BPF_CORE_READ(mm, arg_end);
+	unsigned long arg_start = BPF_CORE_READ(mm, arg_start), arg_end = BPF_CORE_READ(mm, arg_end);
 	__u32 len = VIGIL_ARGS_LEN;
 	x->args_len = 0;
 	x->args_state = VIGIL_ARGS_FAILED;
-	if (start && end >= start) {
+	if (arg_start && arg_end >= arg_start) {
 		x->args_state = VIGIL_ARGS_OK;
-		if (end - start > VIGIL_ARGS_LEN)
+		if (arg_end - arg_start > VIGIL_ARGS_LEN)
 			x->args_state = VIGIL_ARGS_TRUNCATED;
 		else
-			len = end - start;
+			len = arg_end - arg_start;
 		barrier_var(len); /* keep the bound check below where the verifier sees it */
-		if (len > VIGIL_ARGS_LEN || bpf_probe_read_user(x->args, len, (void *)start) != 0)
+		if (len > VIGIL_ARGS_LEN || bpf_probe_read_user(x->args, len, (void *)arg_start) != 0)
 			x->args_state = VIGIL_ARGS_FAILED;
 		else
 			x->args_len = len;
