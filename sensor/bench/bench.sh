@@ -3,7 +3,7 @@
 # process per CPU), the sensor writing to a counting reader. Reports the storm
 # rate with and without the sensor attached, the events delivered per second,
 # the events lost (ring buffer full), and the sensor's CPU time.
-# usage: bench.sh [socket|fork] [SECONDS] [RING_MB]   (root)
+# usage: bench.sh [socket|fork|exec] [SECONDS] [RING_MB]   (root)
 set -eu
 MODE=${1:-socket} SECS=${2:-5} RING_MB=${3:-4}
 DIR=$(cd "$(dirname "$0")/.." && pwd)
@@ -12,7 +12,7 @@ make -s -C "$DIR" build/vigil-sensor build/storm
 WORK=$(mktemp -d /tmp/vigil-bench.XXXXXX)
 NPROC=$(nproc)
 trap 'kill ${SENSOR_PID:-} ${READER_PID:-} 2>/dev/null || true; rm -rf "$WORK"' EXIT
-EVT=$([ "$MODE" = fork ] && echo clone || echo socket)
+case "$MODE" in fork) EVT=clone ;; exec) EVT=execve ;; *) EVT=socket ;; esac
 
 # run_storm PREFIX: NPROC storm processes, each writing its summary to PREFIX.N
 run_storm() {

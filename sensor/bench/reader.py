@@ -10,6 +10,8 @@ import sys
 
 path, evt_type = sys.argv[1], sys.argv[2]
 marker = b'"evt.type":"%s"' % evt_type.encode()
+# The start of a loss line; a command line that contains it is escaped (\").
+LOST = b'{"evt.type":"vigil_sensor_lost"'
 if os.path.exists(path):
     os.unlink(path)
 srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -29,9 +31,9 @@ while True:
     done, tail = buf[:end], buf[end:]
     lines += done.count(b"\n")
     typed += done.count(marker)
-    if b"vigil_sensor_lost" in done:
+    if LOST in done:
         for line in done.split(b"\n"):
-            if b"vigil_sensor_lost" in line:
+            if line.startswith(LOST):
                 e = json.loads(line)
                 lost[e["evt.arg.reason"]] = lost.get(e["evt.arg.reason"], 0) + e["evt.arg.lost"]
 print(json.dumps({"lines": lines, "events_of_type": typed, "reads": reads, "lost": lost}))

@@ -3,6 +3,8 @@
  *                         (not AF_PACKET: its close waits for an RCU grace
  *                         period, ~200 calls/s, too slow to storm)
  *   storm fork SECONDS    fork + _exit + wait in a loop
+ *   storm exec SECONDS    fork + execve of itself ("storm noop" with a
+ *                         ~100-byte command line) + wait in a loop
  * Prints the number of calls made and the rate. Every call is one event the
  * sensor must report (socket: needs CAP_NET_RAW). */
 #include <stdio.h>
@@ -23,17 +25,23 @@ static double now(void)
 
 int main(int argc, char **argv)
 {
-	if (argc != 3 || (strcmp(argv[1], "socket") && strcmp(argv[1], "fork"))) {
-		fprintf(stderr, "usage: storm socket|fork SECONDS\n");
+	if (argc >= 2 && strcmp(argv[1], "noop") == 0)
+		return 0; /* the program "storm exec" runs */
+	if (argc != 3 || (strcmp(argv[1], "socket") && strcmp(argv[1], "fork") && strcmp(argv[1], "exec"))) {
+		fprintf(stderr, "usage: storm socket|fork|exec SECONDS\n");
 		return 2;
 	}
-	int forks = strcmp(argv[1], "fork") == 0;
+	int forks = strcmp(argv[1], "socket") != 0, execs = strcmp(argv[1], "exec") == 0;
 	double start = now(), end = start + atof(argv[2]);
 	unsigned long calls = 0;
 	while (1) {
 		for (int i = 0; i < 256; i++, calls++) {
 			if (forks) {
 				pid_t pid = fork();
+				if (pid == 0 && execs)
+					execl("/proc/self/exe", "storm", "noop", "--config", "/etc/app/config.yaml",
+					      "--listen", "0.0.0.0:8080", "--log-level", "info",
+					      "--data-dir", "/var/lib/app", (char *)NULL);
 				if (pid == 0)
 					_exit(0);
 				if (pid > 0)

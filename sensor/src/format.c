@@ -134,6 +134,47 @@ char *vigil_json_string(char *p, const char *str, size_t maxlen)
 	return p;
 }
 
+/* Length of s[0..len) without an incomplete UTF-8 sequence at its end (what
+ * a cut at a byte count leaves); anything else is left to vigil_json_string. */
+static size_t utf8_cut(const unsigned char *s, size_t len)
+{
+	for (size_t back = 1; back <= 4 && back <= len; back++) {
+		unsigned c = s[len - back];
+		if ((c & 0xc0) == 0x80)
+			continue; /* a continuation byte: look further back */
+		size_t want = (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 1;
+		return want > back ? len - back : len;
+	}
+	return len;
+}
+
+char *vigil_cmdline(char *out, const char *comm, const char *args, size_t len, unsigned state)
+{
+	char joined[VIGIL_COMM_LEN + 1 + VIGIL_ARGS_LEN];
+	size_t n = strnlen(comm, VIGIL_COMM_LEN);
+	size_t end = len > VIGIL_ARGS_LEN ? VIGIL_ARGS_LEN : len;
+	size_t arg1;
+
+	if (state != VIGIL_ARGS_OK && state != VIGIL_ARGS_TRUNCATED)
+		return NULL;
+	if (state == VIGIL_ARGS_OK)
+		while (end > 0 && args[end - 1] == 0)
+			end--; /* the final NUL, and empty trailing arguments */
+	for (arg1 = 0; arg1 < end && args[arg1] != 0; arg1++)
+		;
+	if (arg1 == end && state == VIGIL_ARGS_TRUNCATED)
+		return NULL; /* argv[0] fills the area: argv[1..] unknown */
+	memcpy(joined, comm, n);
+	if (arg1 < end) {
+		joined[n++] = ' ';
+		for (size_t i = arg1 + 1; i < end; i++)
+			joined[n++] = args[i] ? args[i] : ' ';
+		if (state == VIGIL_ARGS_TRUNCATED)
+			n = utf8_cut((const unsigned char *)joined, n);
+	}
+	return vigil_json_string(out, joined, n);
+}
+
 static int is_hex64(const char *s, size_t n)
 {
 	if (n != 64)
@@ -177,7 +218,8 @@ int vigil_container_id(const struct vigil_event *e, char id[13])
 	return -1;
 }
 
-size_t vigil_format_event(char *out, const struct vigil_event *e, long long epoch_offset_ns)
+size_t vigil_format_event(char *out, const struct vigil_event *e, size_t size,
+			  long long epoch_offset_ns)
 {
 	char *p = out;
 	char id[13];
@@ -198,6 +240,14 @@ size_t vigil_format_event(char *out, const struct vigil_event *e, long long epoc
 	if (type == EV_EXECVE) {
 		p = put(p, ",\"proc.exepath\":");
 		p = vigil_json_string(p, e->path, sizeof(e->path));
+		const struct vigil_exec_event *x = (const void *)e;
+		if (size >= sizeof(*x)) { /* else an older record: no arguments */
+			char *key = p;
+			p = put(p, ",\"proc.cmdline\":");
+			p = vigil_cmdline(p, e->comm, x->args, x->args_len, x->args_state);
+			if (!p)
+				p = key; /* unknown: omitted rather than wrong */
+		}
 	}
 	p = put(p, ",\"user.uid\":");
 	p = put_u64(p, e->uid);

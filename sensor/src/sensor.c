@@ -155,7 +155,9 @@ static int on_event(void *ctx, void *data, size_t size)
 		s->lost_disconnected_total++;
 		return 0;
 	}
-	append_line(s, vigil_format_event(s->out + s->out_len, data, s->epoch_offset_ns));
+	/* Execve records are a struct vigil_exec_event (with the arguments);
+	 * vigil_format_event reads that part only when size covers it. */
+	append_line(s, vigil_format_event(s->out + s->out_len, data, size, s->epoch_offset_ns));
 	return 0;
 }
 

@@ -81,11 +81,12 @@ static __always_inline void fill_cgroup(struct vigil_event *e, struct task_struc
 	}
 }
 
-/* Reserve a record for the current task and fill the common fields, or count
- * a loss. The caller fills the rest and calls submit(). */
-static __always_inline struct vigil_event *start(__u32 type, long long res)
+/* Reserve a record of size bytes (a constant: sizeof(struct vigil_event), or
+ * more for a record that begins with one) for the current task and fill the
+ * common fields, or count a loss. The caller fills the rest and calls submit(). */
+static __always_inline struct vigil_event *start_sized(__u32 type, long long res, __u64 size)
 {
-	struct vigil_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	struct vigil_event *e = bpf_ringbuf_reserve(&events, size, 0);
 	if (!e) {
 		__u32 zero = 0;
 		__u64 *n = bpf_map_lookup_elem(&lost, &zero);
@@ -106,6 +107,11 @@ static __always_inline struct vigil_event *start(__u32 type, long long res)
 	e->cg_name[0] = e->cg_parent[0] = e->path[0] = 0;
 	fill_cgroup(e, task);
 	return e;
+}
+
+static __always_inline struct vigil_event *start(__u32 type, long long res)
+{
+	return start_sized(type, res, sizeof(struct vigil_event));
 }
 
 /* Waking the reader per record costs more than the record; wake it only when
@@ -145,11 +151,32 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 SEC("raw_tp/sched_process_exec")
 int BPF_PROG(on_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
 {
-	struct vigil_event *e = start(EV_EXECVE, 0);
-	if (!e)
+	struct vigil_exec_event *x =
+		(void *)start_sized(EV_EXECVE, 0, sizeof(struct vigil_exec_event));
+	if (!x)
 		return 0;
-	bpf_probe_read_kernel_str(e->path, sizeof(e->path), BPF_CORE_READ(bprm, filename));
-	submit(e);
+	bpf_probe_read_kernel_str(x->ev.path, sizeof(x->ev.path), BPF_CORE_READ(bprm, filename));
+	/* The new program's argv, as the kernel just laid it out on its stack:
+	 * mm->arg_start .. arg_end, NUL-separated. Those pages were written by
+	 * this exec, so the non-faulting read finds them present. */
+	struct mm_struct *mm = BPF_CORE_READ(task, mm);
+	unsigned long arg_start = BPF_CORE_READ(mm, arg_start), arg_end = BPF_CORE_READ(mm, arg_end);
+	__u32 len = VIGIL_ARGS_LEN;
+	x->args_len = 0;
+	x->args_state = VIGIL_ARGS_FAILED;
+	if (arg_start && arg_end >= arg_start) {
+		x->args_state = VIGIL_ARGS_OK;
+		if (arg_end - arg_start > VIGIL_ARGS_LEN)
+			x->args_state = VIGIL_ARGS_TRUNCATED;
+		else
+			len = arg_end - arg_start;
+		barrier_var(len); /* keep the bound check below where the verifier sees it */
+		if (len > VIGIL_ARGS_LEN || bpf_probe_read_user(x->args, len, (void *)arg_start) != 0)
+			x->args_state = VIGIL_ARGS_FAILED;
+		else
+			x->args_len = len;
+	}
+	submit(&x->ev);
 	return 0;
 }
 

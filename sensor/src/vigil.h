@@ -8,6 +8,10 @@
 #define VIGIL_PARENT_LEN 16  /* enough to recognise "docker" and "pod..." */
 #define VIGIL_PATH_LEN 256
 #define VIGIL_NR_SYSCALLS 512 /* covers every x86_64 and arm64 syscall number */
+/* Bytes of the exec'd program's argument area (argv[0] NUL argv[1] NUL ...)
+ * carried by an execve record; longer command lines are cut here (see
+ * sensor/README.md: why 1024). */
+#define VIGIL_ARGS_LEN 1024
 
 /* PIDS_MAX in kernel/cgroup/pids.c: PID_MAX_LIMIT + 1 means "max". */
 #define VIGIL_PIDS_MAX (4 * 1024 * 1024 + 1)
@@ -51,6 +55,24 @@ struct vigil_event {
 	char cg_name[VIGIL_CGNAME_LEN];     /* leaf name of the pids cgroup */
 	char cg_parent[VIGIL_PARENT_LEN];   /* its parent's name */
 	char path[VIGIL_PATH_LEN];          /* execve only: filename */
+};
+
+/* args_state of struct vigil_exec_event. */
+enum vigil_args_state {
+	VIGIL_ARGS_OK,         /* args[0..args_len) is the whole argument area */
+	VIGIL_ARGS_TRUNCATED,  /* args[0..args_len) is its first VIGIL_ARGS_LEN bytes */
+	VIGIL_ARGS_FAILED,     /* it could not be read: no proc.cmdline */
+};
+
+/* The execve record: the common record, then the new program's arguments.
+ * Only execve records are this big; every other record is a bare struct
+ * vigil_event, so that clone and socket storms do not pay for the buffer.
+ * The reader checks the record's size before touching the fields below. */
+struct vigil_exec_event {
+	struct vigil_event ev;        /* ev.type == EV_EXECVE */
+	unsigned int args_len;        /* bytes of args read, <= VIGIL_ARGS_LEN */
+	unsigned int args_state;      /* enum vigil_args_state */
+	char args[VIGIL_ARGS_LEN];    /* raw, NUL-separated, not NUL-terminated */
 };
 
 #endif

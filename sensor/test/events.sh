@@ -2,7 +2,9 @@
 # Integration test (a): the sensor reports, as valid JSON lines of the wire
 # contract, `unshare -m` on the host, failed forks at pids.max inside a fake
 # Docker cgroup (with that container's id and pids limit), an AF_PACKET socket
-# there, an execve of a file whose name needs JSON escaping; and SIGTERM exits 0.
+# there, an execve of a file whose name needs JSON escaping, the command line of
+# an execve in Falco's form (proc.cmdline, also cut at the sensor's 1024-byte
+# bound); and SIGTERM exits 0.
 # With "reduced" (see caps.sh) the sensor runs with only CAP_BPF + CAP_PERFMON.
 set -eu
 . "$(dirname "$0")/lib.sh"
@@ -84,6 +86,21 @@ for _ in range(100):
 print("FAIL: no execve line with proc.exepath", repr(want))
 sys.exit(1)
 PY
+
+# proc.cmdline: comm, then argv[1..] joined by spaces (Falco's form, as the
+# agent's ProcReader builds it from /proc/PID/cmdline), read by the sensor.
+TAG=vigil-cmdline-$$-$RANDOM
+/bin/sh -c 'exit 0' "$TAG" 'two words' 'q"b\s'
+expect "$OUT" evt.type=execve proc.name=sh proc.exepath=/bin/sh \
+	proc.cmdline="sh -c exit 0 $TAG two words q\"b\\s"
+# Longer than the 1024 bytes the sensor reads: cut there, the last argument
+# partial. The area read: "/bin/sh\0-c\0exit 0\0" (18 bytes), "$ARG3\0",
+# then as many L's as fit in 1024 bytes.
+ARG3=$TAG-long
+LONG=$(printf 'L%.0s' $(seq 2000))
+/bin/sh -c 'exit 0' "$ARG3" "$LONG"
+expect "$OUT" evt.type=execve proc.name=sh \
+	proc.cmdline="sh -c exit 0 $ARG3 ${LONG:0:$((1024 - 18 - ${#ARG3} - 1))}"
 
 # The sensor never reports itself; it stops cleanly.
 stop_sensor

@@ -43,6 +43,8 @@ def scan():
 
 deadline = time.time() + timeout
 want = " ".join("=".join(c) for c in conds)
+if len(want) > 300:
+    want = want[:300] + f"... ({len(want)} chars)"
 while True:
     hit = scan()
     if hit is not None:

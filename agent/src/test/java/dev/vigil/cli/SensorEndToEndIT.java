@@ -89,7 +89,9 @@ class SensorEndToEndIT {
 
             new ProcessBuilder("unshare", "-m", "true").inheritIO().start().waitFor(); // the host: no container alert
             container(cap, List.of("--cap", "CAP_SYS_ADMIN"), "unshare", "-m", "true");
-            container(packet, List.of(), "afpacket");
+            // Arguments afpacket ignores, so that its command line is its own: the sensor reads it at exec.
+            String packetArg = "vigil-e2e-" + packet.substring(0, 8);
+            container(packet, List.of(), "afpacket", "--iface", packetArg);
             container(bomb, List.of("--pids-limit", "40"), "sh", "-c", "f() { f | f & }; f; exec sleep 3");
             container(privileged, List.of("--privileged"), "true");
 
@@ -109,8 +111,15 @@ class SensorEndToEndIT {
             assertEquals(0, agent.terminate(Duration.ofSeconds(30)));
             assertTrue(pending.isEmpty(), "no alert for " + pending + "; alerts:\n" + alerts + "\nlogs:\n" + agent.logs());
         }
+        boolean packetAlert = false;
         for (JsonNode a : alerts) {
             JsonNode cid = a.path("output_fields").path("container.id");
+            if (a.path("rule").asText().equals("Packet socket in container") && cid.asText().equals(packet.substring(0, 12))) {
+                // The process was cloned then exec'd: only the sensor's execve line can know its command line.
+                assertEquals("afpacket --iface vigil-e2e-" + packet.substring(0, 8),
+                    a.path("output_fields").path("proc.cmdline").asText(), "proc.cmdline in Falco's form: " + a);
+                packetAlert = true;
+            }
             boolean category = false;
             for (JsonNode tag : a.path("tags")) {
                 category |= CATEGORIES.contains(tag.asText());
@@ -124,6 +133,7 @@ class SensorEndToEndIT {
                     "the runtime's own set-up is not the workload: " + a);
             }
         }
+        assertTrue(packetAlert, "a Packet socket in container alert for " + packet + ": " + alerts);
     }
 
     private static List<JsonNode> readAlerts(Path stdout) throws IOException {
