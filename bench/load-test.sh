@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # End-to-end load test of `vigil run` over its Unix socket, beside the socket's own ceiling.
 #
-#   bench/load-test.sh [--seconds S] [--rate EVENTS_PER_S] [--connections N] [--no-default-rules] [--skip-build]
+#   bench/load-test.sh [--seconds S] [--rate EVENTS_PER_S] [--connections N] [--no-default-rules]
+#                      [--agent-config FILE] [--skip-build]
+#
+# --agent-config passes a config file to `vigil run` (e.g. `pipeline: {waitStrategy: sleeping}` to
+# compare wait strategies); the command-line flags below still win over it.
 #
 # 1. builds; starts `vigil run` (socket in a fresh 0700 temp dir, metrics on a free port, --sensor off,
 #    the Dockerfile's JVM options unless AGENT_JAVA_OPTS is set);
@@ -18,6 +22,7 @@ run_seconds=20
 rate=100000
 connections=2
 rules_flag=""
+config_flag=()
 build=1
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -25,8 +30,9 @@ while [ $# -gt 0 ]; do
     --rate) rate="$2"; shift 2 ;;
     --connections) connections="$2"; shift 2 ;;
     --no-default-rules) rules_flag="--no-default-rules"; shift ;;
+    --agent-config) config_flag=(--config "$(realpath "$2")"); shift 2 ;;
     --skip-build) build=0; shift ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "unknown option: $1" >&2; exit 2 ;;
   esac
 done
@@ -66,7 +72,7 @@ echo "== machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg);
 agent_port=$(free_port)
 agent_metrics="http://127.0.0.1:$agent_port/metrics"
 # shellcheck disable=SC2086
-java $AGENT_JAVA_OPTS -jar "$agent_jar" run --socket "$work/vigil.sock" \
+java $AGENT_JAVA_OPTS -jar "$agent_jar" run "${config_flag[@]}" --socket "$work/vigil.sock" \
   --metrics-address "127.0.0.1:$agent_port" --sensor off $rules_flag \
   >"$work/alerts.jsonl" 2>"$work/agent.log" &
 agent_pid=$!
