@@ -4,7 +4,8 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import java.io.ByteArrayOutputStream;
+import com.fasterxml.jackson.core.util.BufferRecycler;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -27,7 +28,19 @@ public final class AlertJson {
 
     /** UTF-8 bytes of the alert's JSON, without a trailing newline. */
     public byte[] write(Alert a) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+        // Jackson's recycled segments, as ObjectMapper.writeValueAsBytes does: no growing array to copy.
+        BufferRecycler recycler = factory._getBufferRecycler();
+        try (ByteArrayBuilder out = new ByteArrayBuilder(recycler)) {
+            writeTo(out, a);
+            byte[] bytes = out.toByteArray();
+            out.release();
+            return bytes;
+        } finally {
+            recycler.releaseToPool();
+        }
+    }
+
+    private void writeTo(ByteArrayBuilder out, Alert a) {
         try (JsonGenerator g = factory.createGenerator(out)) {
             g.writeStartObject();
             g.writeStringField("uuid", a.uuid());
@@ -56,7 +69,6 @@ public final class AlertJson {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return out.toByteArray();
     }
 
     public String writeString(Alert a) {
@@ -83,24 +95,32 @@ public final class AlertJson {
     public static String formatTime(long timeNanos) {
         long sec = Math.floorDiv(timeNanos, 1_000_000_000L);
         int nano = (int) Math.floorMod(timeNanos, 1_000_000_000L);
+        // Any long of nanoseconds is in the years 1677..2262: always four digits.
         LocalDateTime t = LocalDateTime.ofEpochSecond(sec, 0, ZoneOffset.UTC);
-        StringBuilder sb = new StringBuilder(30);
-        pad(sb, t.getYear(), 4).append('-');
-        pad(sb, t.getMonthValue(), 2).append('-');
-        pad(sb, t.getDayOfMonth(), 2).append('T');
-        pad(sb, t.getHour(), 2).append(':');
-        pad(sb, t.getMinute(), 2).append(':');
-        pad(sb, t.getSecond(), 2).append('.');
-        pad(sb, nano, 9).append('Z');
-        return sb.toString();
+        byte[] b = new byte[30];
+        digits(b, 0, t.getYear(), 4);
+        b[4] = '-';
+        digits(b, 5, t.getMonthValue(), 2);
+        b[7] = '-';
+        digits(b, 8, t.getDayOfMonth(), 2);
+        b[10] = 'T';
+        digits(b, 11, t.getHour(), 2);
+        b[13] = ':';
+        digits(b, 14, t.getMinute(), 2);
+        b[16] = ':';
+        digits(b, 17, t.getSecond(), 2);
+        b[19] = '.';
+        digits(b, 20, nano, 9);
+        b[29] = 'Z';
+        return new String(b, StandardCharsets.ISO_8859_1);
     }
 
-    private static StringBuilder pad(StringBuilder sb, int v, int width) {
-        String s = Integer.toString(v);
-        for (int i = s.length(); i < width; i++) {
-            sb.append('0');
+    /** {@code v} (non-negative) as exactly {@code width} decimal digits at {@code b[at]}, zero-padded. */
+    private static void digits(byte[] b, int at, int v, int width) {
+        for (int i = at + width - 1; i >= at; i--) {
+            b[i] = (byte) ('0' + v % 10);
+            v /= 10;
         }
-        return sb.append(s);
     }
 
     /** Parses what {@link #write} wrote (or Falco's JSON alert). Integers become Long. */

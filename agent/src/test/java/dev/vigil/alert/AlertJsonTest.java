@@ -39,6 +39,25 @@ class AlertJsonTest {
     }
 
     @Test
+    void formatsTimeAsJavaTimeDoesOverItsWholeRange() {
+        // java.time's formatter as the oracle over every time a long of nanoseconds can hold (1677 to
+        // 2262), with the edges of a second and of a day.
+        java.time.format.DateTimeFormatter f = java.time.format.DateTimeFormatter
+            .ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSSSSS'Z'").withZone(java.time.ZoneOffset.UTC);
+        java.util.SplittableRandom r = new java.util.SplittableRandom(7);
+        List<Long> times = new ArrayList<>(List.of(0L, -1L, 1L, 999_999_999L, 1_000_000_000L, 86_399_999_999_999L,
+            86_400_000_000_000L, -86_400_000_000_000L, Long.MAX_VALUE, Long.MIN_VALUE));
+        for (int i = 0; i < 20_000; i++) {
+            times.add(r.nextLong(-2_208_988_800_000_000_000L, Long.MAX_VALUE)); // 1900 .. 2262
+        }
+        for (long t : times) {
+            java.time.Instant instant = java.time.Instant.ofEpochSecond(Math.floorDiv(t, 1_000_000_000L),
+                Math.floorMod(t, 1_000_000_000L));
+            assertEquals(f.format(instant), AlertJson.formatTime(t), "time " + t);
+        }
+    }
+
+    @Test
     void roundTripsHostileValues() {
         Alert a = TestAlerts.hostile();
         Alert b = json.read(json.write(a));
