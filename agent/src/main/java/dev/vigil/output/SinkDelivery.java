@@ -333,6 +333,9 @@ public final class SinkDelivery implements AutoCloseable {
             spool.commit(records.size());
             succeeded(batch);
         } else {
+            // What earlier batches sent is no longer in the spool: back to disk now, not at the
+            // next probe, so that a kill in between loses nothing.
+            respoolUnconfirmed();
             failedAttempt();
         }
     }

@@ -13,6 +13,10 @@ final class FakeSink implements AlertSink {
     volatile CountDownLatch gate;
     volatile Duration confirmDelay = Duration.ZERO;
     volatile boolean peerOpen = true;
+    /** When attempts() reaches it, the sink goes down (that send fails) and its peer closes. */
+    volatile int downAtAttempt = -1;
+    /** While set and the sink is down, probe() waits on it: the delivery thread is held right there. */
+    volatile CountDownLatch probeGate;
     final List<Alert> delivered = new ArrayList<>();
     private final List<Alert> buffer = new ArrayList<>();
     int attempts;
@@ -30,6 +34,10 @@ final class FakeSink implements AlertSink {
         }
         synchronized (this) {
             attempts++;
+            if (attempts == downAtAttempt) {
+                up = false;
+                peerOpen = false;
+            }
         }
         if (!up) {
             throw SinkException.retryable("down", null);
@@ -59,6 +67,14 @@ final class FakeSink implements AlertSink {
 
     @Override
     public boolean probe() {
+        CountDownLatch g = probeGate;
+        if (g != null && !up) {
+            try {
+                g.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         return peerOpen;
     }
 

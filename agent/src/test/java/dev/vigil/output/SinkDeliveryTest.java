@@ -213,4 +213,39 @@ class SinkDeliveryTest {
         sink.peerOpen = true;
         assertEquals(range(50), seqs(sink.delivered()));
     }
+
+    @Test
+    void unconfirmedAlertsGoBackToDiskAsSoonAsASendFromTheSpoolFails() throws Exception {
+        // Catching up from the spool: the first batch is sent (kept unconfirmed in memory), the
+        // second fails. The unconfirmed alerts must be on disk at once, not at the next probe: a
+        // kill -9 in between would lose them. The probe is held shut to stand for that moment.
+        FakeSink sink = new FakeSink();
+        sink.confirmDelay = Duration.ofSeconds(30);
+        sink.up = false;
+        SinkDelivery d = delivery(sink, 1000, 1 << 22, AlertFilter.ALL);
+        int n = 2 * SinkDelivery.BATCH + 50;
+        for (int i = 0; i < n; i++) {
+            d.offer(TestAlerts.numbered(i));
+        }
+        await(() -> d.isDown() && d.pending() == 0 && d.spooled() == n, "everything spooled during the outage");
+        CountDownLatch held = new CountDownLatch(1);
+        try {
+            synchronized (sink) {
+                sink.downAtAttempt = sink.attempts + SinkDelivery.BATCH + 1; // the second batch's first send
+            }
+            sink.probeGate = held;
+            sink.peerOpen = true;
+            sink.up = true;
+            await(() -> sink.delivered().size() == SinkDelivery.BATCH && !sink.up, "one batch sent, then the failure");
+            await(() -> d.isDown() && d.spooled() == n, "the unconfirmed batch back on disk with the rest");
+        } finally {
+            sink.probeGate = null;
+            held.countDown();
+        }
+        sink.peerOpen = true;
+        sink.up = true;
+        assertTrue(d.flush(Duration.ofSeconds(20)));
+        Set<Long> got = seqs(sink.delivered());
+        assertTrue(got.containsAll(range(n)), "every alert delivered after the outage");
+    }
 }
