@@ -323,9 +323,9 @@ final class FlatLineDecoder {
                 if (kind != STRING && (kind != INT || f == Field.EVT_TYPE)) {
                     return RejectReason.WRONG_TYPE;
                 }
-                event.setText(f, chars(), 0, valueLength);
+                event.setTextAscii(f, line, valueStart, valueLength);
                 if (f == Field.EVT_TYPE) {
-                    event.setEventType(EventTypes.id(chars(), 0, valueLength));
+                    event.setEventType(EventTypes.id(event.chars(), event.textStart(f), valueLength));
                 }
                 return null;
             }
@@ -399,12 +399,28 @@ final class FlatLineDecoder {
             case TRUE -> event.addExtra(name, TRUE_TEXT, 0, TRUE_TEXT.length, 1);
             case FALSE -> event.addExtra(name, FALSE_TEXT, 0, FALSE_TEXT.length, 0);
             case INT -> {
-                // Its canonical decimal text ("-0" is "0"), as the general decoder writes it.
-                int n = Chars.format(number, digits);
-                event.addExtra(name, digits, 0, n, number);
+                // Its canonical decimal text, as the general decoder writes it: the JSON text but for "-0".
+                if (number == 0 && valueLength == 2) {
+                    digits[0] = '0';
+                    event.addExtra(name, digits, 0, 1, 0);
+                } else {
+                    event.addExtraAscii(name, line, valueStart, valueLength, number);
+                }
             }
-            default -> event.addExtra(name, chars(), 0, valueLength, Chars.parseLong(chars(), 0, valueLength));
+            default -> event.addExtraAscii(name, line, valueStart, valueLength, textNumber());
         }
+    }
+
+    /** {@link Chars#parseLong} of the current string, widened only when it may be a number. */
+    private long textNumber() {
+        if (valueLength == 0) {
+            return Chars.NOT_A_NUMBER;
+        }
+        byte b = line[valueStart];
+        if ((b < '0' || b > '9') && b != '-' && b != '+') {
+            return Chars.NOT_A_NUMBER; // what parseLong answers for any other first char
+        }
+        return Chars.parseLong(chars(), 0, valueLength);
     }
 
     private RejectReason finish(Event event, long receiveEpochNanos) {
