@@ -145,26 +145,41 @@ final class FlatLineDecoder {
             keys.follow(previous, entry);
             previous = entry;
 
-            p = skipSpace(c, p, end);
-            if (p == end || c[p] != ':') {
-                return UNSURE;
+            // Sensors write no whitespace between tokens: each separator is tested in place first,
+            // skipSpace only runs when it is not there (the newline stops every scan).
+            if (c[p] != ':') {
+                p = skipSpace(c, p, end);
+                if (p == end || c[p] != ':') {
+                    return UNSURE;
+                }
             }
-            p = skipSpace(c, p + 1, end);
-            if (p == end) {
-                return UNSURE;
+            byte ch = c[++p];
+            if (ch <= ' ') { // whitespace, else a control char or non-ASCII byte that value() refuses
+                p = skipSpace(c, p, end);
+                if (p == end) {
+                    return UNSURE;
+                }
+                ch = c[p];
             }
-            p = value(c, p, end);
+            if (ch == '"') {
+                p = string(c, p + 1, end);
+            } else {
+                p = value(c, p, end);
+            }
             if (p < 0) {
                 return UNSURE;
             }
             // The value's end must be certain before it is applied: what follows is a comma or the brace.
-            p = skipSpace(c, p, end);
-            if (p == end) {
-                return UNSURE;
-            }
             byte sep = c[p];
             if (sep != ',' && sep != '}') {
-                return UNSURE;
+                p = skipSpace(c, p, end);
+                if (p == end) {
+                    return UNSURE;
+                }
+                sep = c[p];
+                if (sep != ',' && sep != '}') {
+                    return UNSURE;
+                }
             }
             if (kind != NULL) { // null means "not available", as sysdig writes it
                 RejectReason r = apply(keys.code(entry), entry, event);
@@ -173,12 +188,15 @@ final class FlatLineDecoder {
                     return DECIDED;
                 }
             }
-            p = skipSpace(c, p + 1, end);
+            p++;
             if (sep == '}') {
                 return p;
             }
-            if (p == end) {
-                return UNSURE;
+            if (c[p] != '"') {
+                p = skipSpace(c, p, end);
+                if (p == end) {
+                    return UNSURE;
+                }
             }
         }
     }
@@ -191,28 +209,6 @@ final class FlatLineDecoder {
     private int value(byte[] c, int p, int end) {
         byte ch = c[p];
         widened = false;
-        if (ch == '"') {
-            int start = p + 1;
-            int q = start;
-            // Eight bytes at a time to the first byte that ends or interrupts the string…
-            for (int last = end - 8; q <= last; q += 8) {
-                long specials = ByteScan.stringSpecials(ByteScan.word(c, q));
-                if (specials != 0) {
-                    q += Long.numberOfTrailingZeros(specials) >>> 3;
-                    break;
-                }
-            }
-            // …which this loop then judges (and it scans the last bytes of the line).
-            for (; (ch = c[q]) != '"'; q++) {
-                if (ch == '\\' || ch < 0x20) {
-                    return UNSURE;
-                }
-            }
-            kind = STRING;
-            valueStart = start;
-            valueLength = q - start;
-            return q + 1;
-        }
         if (ch == '-' || (ch >= '0' && ch <= '9')) {
             return integer(c, p, end);
         }
@@ -229,6 +225,35 @@ final class FlatLineDecoder {
             return p + 4;
         }
         return UNSURE;
+    }
+
+    /**
+     * The string whose first char is at {@code c[start]}: sets {@link #kind} and friends; returns
+     * the index after its closing quote, or {@link #UNSURE} for an escape, a control char or a
+     * non-ASCII byte. Kept small so that the JIT inlines it into {@link #members}.
+     */
+    private int string(byte[] c, int start, int end) {
+        widened = false;
+        int q = start;
+        // Eight bytes at a time to the first byte that ends or interrupts the string…
+        for (int last = end - 8; q <= last; q += 8) {
+            long specials = ByteScan.stringSpecials(ByteScan.word(c, q));
+            if (specials != 0) {
+                q += Long.numberOfTrailingZeros(specials) >>> 3;
+                break;
+            }
+        }
+        // …which this loop then judges (and it scans the last bytes of the line).
+        byte ch;
+        for (; (ch = c[q]) != '"'; q++) {
+            if (ch == '\\' || ch < 0x20) {
+                return UNSURE;
+            }
+        }
+        kind = STRING;
+        valueStart = start;
+        valueLength = q - start;
+        return q + 1;
     }
 
     /** A JSON integer ({@code -?(0|[1-9][0-9]*)}) that fits a signed 64-bit value without being its minimum. */
