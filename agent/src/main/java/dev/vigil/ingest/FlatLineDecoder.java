@@ -307,62 +307,65 @@ final class FlatLineDecoder {
 
     // ---- the value rules (JacksonEventDecoder's, over char ranges) ----
 
-    private RejectReason apply(int code, int entry, Event event) {
-        if (code >= 0) {
-            return known(Field.byId(code), event);
+    // What a key's value is for, by its code (KeyTable.UNKNOWN .. the last Field id): one int switch
+    // per key instead of a Field lookup and a switch on its kind.
+    private static final int TEXT_FIELD = 0;
+    private static final int TYPE_FIELD = 1;
+    private static final int LONG_FIELD = 2;
+    private static final int BOOL_FIELD = 3;
+    private static final int CAPS_FIELD = 4;
+    private static final int TIME_KEY = 5;
+    private static final int RAWRES_KEY = 6;
+    private static final int EXTRA_KEY = 7;
+    private static final int CODE_BASE = -KeyTable.UNKNOWN;
+    private static final byte[] ACTIONS = actions();
+
+    private static byte[] actions() {
+        byte[] a = new byte[CODE_BASE + Field.COUNT];
+        a[CODE_BASE + KeyTable.UNKNOWN] = EXTRA_KEY;
+        a[CODE_BASE + KeyTable.EVT_TIME] = TIME_KEY;
+        a[CODE_BASE + KeyTable.EVT_RAWRES] = RAWRES_KEY;
+        for (Field f : Field.values()) {
+            a[CODE_BASE + f.id()] = (byte) (f == Field.EVT_TYPE ? TYPE_FIELD : switch (f.kind()) {
+                case STRING -> TEXT_FIELD;
+                case BOOL -> BOOL_FIELD;
+                case CAPS -> CAPS_FIELD;
+                case LONG -> LONG_FIELD;
+            });
         }
-        if (code == KeyTable.EVT_RAWRES) {
-            long v = kind == INT ? number
-                : kind == STRING ? Chars.parseLong(chars(), 0, valueLength)
-                : Chars.NOT_A_NUMBER;
-            if (v == Chars.NOT_A_NUMBER) {
-                return RejectReason.WRONG_TYPE;
-            }
-            event.setLong(Field.EVT_RES, v);
-            resFromRaw = true;
-            return null;
-        }
-        if (code == KeyTable.EVT_TIME) {
-            long v;
-            if (kind == INT) {
-                v = number;
-            } else if (kind == STRING) {
-                v = WireValues.timeFromText(chars(), 0, valueLength);
-            } else {
-                v = Chars.NOT_A_NUMBER;
-            }
-            if (v == Chars.NOT_A_NUMBER) {
-                return RejectReason.WRONG_TYPE;
-            }
-            evtTime = v;
-            return null;
-        }
-        extra(keys.name(entry), event);
-        return null;
+        return a;
     }
 
-    private RejectReason known(Field f, Event event) {
-        switch (f.kind()) {
-            case STRING -> {
+    private RejectReason apply(int code, int entry, Event event) {
+        switch (ACTIONS[CODE_BASE + code]) {
+            case TEXT_FIELD -> {
                 // A number is taken as its text (an id sent as 123), except for evt.type.
-                if (kind != STRING && (kind != INT || f == Field.EVT_TYPE)) {
+                if (kind != STRING && kind != INT) {
                     return RejectReason.WRONG_TYPE;
                 }
-                event.setTextAscii(f, line, valueStart, valueLength);
-                if (f == Field.EVT_TYPE) {
-                    event.setEventType(EventTypes.id(event.chars(), event.textStart(f), valueLength));
-                }
+                event.setTextAscii(Field.byId(code), line, valueStart, valueLength);
                 return null;
             }
-            case BOOL -> {
+            case TYPE_FIELD -> {
+                if (kind != STRING) {
+                    return RejectReason.WRONG_TYPE;
+                }
+                event.setTextAscii(Field.EVT_TYPE, line, valueStart, valueLength);
+                event.setEventType(EventTypes.id(event.chars(), event.textStart(Field.EVT_TYPE), valueLength));
+                return null;
+            }
+            case LONG_FIELD -> {
+                return longField(Field.byId(code), event);
+            }
+            case BOOL_FIELD -> {
                 long v = boolValue();
                 if (v < 0) {
                     return RejectReason.WRONG_TYPE;
                 }
-                event.setLong(f, v);
+                event.setLong(Field.byId(code), v);
                 return null;
             }
-            case CAPS -> {
+            case CAPS_FIELD -> {
                 long v;
                 if (kind == STRING) {
                     v = Capabilities.parseMask(chars(), 0, valueLength);
@@ -374,29 +377,60 @@ final class FlatLineDecoder {
                 if (v == Chars.NOT_A_NUMBER) {
                     return RejectReason.WRONG_TYPE;
                 }
-                event.setLong(f, v);
+                event.setLong(Field.byId(code), v);
+                return null;
+            }
+            case TIME_KEY -> {
+                long v;
+                if (kind == INT) {
+                    v = number;
+                } else if (kind == STRING) {
+                    v = WireValues.timeFromText(chars(), 0, valueLength);
+                } else {
+                    v = Chars.NOT_A_NUMBER;
+                }
+                if (v == Chars.NOT_A_NUMBER) {
+                    return RejectReason.WRONG_TYPE;
+                }
+                evtTime = v;
+                return null;
+            }
+            case RAWRES_KEY -> {
+                long v = kind == INT ? number
+                    : kind == STRING ? Chars.parseLong(chars(), 0, valueLength)
+                    : Chars.NOT_A_NUMBER;
+                if (v == Chars.NOT_A_NUMBER) {
+                    return RejectReason.WRONG_TYPE;
+                }
+                event.setLong(Field.EVT_RES, v);
+                resFromRaw = true;
                 return null;
             }
             default -> {
-                long v = longValue(f);
-                if (v == Chars.NOT_A_NUMBER) {
-                    if (f == Field.EVT_RES && kind == STRING) {
-                        resUnresolved = true; // an errno name we lack: fine if evt.rawres is there too
-                        return null;
-                    }
-                    if (kind == STRING && WireValues.isSharedArgumentName(f)) {
-                        extra(f.wireName(), event); // another syscall's argument of that name: text
-                        return null;
-                    }
-                    return RejectReason.WRONG_TYPE;
-                }
-                if (f == Field.EVT_RES && resFromRaw) {
-                    return null; // evt.rawres wins
-                }
-                event.setLong(f, WireValues.stored(f, v));
+                extra(keys.name(entry), event);
                 return null;
             }
         }
+    }
+
+    private RejectReason longField(Field f, Event event) {
+        long v = longValue(f);
+        if (v == Chars.NOT_A_NUMBER) {
+            if (f == Field.EVT_RES && kind == STRING) {
+                resUnresolved = true; // an errno name we lack: fine if evt.rawres is there too
+                return null;
+            }
+            if (kind == STRING && WireValues.isSharedArgumentName(f)) {
+                extra(f.wireName(), event); // another syscall's argument of that name: text
+                return null;
+            }
+            return RejectReason.WRONG_TYPE;
+        }
+        if (f == Field.EVT_RES && resFromRaw) {
+            return null; // evt.rawres wins
+        }
+        event.setLong(f, WireValues.stored(f, v));
+        return null;
     }
 
     private long longValue(Field f) {
