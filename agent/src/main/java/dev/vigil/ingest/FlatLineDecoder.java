@@ -368,7 +368,7 @@ final class FlatLineDecoder {
             case CAPS_FIELD -> {
                 long v;
                 if (kind == STRING) {
-                    v = Capabilities.parseMask(chars(), 0, valueLength);
+                    v = capsFromText();
                 } else if (kind == INT) {
                     v = number;
                 } else {
@@ -470,14 +470,43 @@ final class FlatLineDecoder {
         }
     }
 
+    /** Hex digits' values by ASCII code, -1 for other chars. */
+    private static final byte[] HEX = new byte[128];
+    /** The chars {@link Chars#parseLong} accepts anywhere: digits, hex digits, 'x', 'X', signs. */
+    private static final boolean[] NUMERIC = new boolean[128];
+
+    static {
+        for (int i = 0; i < 128; i++) {
+            HEX[i] = (byte) Character.digit(i, 16);
+            NUMERIC[i] = HEX[i] >= 0 || i == 'x' || i == 'X' || i == '+' || i == '-';
+        }
+    }
+
+    /** A CAPS string's mask: the common "0x" + hex digits read from the bytes, other forms by parseMask. */
+    private long capsFromText() {
+        byte[] b = line;
+        int s = valueStart;
+        int e = s + valueLength;
+        if (valueLength > 2 && valueLength <= 18 && b[s] == '0' && (b[s + 1] == 'x' || b[s + 1] == 'X')) {
+            long v = 0;
+            int i = s + 2;
+            for (int d; i < e && (d = HEX[b[i]]) >= 0; i++) { // a string's bytes are ASCII: 0x20..0x7F
+                v = v << 4 | d;
+            }
+            if (i == e) {
+                return v; // what parseMask answers: no space to trim, then parseHex
+            }
+        }
+        return Capabilities.parseMask(chars(), 0, valueLength);
+    }
+
     /** {@link Chars#parseLong} of the current string, widened only when it may be a number. */
     private long textNumber() {
-        if (valueLength == 0) {
-            return Chars.NOT_A_NUMBER;
-        }
-        byte b = line[valueStart];
-        if ((b < '0' || b > '9') && b != '-' && b != '+') {
-            return Chars.NOT_A_NUMBER; // what parseLong answers for any other first char
+        byte[] b = line;
+        for (int i = valueStart, e = i + valueLength; i < e; i++) {
+            if (!NUMERIC[b[i]]) {
+                return Chars.NOT_A_NUMBER; // what parseLong answers for a range with such a char
+            }
         }
         return Chars.parseLong(chars(), 0, valueLength);
     }
