@@ -18,9 +18,9 @@ import dev.vigil.event.Field;
  * a syntax error. Its value rules are {@link JacksonEventDecoder}'s, rewritten for char ranges; the
  * differential tests keep the two in step.
  *
- * <p>The bytes are scanned in place; a key name is found through a {@link KeyTable}, and only a value
- * whose text is needed (the event's arena and the name tables take chars) is widened to chars. A
- * non-ASCII byte is caught by the same compare that catches control chars (bytes are signed). Nothing
+ * <p>The bytes are scanned in place; a key name is found through a {@link KeyTable}, a string kept as
+ * text is widened straight into the event's arena, and only a value parsed from its text (the name
+ * tables take chars) is widened into a scratch array. A non-ASCII byte is caught by the same compare that catches control chars (bytes are signed). Nothing
  * is allocated once the connection's key names have been seen.
  *
  * <p>Threading: one connection, one thread; not thread-safe.
@@ -39,11 +39,11 @@ final class FlatLineDecoder {
 
     private static final char[] TRUE_TEXT = "true".toCharArray();
     private static final char[] FALSE_TEXT = "false".toCharArray();
+    private static final char[] ZERO_TEXT = {'0'};
 
     private final KeyTable keys = new KeyTable(MAX_UNKNOWN_KEYS);
     /** The current value's text, widened. Grows to the longest value seen (bounded by the line length). */
     private char[] text = new char[256];
-    private final char[] digits = new char[20];
 
     // Per line.
     private boolean resFromRaw;
@@ -460,8 +460,7 @@ final class FlatLineDecoder {
             case INT -> {
                 // Its canonical decimal text, as the general decoder writes it: the JSON text but for "-0".
                 if (number == 0 && valueLength == 2) {
-                    digits[0] = '0';
-                    event.addExtra(name, digits, 0, 1, 0);
+                    event.addExtra(name, ZERO_TEXT, 0, 1, 0);
                 } else {
                     event.addExtraAscii(name, line, valueStart, valueLength, number);
                 }
