@@ -99,6 +99,17 @@ public final class Event {
         present |= 1L << f.ordinal();
     }
 
+    /**
+     * As {@link #setText(Field, char[], int, int)} for text held as ASCII bytes (each below 0x80),
+     * widened straight into the arena: the decoder's fast path then copies a value once.
+     */
+    public void setTextAscii(Field f, byte[] src, int off, int len) {
+        int at = appendAscii(src, off, len);
+        textStart[f.ordinal()] = at;
+        textLength[f.ordinal()] = len;
+        present |= 1L << f.ordinal();
+    }
+
     public void setText(Field f, String s) {
         int len = s.length();
         int at = reserve(len);
@@ -186,6 +197,23 @@ public final class Event {
         return true;
     }
 
+    /** As {@link #addExtra(String, char[], int, int, long)} for text held as ASCII bytes (each below 0x80). */
+    public boolean addExtraAscii(String name, byte[] src, int off, int len, long numeric) {
+        if (extraCount == extraNames.length) {
+            if (extraCount == MAX_EXTRAS) {
+                return false;
+            }
+            growExtras(Math.min(MAX_EXTRAS, extraCount * 2));
+        }
+        int at = appendAscii(src, off, len);
+        extraNames[extraCount] = name;
+        extraStart[extraCount] = at;
+        extraLength[extraCount] = len;
+        extraLong[extraCount] = numeric;
+        extraCount++;
+        return true;
+    }
+
     // ---- bookkeeping ----
 
     public long receiveNanos() {
@@ -239,6 +267,15 @@ public final class Event {
     private int append(char[] src, int off, int len) {
         int at = reserve(len);
         System.arraycopy(src, off, chars, at, len);
+        return at;
+    }
+
+    private int appendAscii(byte[] src, int off, int len) {
+        int at = reserve(len);
+        char[] c = chars;
+        for (int i = 0; i < len; i++) {
+            c[at + i] = (char) src[off + i];
+        }
         return at;
     }
 

@@ -18,9 +18,9 @@ import dev.vigil.event.Field;
  * a syntax error. Its value rules are {@link JacksonEventDecoder}'s, rewritten for char ranges; the
  * differential tests keep the two in step.
  *
- * <p>The bytes are scanned in place; a key name is found through a {@link KeyTable}, and only a value
- * whose text is needed (the event's arena and the name tables take chars) is widened to chars. A
- * non-ASCII byte is caught by the same compare that catches control chars (bytes are signed). Nothing
+ * <p>The bytes are scanned in place; a key name is found through a {@link KeyTable}, a string kept as
+ * text is widened straight into the event's arena, and only a value parsed from its text (the name
+ * tables take chars) is widened into a scratch array. A non-ASCII byte is caught by the same compare that catches control chars (bytes are signed). Nothing
  * is allocated once the connection's key names have been seen.
  *
  * <p>Threading: one connection, one thread; not thread-safe.
@@ -39,11 +39,11 @@ final class FlatLineDecoder {
 
     private static final char[] TRUE_TEXT = "true".toCharArray();
     private static final char[] FALSE_TEXT = "false".toCharArray();
+    private static final char[] ZERO_TEXT = {'0'};
 
     private final KeyTable keys = new KeyTable(MAX_UNKNOWN_KEYS);
     /** The current value's text, widened. Grows to the longest value seen (bounded by the line length). */
     private char[] text = new char[256];
-    private final char[] digits = new char[20];
 
     // Per line.
     private boolean resFromRaw;
@@ -145,26 +145,41 @@ final class FlatLineDecoder {
             keys.follow(previous, entry);
             previous = entry;
 
-            p = skipSpace(c, p, end);
-            if (p == end || c[p] != ':') {
-                return UNSURE;
+            // Sensors write no whitespace between tokens: each separator is tested in place first,
+            // skipSpace only runs when it is not there (the newline stops every scan).
+            if (c[p] != ':') {
+                p = skipSpace(c, p, end);
+                if (p == end || c[p] != ':') {
+                    return UNSURE;
+                }
             }
-            p = skipSpace(c, p + 1, end);
-            if (p == end) {
-                return UNSURE;
+            byte ch = c[++p];
+            if (ch <= ' ') { // whitespace, else a control char or non-ASCII byte that value() refuses
+                p = skipSpace(c, p, end);
+                if (p == end) {
+                    return UNSURE;
+                }
+                ch = c[p];
             }
-            p = value(c, p, end);
+            if (ch == '"') {
+                p = string(c, p + 1, end);
+            } else {
+                p = value(c, p, end);
+            }
             if (p < 0) {
                 return UNSURE;
             }
             // The value's end must be certain before it is applied: what follows is a comma or the brace.
-            p = skipSpace(c, p, end);
-            if (p == end) {
-                return UNSURE;
-            }
             byte sep = c[p];
             if (sep != ',' && sep != '}') {
-                return UNSURE;
+                p = skipSpace(c, p, end);
+                if (p == end) {
+                    return UNSURE;
+                }
+                sep = c[p];
+                if (sep != ',' && sep != '}') {
+                    return UNSURE;
+                }
             }
             if (kind != NULL) { // null means "not available", as sysdig writes it
                 RejectReason r = apply(keys.code(entry), entry, event);
@@ -173,12 +188,15 @@ final class FlatLineDecoder {
                     return DECIDED;
                 }
             }
-            p = skipSpace(c, p + 1, end);
+            p++;
             if (sep == '}') {
                 return p;
             }
-            if (p == end) {
-                return UNSURE;
+            if (c[p] != '"') {
+                p = skipSpace(c, p, end);
+                if (p == end) {
+                    return UNSURE;
+                }
             }
         }
     }
@@ -191,28 +209,6 @@ final class FlatLineDecoder {
     private int value(byte[] c, int p, int end) {
         byte ch = c[p];
         widened = false;
-        if (ch == '"') {
-            int start = p + 1;
-            int q = start;
-            // Eight bytes at a time to the first byte that ends or interrupts the string…
-            for (int last = end - 8; q <= last; q += 8) {
-                long specials = ByteScan.stringSpecials(ByteScan.word(c, q));
-                if (specials != 0) {
-                    q += Long.numberOfTrailingZeros(specials) >>> 3;
-                    break;
-                }
-            }
-            // …which this loop then judges (and it scans the last bytes of the line).
-            for (; (ch = c[q]) != '"'; q++) {
-                if (ch == '\\' || ch < 0x20) {
-                    return UNSURE;
-                }
-            }
-            kind = STRING;
-            valueStart = start;
-            valueLength = q - start;
-            return q + 1;
-        }
         if (ch == '-' || (ch >= '0' && ch <= '9')) {
             return integer(c, p, end);
         }
@@ -229,6 +225,35 @@ final class FlatLineDecoder {
             return p + 4;
         }
         return UNSURE;
+    }
+
+    /**
+     * The string whose first char is at {@code c[start]}: sets {@link #kind} and friends; returns
+     * the index after its closing quote, or {@link #UNSURE} for an escape, a control char or a
+     * non-ASCII byte. Kept small so that the JIT inlines it into {@link #members}.
+     */
+    private int string(byte[] c, int start, int end) {
+        widened = false;
+        int q = start;
+        // Eight bytes at a time to the first byte that ends or interrupts the string…
+        for (int last = end - 8; q <= last; q += 8) {
+            long specials = ByteScan.stringSpecials(ByteScan.word(c, q));
+            if (specials != 0) {
+                q += Long.numberOfTrailingZeros(specials) >>> 3;
+                break;
+            }
+        }
+        // …which this loop then judges (and it scans the last bytes of the line).
+        byte ch;
+        for (; (ch = c[q]) != '"'; q++) {
+            if (ch == '\\' || ch < 0x20) {
+                return UNSURE;
+            }
+        }
+        kind = STRING;
+        valueStart = start;
+        valueLength = q - start;
+        return q + 1;
     }
 
     /** A JSON integer ({@code -?(0|[1-9][0-9]*)}) that fits a signed 64-bit value without being its minimum. */
@@ -282,65 +307,68 @@ final class FlatLineDecoder {
 
     // ---- the value rules (JacksonEventDecoder's, over char ranges) ----
 
-    private RejectReason apply(int code, int entry, Event event) {
-        if (code >= 0) {
-            return known(Field.byId(code), event);
+    // What a key's value is for, by its code (KeyTable.UNKNOWN .. the last Field id): one int switch
+    // per key instead of a Field lookup and a switch on its kind.
+    private static final int TEXT_FIELD = 0;
+    private static final int TYPE_FIELD = 1;
+    private static final int LONG_FIELD = 2;
+    private static final int BOOL_FIELD = 3;
+    private static final int CAPS_FIELD = 4;
+    private static final int TIME_KEY = 5;
+    private static final int RAWRES_KEY = 6;
+    private static final int EXTRA_KEY = 7;
+    private static final int CODE_BASE = -KeyTable.UNKNOWN;
+    private static final byte[] ACTIONS = actions();
+
+    private static byte[] actions() {
+        byte[] a = new byte[CODE_BASE + Field.COUNT];
+        a[CODE_BASE + KeyTable.UNKNOWN] = EXTRA_KEY;
+        a[CODE_BASE + KeyTable.EVT_TIME] = TIME_KEY;
+        a[CODE_BASE + KeyTable.EVT_RAWRES] = RAWRES_KEY;
+        for (Field f : Field.values()) {
+            a[CODE_BASE + f.id()] = (byte) (f == Field.EVT_TYPE ? TYPE_FIELD : switch (f.kind()) {
+                case STRING -> TEXT_FIELD;
+                case BOOL -> BOOL_FIELD;
+                case CAPS -> CAPS_FIELD;
+                case LONG -> LONG_FIELD;
+            });
         }
-        if (code == KeyTable.EVT_RAWRES) {
-            long v = kind == INT ? number
-                : kind == STRING ? Chars.parseLong(chars(), 0, valueLength)
-                : Chars.NOT_A_NUMBER;
-            if (v == Chars.NOT_A_NUMBER) {
-                return RejectReason.WRONG_TYPE;
-            }
-            event.setLong(Field.EVT_RES, v);
-            resFromRaw = true;
-            return null;
-        }
-        if (code == KeyTable.EVT_TIME) {
-            long v;
-            if (kind == INT) {
-                v = number;
-            } else if (kind == STRING) {
-                v = WireValues.timeFromText(chars(), 0, valueLength);
-            } else {
-                v = Chars.NOT_A_NUMBER;
-            }
-            if (v == Chars.NOT_A_NUMBER) {
-                return RejectReason.WRONG_TYPE;
-            }
-            evtTime = v;
-            return null;
-        }
-        extra(keys.name(entry), event);
-        return null;
+        return a;
     }
 
-    private RejectReason known(Field f, Event event) {
-        switch (f.kind()) {
-            case STRING -> {
+    private RejectReason apply(int code, int entry, Event event) {
+        switch (ACTIONS[CODE_BASE + code]) {
+            case TEXT_FIELD -> {
                 // A number is taken as its text (an id sent as 123), except for evt.type.
-                if (kind != STRING && (kind != INT || f == Field.EVT_TYPE)) {
+                if (kind != STRING && kind != INT) {
                     return RejectReason.WRONG_TYPE;
                 }
-                event.setText(f, chars(), 0, valueLength);
-                if (f == Field.EVT_TYPE) {
-                    event.setEventType(EventTypes.id(chars(), 0, valueLength));
-                }
+                event.setTextAscii(Field.byId(code), line, valueStart, valueLength);
                 return null;
             }
-            case BOOL -> {
+            case TYPE_FIELD -> {
+                if (kind != STRING) {
+                    return RejectReason.WRONG_TYPE;
+                }
+                event.setTextAscii(Field.EVT_TYPE, line, valueStart, valueLength);
+                event.setEventType(EventTypes.id(event.chars(), event.textStart(Field.EVT_TYPE), valueLength));
+                return null;
+            }
+            case LONG_FIELD -> {
+                return longField(Field.byId(code), event);
+            }
+            case BOOL_FIELD -> {
                 long v = boolValue();
                 if (v < 0) {
                     return RejectReason.WRONG_TYPE;
                 }
-                event.setLong(f, v);
+                event.setLong(Field.byId(code), v);
                 return null;
             }
-            case CAPS -> {
+            case CAPS_FIELD -> {
                 long v;
                 if (kind == STRING) {
-                    v = Capabilities.parseMask(chars(), 0, valueLength);
+                    v = capsFromText();
                 } else if (kind == INT) {
                     v = number;
                 } else {
@@ -349,29 +377,60 @@ final class FlatLineDecoder {
                 if (v == Chars.NOT_A_NUMBER) {
                     return RejectReason.WRONG_TYPE;
                 }
-                event.setLong(f, v);
+                event.setLong(Field.byId(code), v);
+                return null;
+            }
+            case TIME_KEY -> {
+                long v;
+                if (kind == INT) {
+                    v = number;
+                } else if (kind == STRING) {
+                    v = WireValues.timeFromText(chars(), 0, valueLength);
+                } else {
+                    v = Chars.NOT_A_NUMBER;
+                }
+                if (v == Chars.NOT_A_NUMBER) {
+                    return RejectReason.WRONG_TYPE;
+                }
+                evtTime = v;
+                return null;
+            }
+            case RAWRES_KEY -> {
+                long v = kind == INT ? number
+                    : kind == STRING ? Chars.parseLong(chars(), 0, valueLength)
+                    : Chars.NOT_A_NUMBER;
+                if (v == Chars.NOT_A_NUMBER) {
+                    return RejectReason.WRONG_TYPE;
+                }
+                event.setLong(Field.EVT_RES, v);
+                resFromRaw = true;
                 return null;
             }
             default -> {
-                long v = longValue(f);
-                if (v == Chars.NOT_A_NUMBER) {
-                    if (f == Field.EVT_RES && kind == STRING) {
-                        resUnresolved = true; // an errno name we lack: fine if evt.rawres is there too
-                        return null;
-                    }
-                    if (kind == STRING && WireValues.isSharedArgumentName(f)) {
-                        extra(f.wireName(), event); // another syscall's argument of that name: text
-                        return null;
-                    }
-                    return RejectReason.WRONG_TYPE;
-                }
-                if (f == Field.EVT_RES && resFromRaw) {
-                    return null; // evt.rawres wins
-                }
-                event.setLong(f, WireValues.stored(f, v));
+                extra(keys.name(entry), event);
                 return null;
             }
         }
+    }
+
+    private RejectReason longField(Field f, Event event) {
+        long v = longValue(f);
+        if (v == Chars.NOT_A_NUMBER) {
+            if (f == Field.EVT_RES && kind == STRING) {
+                resUnresolved = true; // an errno name we lack: fine if evt.rawres is there too
+                return null;
+            }
+            if (kind == STRING && WireValues.isSharedArgumentName(f)) {
+                extra(f.wireName(), event); // another syscall's argument of that name: text
+                return null;
+            }
+            return RejectReason.WRONG_TYPE;
+        }
+        if (f == Field.EVT_RES && resFromRaw) {
+            return null; // evt.rawres wins
+        }
+        event.setLong(f, WireValues.stored(f, v));
+        return null;
     }
 
     private long longValue(Field f) {
@@ -399,12 +458,56 @@ final class FlatLineDecoder {
             case TRUE -> event.addExtra(name, TRUE_TEXT, 0, TRUE_TEXT.length, 1);
             case FALSE -> event.addExtra(name, FALSE_TEXT, 0, FALSE_TEXT.length, 0);
             case INT -> {
-                // Its canonical decimal text ("-0" is "0"), as the general decoder writes it.
-                int n = Chars.format(number, digits);
-                event.addExtra(name, digits, 0, n, number);
+                // Its canonical decimal text, as the general decoder writes it: the JSON text but for "-0".
+                if (number == 0 && valueLength == 2) {
+                    event.addExtra(name, ZERO_TEXT, 0, 1, 0);
+                } else {
+                    event.addExtraAscii(name, line, valueStart, valueLength, number);
+                }
             }
-            default -> event.addExtra(name, chars(), 0, valueLength, Chars.parseLong(chars(), 0, valueLength));
+            default -> event.addExtraAscii(name, line, valueStart, valueLength, textNumber());
         }
+    }
+
+    /** Hex digits' values by ASCII code, -1 for other chars. */
+    private static final byte[] HEX = new byte[128];
+    /** The chars {@link Chars#parseLong} accepts anywhere: digits, hex digits, 'x', 'X', signs. */
+    private static final boolean[] NUMERIC = new boolean[128];
+
+    static {
+        for (int i = 0; i < 128; i++) {
+            HEX[i] = (byte) Character.digit(i, 16);
+            NUMERIC[i] = HEX[i] >= 0 || i == 'x' || i == 'X' || i == '+' || i == '-';
+        }
+    }
+
+    /** A CAPS string's mask: the common "0x" + hex digits read from the bytes, other forms by parseMask. */
+    private long capsFromText() {
+        byte[] b = line;
+        int s = valueStart;
+        int e = s + valueLength;
+        if (valueLength > 2 && valueLength <= 18 && b[s] == '0' && (b[s + 1] == 'x' || b[s + 1] == 'X')) {
+            long v = 0;
+            int i = s + 2;
+            for (int d; i < e && (d = HEX[b[i]]) >= 0; i++) { // a string's bytes are ASCII: 0x20..0x7F
+                v = v << 4 | d;
+            }
+            if (i == e) {
+                return v; // what parseMask answers: no space to trim, then parseHex
+            }
+        }
+        return Capabilities.parseMask(chars(), 0, valueLength);
+    }
+
+    /** {@link Chars#parseLong} of the current string, widened only when it may be a number. */
+    private long textNumber() {
+        byte[] b = line;
+        for (int i = valueStart, e = i + valueLength; i < e; i++) {
+            if (!NUMERIC[b[i]]) {
+                return Chars.NOT_A_NUMBER; // what parseLong answers for a range with such a char
+            }
+        }
+        return Chars.parseLong(chars(), 0, valueLength);
     }
 
     private RejectReason finish(Event event, long receiveEpochNanos) {

@@ -28,6 +28,8 @@ final class KeyTable {
     private final int maxUnknown;
     private final int knownCount;
     private final byte[][] bytes;
+    /** bytes[e].length, held flat: the decoder needs it on every key, without the indirection. */
+    private final int[] lengths;
     /** Each name followed by its closing quote, as {@link ByteScan#words}, and the mask of a short one's word. */
     private final long[][] quotedWords;
     private final long[] shortMasks;
@@ -46,6 +48,7 @@ final class KeyTable {
         this.maxUnknown = maxUnknown;
         int capacity = Field.COUNT + 2 + maxUnknown;
         bytes = new byte[capacity][];
+        lengths = new int[capacity];
         quotedWords = new long[capacity][];
         shortMasks = new long[capacity];
         names = new String[capacity];
@@ -110,7 +113,7 @@ final class KeyTable {
      */
     boolean matchesAt(int entry, byte[] a, int off, int end) {
         // Compared with the name and its closing quote, eight bytes at a time.
-        int n = bytes[entry].length + 1;
+        int n = lengths[entry] + 1;
         if (off + n >= end) {
             return false;
         }
@@ -137,7 +140,7 @@ final class KeyTable {
     }
 
     int length(int entry) {
-        return bytes[entry].length;
+        return lengths[entry];
     }
 
     int code(int entry) {
@@ -153,6 +156,7 @@ final class KeyTable {
         byte[] k = name.getBytes(StandardCharsets.ISO_8859_1);
         int h = hash(k, 0, k.length);
         bytes[e] = k;
+        lengths[e] = k.length;
         byte[] quoted = Arrays.copyOf(k, k.length + 1);
         quoted[k.length] = '"';
         quotedWords[e] = ByteScan.words(quoted);
