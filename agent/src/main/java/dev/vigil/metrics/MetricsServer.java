@@ -84,7 +84,10 @@ public final class MetricsServer implements AutoCloseable {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw new IOException("cannot listen on " + address + " for metrics: " + e.getMessage(), e);
         }
-        log.info("metrics on http://{}/metrics", address);
+        // The bound address, not the configured one: with port 0 this is how the port is found.
+        InetSocketAddress bound = (InetSocketAddress) channel.localAddress();
+        String shown = bound.getAddress().getHostAddress();
+        log.info("metrics on http://{}:{}/metrics", shown.contains(":") ? "[" + shown + "]" : shown, bound.getPort());
     }
 
     public int port() {

@@ -23,8 +23,10 @@ public final class AgentProcess implements AutoCloseable {
     private final Process process;
     private final Path stdout;
     private final Path stderr;
-    private final int metricsPort;
+    private volatile int metricsPort; // 0 until read from the agent's log
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private static final Pattern METRICS_LOG = Pattern.compile("metrics on http://127\\.0\\.0\\.1:(\\d+)/metrics");
 
     private AgentProcess(Process process, Path stdout, Path stderr, int metricsPort) {
         this.process = process;
@@ -48,7 +50,10 @@ public final class AgentProcess implements AutoCloseable {
         }
     }
 
-    /** Starts {@code vigil run} with the metrics on a free loopback port, plus {@code args}. */
+    /**
+     * Starts {@code vigil run} with the metrics on loopback port 0 (the kernel's free port, read back
+     * from the agent's log: no port is picked, released and bound again), plus {@code args}.
+     */
     public static AgentProcess start(Path workDir, List<String> jvmArgs, List<String> args) throws IOException {
         return start(workDir, List.of(), jvmArgs, args);
     }
@@ -56,7 +61,6 @@ public final class AgentProcess implements AutoCloseable {
     /** As {@link #start(Path, List, List)}, the java command run through {@code launcher} (e.g. setpriv …). */
     public static AgentProcess start(Path workDir, List<String> launcher, List<String> jvmArgs, List<String> args)
         throws IOException {
-        int port = freePort();
         List<String> cmd = new ArrayList<>(launcher);
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmArgs);
@@ -64,7 +68,7 @@ public final class AgentProcess implements AutoCloseable {
         cmd.add(jar().toAbsolutePath().toString());
         cmd.add("run");
         cmd.add("--metrics-address");
-        cmd.add("127.0.0.1:" + port);
+        cmd.add("127.0.0.1:0");
         if (!args.contains("--sensor")) {
             // As root, run would start the bundled eBPF sensor: its real events would mix into the test's.
             cmd.add("--sensor");
@@ -74,7 +78,7 @@ public final class AgentProcess implements AutoCloseable {
         Path out = Files.createTempFile(workDir, "agent", ".out");
         Path err = Files.createTempFile(workDir, "agent", ".err");
         Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        return new AgentProcess(p, out, err, port);
+        return new AgentProcess(p, out, err, 0);
     }
 
     public Process process() {
@@ -89,7 +93,14 @@ public final class AgentProcess implements AutoCloseable {
         return Files.readString(stderr);
     }
 
-    public int metricsPort() {
+    /** The port the agent's metrics server bound, from its log; 0 while it has not logged it yet. */
+    public int metricsPort() throws IOException {
+        if (metricsPort == 0) {
+            Matcher m = METRICS_LOG.matcher(logs());
+            if (m.find()) {
+                metricsPort = Integer.parseInt(m.group(1));
+            }
+        }
         return metricsPort;
     }
 
@@ -101,7 +112,7 @@ public final class AgentProcess implements AutoCloseable {
                 throw new AssertionError("agent exited with " + process.exitValue() + ":\n" + logs());
             }
             try {
-                if (get("/readyz").statusCode() == 200) {
+                if (metricsPort() != 0 && get("/readyz").statusCode() == 200) {
                     return;
                 }
             } catch (IOException e) {
@@ -113,6 +124,9 @@ public final class AgentProcess implements AutoCloseable {
     }
 
     public HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        if (metricsPort() == 0) {
+            throw new IOException("the agent has not logged its metrics port yet");
+        }
         HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + path))
             .timeout(Duration.ofSeconds(5)).GET().build();
         return http.send(req, HttpResponse.BodyHandlers.ofString());
