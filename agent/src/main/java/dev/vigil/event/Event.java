@@ -182,36 +182,39 @@ public final class Event {
      * A later extra of the same name shadows nothing: {@link #findExtra} returns the first.
      */
     public boolean addExtra(String name, char[] src, int off, int len, long numeric) {
-        if (extraCount == extraNames.length) {
-            if (extraCount == MAX_EXTRAS) {
-                return false;
-            }
-            growExtras(Math.min(MAX_EXTRAS, extraCount * 2));
+        if (!roomForExtra()) {
+            return false;
         }
-        int at = append(src, off, len);
-        extraNames[extraCount] = name;
-        extraStart[extraCount] = at;
-        extraLength[extraCount] = len;
-        extraLong[extraCount] = numeric;
-        extraCount++;
+        recordExtra(name, append(src, off, len), len, numeric);
         return true;
     }
 
     /** As {@link #addExtra(String, char[], int, int, long)} for text held as ASCII bytes (each below 0x80). */
     public boolean addExtraAscii(String name, byte[] src, int off, int len, long numeric) {
+        if (!roomForExtra()) {
+            return false;
+        }
+        recordExtra(name, appendAscii(src, off, len), len, numeric);
+        return true;
+    }
+
+    /** Grows the extras' arrays if needed; false when {@link #MAX_EXTRAS} are already held. */
+    private boolean roomForExtra() {
         if (extraCount == extraNames.length) {
             if (extraCount == MAX_EXTRAS) {
                 return false;
             }
             growExtras(Math.min(MAX_EXTRAS, extraCount * 2));
         }
-        int at = appendAscii(src, off, len);
+        return true;
+    }
+
+    private void recordExtra(String name, int at, int len, long numeric) {
         extraNames[extraCount] = name;
         extraStart[extraCount] = at;
         extraLength[extraCount] = len;
         extraLong[extraCount] = numeric;
         extraCount++;
-        return true;
     }
 
     // ---- bookkeeping ----
