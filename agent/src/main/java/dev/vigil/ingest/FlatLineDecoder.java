@@ -20,8 +20,9 @@ import dev.vigil.event.Field;
  *
  * <p>The bytes are scanned in place; a key name is found through a {@link KeyTable}, a string kept as
  * text is widened straight into the event's arena, and only a value parsed from its text (the name
- * tables take chars) is widened into a scratch array. A non-ASCII byte is caught by the same compare that catches control chars (bytes are signed). Nothing
- * is allocated once the connection's key names have been seen.
+ * tables take chars) is widened into a scratch array. A non-ASCII byte is caught by the same compare
+ * that catches control chars (bytes are signed). Nothing is allocated once the connection's key names
+ * have been seen.
  *
  * <p>Threading: one connection, one thread; not thread-safe.
  */
