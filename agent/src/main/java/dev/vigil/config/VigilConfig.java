@@ -7,12 +7,17 @@ import java.util.List;
  * The agent's whole configuration: one YAML file, then command-line flags over it. Immutable;
  * each component receives only its own section.
  *
- * @param hostname the node name written in alerts; default: $VIGIL_HOSTNAME, else $NODE_NAME, else the system's
- * @param alerts   dedup, rate limits and the spool directory (default: stateDir/spool)
+ * @param hostname    the node name written in alerts; default: $VIGIL_HOSTNAME, else $NODE_NAME, else the system's
+ * @param clusterName the cluster's name, written in every alert as {@code k8s.cluster.name} so that a SIEM fed
+ *                    by several clusters tells them apart; default: none (the field is left out)
+ * @param alerts      dedup, rate limits and the spool directory (default: stateDir/spool)
+ * @param runtime     the container runtimes asked for identity
  */
-public record VigilConfig(String hostname, IngestConfig ingest, PipelineConfig pipeline, MetricsConfig metrics,
-                          RulesConfig rules, StateConfig state, List<OutputConfig> outputs, AlertsConfig alerts) {
+public record VigilConfig(String hostname, String clusterName, IngestConfig ingest, PipelineConfig pipeline,
+                          MetricsConfig metrics, RulesConfig rules, StateConfig state, List<OutputConfig> outputs,
+                          AlertsConfig alerts, RuntimeConfig runtime) {
     public VigilConfig {
+        runtime = runtime != null ? runtime : RuntimeConfig.defaults();
         ingest = ingest != null ? ingest : IngestConfig.defaults();
         pipeline = pipeline != null ? pipeline : PipelineConfig.defaults();
         metrics = metrics != null ? metrics : MetricsConfig.defaults();
@@ -27,7 +32,7 @@ public record VigilConfig(String hostname, IngestConfig ingest, PipelineConfig p
     }
 
     public static VigilConfig defaults() {
-        return new VigilConfig(null, null, null, null, null, null, null, null);
+        return new VigilConfig(null, null, null, null, null, null, null, null, null, null);
     }
 
     /** Every problem, each naming its key; empty when the config is valid. */
@@ -42,34 +47,39 @@ public record VigilConfig(String hostname, IngestConfig ingest, PipelineConfig p
             outputs.get(i).validate(i, errors);
         }
         alerts.validate(errors);
+        runtime.validate(errors);
         return errors;
     }
 
     public VigilConfig withIngest(IngestConfig v) {
-        return new VigilConfig(hostname, v, pipeline, metrics, rules, state, outputs, alerts);
+        return new VigilConfig(hostname, clusterName, v, pipeline, metrics, rules, state, outputs, alerts, runtime);
     }
 
     public VigilConfig withPipeline(PipelineConfig v) {
-        return new VigilConfig(hostname, ingest, v, metrics, rules, state, outputs, alerts);
+        return new VigilConfig(hostname, clusterName, ingest, v, metrics, rules, state, outputs, alerts, runtime);
     }
 
     public VigilConfig withMetrics(MetricsConfig v) {
-        return new VigilConfig(hostname, ingest, pipeline, v, rules, state, outputs, alerts);
+        return new VigilConfig(hostname, clusterName, ingest, pipeline, v, rules, state, outputs, alerts, runtime);
     }
 
     public VigilConfig withRules(RulesConfig v) {
-        return new VigilConfig(hostname, ingest, pipeline, metrics, v, state, outputs, alerts);
+        return new VigilConfig(hostname, clusterName, ingest, pipeline, metrics, v, state, outputs, alerts, runtime);
     }
 
     public VigilConfig withState(StateConfig v) {
-        return new VigilConfig(hostname, ingest, pipeline, metrics, rules, v, outputs, alerts);
+        return new VigilConfig(hostname, clusterName, ingest, pipeline, metrics, rules, v, outputs, alerts, runtime);
     }
 
     public VigilConfig withAlerts(AlertsConfig v) {
-        return new VigilConfig(hostname, ingest, pipeline, metrics, rules, state, outputs, v);
+        return new VigilConfig(hostname, clusterName, ingest, pipeline, metrics, rules, state, outputs, v, runtime);
+    }
+
+    public VigilConfig withRuntime(RuntimeConfig v) {
+        return new VigilConfig(hostname, clusterName, ingest, pipeline, metrics, rules, state, outputs, alerts, v);
     }
 
     public VigilConfig withOutputs(List<OutputConfig> v) {
-        return new VigilConfig(hostname, ingest, pipeline, metrics, rules, state, v, alerts);
+        return new VigilConfig(hostname, clusterName, ingest, pipeline, metrics, rules, state, v, alerts, runtime);
     }
 }

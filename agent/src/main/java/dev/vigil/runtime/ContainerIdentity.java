@@ -1,0 +1,35 @@
+package dev.vigil.runtime;
+
+import java.util.Map;
+
+/**
+ * Who a container is, as its runtime tells it, with Falco's field names in mind. Immutable; safe to
+ * share between threads. A value the runtime does not know is null (a map: empty), never a placeholder.
+ *
+ * @param id              the runtime's full container id (64 hex digits for Docker, CRI and Podman;
+ *                        any name for a container made by {@code ctr run})
+ * @param type            {@code container.type}: {@code containerd}, {@code docker}, {@code cri-o}, {@code podman}
+ * @param name            {@code container.name}: the Kubernetes container name for a CRI container, else the
+ *                        runtime's name (Docker's without its leading {@code /})
+ * @param image           {@code container.image}: the full reference as the container was created from it
+ * @param imageRepository {@code container.image.repository}: the reference without tag and digest
+ * @param imageTag        {@code container.image.tag}
+ * @param imageDigest     {@code container.image.digest}: {@code sha256:…} where known
+ * @param privileged      {@code container.privileged} from the runtime's spec; null when unknown
+ * @param labels          {@code container.label[KEY]}
+ * @param podName         {@code k8s.pod.name}
+ * @param podNamespace    {@code k8s.ns.name}
+ * @param podUid          {@code k8s.pod.uid}
+ * @param podLabels       {@code k8s.pod.label[KEY]}
+ * @param source          which client resolved it ({@code containerd-cri}, {@code containerd}, {@code docker},
+ *                        {@code podman}, {@code crio}, {@code oci}); for logs and metrics
+ */
+public record ContainerIdentity(String id, String type, String name, String image, String imageRepository,
+                                String imageTag, String imageDigest, Boolean privileged, Map<String, String> labels,
+                                String podName, String podNamespace, String podUid, Map<String, String> podLabels,
+                                String source) {
+    public ContainerIdentity {
+        labels = labels != null ? Map.copyOf(labels) : Map.of();
+        podLabels = podLabels != null ? Map.copyOf(podLabels) : Map.of();
+    }
+}
