@@ -291,7 +291,7 @@ int main(int argc, char **argv)
 		case 'n':
 			if (parse_namespaces(optarg, namespaces) < 0) {
 				fprintf(stderr, "vigil-sensor: --containerd-namespaces: at most %d "
-						"non-empty names without '/'\n", MAX_NAMESPACES);
+						"names, none with '/'\n", MAX_NAMESPACES);
 				return 2;
 			}
 			s.namespaces = namespaces;
