@@ -175,51 +175,136 @@ char *vigil_cmdline(char *out, const char *comm, const char *args, size_t len, u
 	return vigil_json_string(out, joined, n);
 }
 
-static int is_hex64(const char *s, size_t n)
+const char *const vigil_default_namespaces[] = { "k8s.io", "moby", "default", NULL };
+
+static int is_hex(char c)
 {
-	if (n != 64)
-		return 0;
-	for (size_t i = 0; i < 64; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+static int all_hex(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!is_hex(s[i]))
 			return 0;
 	return 1;
 }
 
-/* systemd-driver scope names: <prefix><64 hex>.scope */
-static const char *const scope_prefix[] = { "docker-", "cri-containerd-", "crio-", "libpod-" };
-
-int vigil_container_id(const struct vigil_event *e, char id[13])
+static int is_alnum(char c)
 {
-	const char *name = e->cg_name;
-	size_t n = strnlen(name, sizeof(e->cg_name));
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
 
+/* containerd's identifier grammar: alphanumerics joined by single '.', '_'
+ * or '-', at most 76 chars (containerd's identifiers package). */
+static int is_containerd_identifier(const char *s, size_t n)
+{
+	if (n == 0 || n > 76)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!is_alnum(s[i]) && !((s[i] == '.' || s[i] == '_' || s[i] == '-') && i > 0 &&
+					 i + 1 < n && is_alnum(s[i - 1]) && is_alnum(s[i + 1])))
+			return 0;
+	return 1;
+}
+
+static int seg_is(const char *s, size_t n, const char *word)
+{
+	return strlen(word) == n && memcmp(s, word, n) == 0;
+}
+
+/* Runtimes' prefixes in <prefix>-<64 hex>[.scope]. A conmon scope
+ * (libpod-conmon-<id>, crio-conmon-<id>) has another prefix, so it is not
+ * taken for its container. */
+static const char *const runtime_prefix[] = { "docker", "cri-containerd", "crio", "libpod", NULL };
+
+/* Where a 64-hex id starts in the segment s[0..n), or NULL. */
+static const char *hex_id_in_segment(const char *s, size_t n)
+{
+	size_t end = n;
+
+	if (n == 64)
+		return all_hex(s, 64) ? s : NULL;
+	if (end > 6 && memcmp(s + end - 6, ".scope", 6) == 0)
+		end -= 6;
+	if (end < 64 + 2 || !all_hex(s + end - 64, 64))
+		return NULL;
+	size_t plen = end - 64 - 1; /* the prefix, before its separator */
+	if (s[plen] == '-') {
+		for (int i = 0; runtime_prefix[i]; i++)
+			if (seg_is(s, plen, runtime_prefix[i]))
+				return s + end - 64;
+	} else if (s[plen] == ':' && end == n && plen > 15 && memcmp(s + plen - 15, ":cri-containerd", 15) == 0) {
+		return s + end - 64; /* <slice>:cri-containerd:<id>, cgroup v2 without delegation */
+	}
+	return NULL;
+}
+
+static int short_id(const char *s, size_t n, char id[13])
+{
+	if (n > 12)
+		n = 12;
+	memcpy(id, s, n);
+	id[n] = 0;
+	if (n == 12 && all_hex(id, 12))
+		for (int i = 0; i < 12; i++)
+			if (id[i] >= 'A' && id[i] <= 'F')
+				id[i] += 'a' - 'A';
+	return 1;
+}
+
+int vigil_container_id_from_path(const char *path, const char *const *namespaces, char id[13])
+{
+	size_t len = strlen(path);
+	const char *first = NULL, *second = NULL;
+	size_t first_n = 0, second_n = 0;
+
+	/* From the leaf up; empty segments (a leading, trailing or double '/')
+	 * do not count. */
+	for (size_t end = len; end > 0;) {
+		size_t start = end;
+		while (start > 0 && path[start - 1] != '/')
+			start--;
+		if (end > start) {
+			const char *hex = hex_id_in_segment(path + start, end - start);
+			if (hex)
+				return short_id(hex, 64, id);
+			second = first, second_n = first_n;
+			first = path + start, first_n = end - start;
+		}
+		end = start > 0 ? start - 1 : 0;
+	}
+	/* first and second are now the root-most two segments. */
+	if (first && second && is_containerd_identifier(second, second_n))
+		for (int i = 0; namespaces && namespaces[i]; i++)
+			if (seg_is(first, first_n, namespaces[i]))
+				return short_id(second, second_n, id);
+	memcpy(id, "host", 5);
+	return 0;
+}
+
+int vigil_container_id(const struct vigil_event *e, const char *const *namespaces, char id[13])
+{
+	char path[VIGIL_CGPATH_LEN + 1];
+
+	if (e->cg_level < 0 || (e->cg_flags & VIGIL_CG_CUT))
+		return -1;
 	if (e->cg_level == 0) {
 		memcpy(id, "host", 5);
 		return 0;
 	}
-	if (e->cg_level < 0)
+	memcpy(path, e->cg_path, VIGIL_CGPATH_LEN);
+	path[VIGIL_CGPATH_LEN] = 0; /* the record's may lack its NUL */
+	int found = vigil_container_id_from_path(path, namespaces, id);
+	/* Levels left out (see vigil.h) may hold the container's own segment:
+	 * "host" would be a guess. */
+	if (!found && e->cg_level > VIGIL_CG_DEPTH)
 		return -1;
-	/* cgroupfs driver: Docker's /docker/<id>, Kubernetes' .../pod<uid>/<id> */
-	if (is_hex64(name, n) && (strncmp(e->cg_parent, "docker", sizeof(e->cg_parent)) == 0 ||
-				  strncmp(e->cg_parent, "pod", 3) == 0)) {
-		memcpy(id, name, 12);
-		id[12] = 0;
-		return 1;
-	}
-	for (size_t i = 0; i < sizeof(scope_prefix) / sizeof(scope_prefix[0]); i++) {
-		size_t plen = strlen(scope_prefix[i]);
-		if (n == plen + 64 + 6 && strncmp(name, scope_prefix[i], plen) == 0 &&
-		    is_hex64(name + plen, 64) && strcmp(name + plen + 64, ".scope") == 0) {
-			memcpy(id, name + plen, 12);
-			id[12] = 0;
-			return 1;
-		}
-	}
-	return -1;
+	return found;
 }
 
 size_t vigil_format_event(char *out, const struct vigil_event *e, size_t size,
-			  long long epoch_offset_ns)
+			  long long epoch_offset_ns, const char *const *namespaces)
 {
 	char *p = out;
 	char id[13];
@@ -253,11 +338,10 @@ size_t vigil_format_event(char *out, const struct vigil_event *e, size_t size,
 	p = put_u64(p, e->uid);
 	p = put(p, ",\"thread.cap_effective\":");
 	p = put_hex64(p, e->cap_effective);
-	int kind = vigil_container_id(e, id);
+	int kind = vigil_container_id(e, namespaces, id);
 	if (kind >= 0) {
-		p = put(p, ",\"container.id\":\"");
-		p = put(p, id);
-		*p++ = '"';
+		p = put(p, ",\"container.id\":");
+		p = vigil_json_string(p, id, sizeof(id)); /* a name is [A-Za-z0-9._-]: no escape, but no trust */
 	}
 	if (kind > 0 && e->pids_limit >= -1) {
 		p = put(p, ",\"container.pids_limit\":");

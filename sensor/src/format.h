@@ -9,13 +9,18 @@
  * the arguments) may become \u00XX, plus the keys and numbers. */
 #define VIGIL_LINE_MAX (6 * (2 * VIGIL_COMM_LEN + 1 + VIGIL_PATH_LEN + VIGIL_ARGS_LEN) + 1024)
 
+/* containerd's namespaces by default (DESIGN.md; --containerd-namespaces):
+ * a NULL-terminated list. */
+extern const char *const vigil_default_namespaces[];
+
 /* Writes the line for the record e of size bytes (e->type < EV_TYPE_COUNT,
  * size >= sizeof(struct vigil_event)) at out (at least VIGIL_LINE_MAX bytes);
  * returns its length. An execve record carries proc.cmdline only when size
  * covers a struct vigil_exec_event. epoch_offset_ns turns the event's
- * boot-clock time into epoch ns. */
+ * boot-clock time into epoch ns. namespaces: containerd's namespaces
+ * (NULL-terminated), for the /<namespace>/<id> cgroup layout. */
 size_t vigil_format_event(char *out, const struct vigil_event *e, size_t size,
-			  long long epoch_offset_ns);
+			  long long epoch_offset_ns, const char *const *namespaces);
 
 /* Appends proc.cmdline's value in Falco's form, as the agent's ProcReader
  * builds it from /proc/PID/cmdline: comm, then argv[1..] each after one space
@@ -31,10 +36,25 @@ char *vigil_cmdline(char *out, const char *comm, const char *args, size_t len, u
 /* The loss report line: {"evt.type":"vigil_sensor_lost",...}. */
 size_t vigil_format_lost(char *out, long long rawtime, unsigned long long lost, const char *reason);
 
-/* The container id for a pids cgroup: 12 hex chars (plus NUL) into id and 1
- * for a container, "host" and 0 for the root cgroup, -1 when unknown (the
- * agent enriches from /proc). */
-int vigil_container_id(const struct vigil_event *e, char id[13]);
+/* The container id rule, shared with the agent's ContainerIds and checked
+ * by both against docs/cgroup-layouts.tsv (whose header states the rule):
+ * scanning the path's segments from the leaf up, the first segment that is
+ * 64 hex digits, <prefix>-<64 hex>[.scope] (prefix docker, cri-containerd,
+ * crio, libpod; so never a conmon scope), or ...:cri-containerd:<64 hex>,
+ * names the container. Else, when the first segment is one of namespaces
+ * (NULL-terminated) and a second one follows that is a containerd
+ * identifier, that second segment is the id. path is a cgroup path (as in
+ * /proc/PID/cgroup after the second ':'), NUL-terminated; any bytes. Writes
+ * the short id (the id's first 12 chars, lower-cased when they are all hex;
+ * a shorter name whole) plus NUL into id and returns 1, or writes "host" and
+ * returns 0. */
+int vigil_container_id_from_path(const char *path, const char *const *namespaces, char id[13]);
+
+/* The container id of a record's pids cgroup (cg_level, cg_flags, cg_path):
+ * 1 and the short id for a container, 0 and "host" for none, -1 when
+ * unknown (no cgroup, a cut path, or no container found in a path with
+ * levels left out): the agent then enriches from /proc. */
+int vigil_container_id(const struct vigil_event *e, const char *const *namespaces, char id[13]);
 
 /* Appends s (at most maxlen bytes, stops at NUL) as a JSON string literal with
  * quotes: escapes '"', '\\' and control characters, and replaces each byte of

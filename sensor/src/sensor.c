@@ -28,6 +28,7 @@
 #define LOST_REPORT_NS 1000000000LL       /* at most one loss line per second */
 #define BACKOFF_MIN_NS 100000000LL        /* reconnect backoff: 100 ms ... */
 #define BACKOFF_MAX_NS 5000000000LL       /* ... doubling up to 5 s */
+#define MAX_NAMESPACES 16                 /* --containerd-namespaces entries */
 
 /* Capabilities whose checks become "capable" events (when fexit works):
  * the ones rules about container breakout look at. */
@@ -53,6 +54,7 @@ struct sensor {
 	unsigned long long disconnected_lost; /* not yet reported */
 	unsigned long long delivered, lost_ringbuf_total, lost_disconnected_total;
 	long long last_report_ns;
+	const char *const *namespaces;     /* containerd's, NULL-terminated */
 };
 
 static volatile sig_atomic_t stopping;
@@ -157,7 +159,8 @@ static int on_event(void *ctx, void *data, size_t size)
 	}
 	/* Execve records are a struct vigil_exec_event (with the arguments);
 	 * vigil_format_event reads that part only when size covers it. */
-	append_line(s, vigil_format_event(s->out + s->out_len, data, size, s->epoch_offset_ns));
+	append_line(s, vigil_format_event(s->out + s->out_len, data, size, s->epoch_offset_ns,
+					   s->namespaces));
 	return 0;
 }
 
@@ -233,13 +236,35 @@ static struct vigil_bpf *load(unsigned ring_mb, int with_capable)
 	return skel;
 }
 
+/* Splits LIST (comma-separated, in place) into out (NULL-terminated). An
+ * empty LIST is no namespace; empty names between commas are skipped; a
+ * name with '/' (never a path segment) is an error. */
+static int parse_namespaces(char *list, const char **out)
+{
+	int n = 0;
+	if (*list)
+		for (char *name = strtok(list, ","); name; name = strtok(NULL, ",")) {
+			if (n == MAX_NAMESPACES || strchr(name, '/'))
+				return -1;
+			out[n++] = name;
+		}
+	if (*list && n == 0)
+		return -1; /* only commas */
+	out[n] = NULL;
+	return 0;
+}
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: vigil-sensor --socket PATH [--flush-ms N] [--ring-mb N]\n"
+			"                    [--containerd-namespaces LIST]\n"
 			"  --socket PATH  the agent's Unix stream socket: attaches once it accepts,\n"
 			"                 reconnects when it goes away\n"
 			"  --flush-ms N   write buffered lines at least every N ms (default 10)\n"
-			"  --ring-mb N    kernel ring buffer size in MiB, a power of 2 (default 4)\n");
+			"  --ring-mb N    kernel ring buffer size in MiB, a power of 2 (default 4)\n"
+			"  --containerd-namespaces LIST  comma-separated containerd namespaces: a cgroup\n"
+			"                 /<namespace>/<id> is container <id> (default k8s.io,moby,default;\n"
+			"                 empty: none)\n");
 	exit(2);
 }
 
@@ -250,16 +275,27 @@ int main(int argc, char **argv)
 		{ "socket", required_argument, 0, 's' },
 		{ "flush-ms", required_argument, 0, 'f' },
 		{ "ring-mb", required_argument, 0, 'r' },
+		{ "containerd-namespaces", required_argument, 0, 'n' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0 },
 	};
 	long flush_ms = 10, ring_mb = 4;
+	static const char *namespaces[MAX_NAMESPACES + 1];
 	int c;
+	s.namespaces = vigil_default_namespaces;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 's': s.socket_path = optarg; break;
 		case 'f': flush_ms = atol(optarg); break;
 		case 'r': ring_mb = atol(optarg); break;
+		case 'n':
+			if (parse_namespaces(optarg, namespaces) < 0) {
+				fprintf(stderr, "vigil-sensor: --containerd-namespaces: at most %d "
+						"names, none with '/'\n", MAX_NAMESPACES);
+				return 2;
+			}
+			s.namespaces = namespaces;
+			break;
 		default: usage();
 		}
 	}

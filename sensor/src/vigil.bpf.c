@@ -51,8 +51,64 @@ static __always_inline __u64 cap_effective(struct task_struct *task)
 	return c[0] | (__u64)c[1] << 32;
 }
 
-/* The task's v1 (or v2) pids cgroup: its name, its parent's name, its depth
- * and its pids.max. User space turns the names into a container id. */
+/* The pids cgroup's path into e->cg_path, root-first: levels 1..VIGIL_CG_TOP
+ * and the leaf-most VIGIL_CG_DEPTH - VIGIL_CG_TOP levels (all of them when
+ * the cgroup is at most VIGIL_CG_DEPTH deep). Those are the segments the
+ * container id rule (format.c) looks at: containerd's /<namespace>/<id> at
+ * the top, a runtime's 64-hex id at or just above the leaf. User space knows
+ * from cg_level whether levels were left out between them. */
+static __always_inline void fill_cgroup_path(struct vigil_event *e, struct cgroup *cg, int level)
+{
+	const char *name[VIGIL_CG_DEPTH] = {};
+	int lo = level - (VIGIL_CG_DEPTH - VIGIL_CG_TOP) + 1; /* leaf-most kept level */
+	int want;
+
+	if (lo <= VIGIL_CG_TOP)
+		lo = VIGIL_CG_TOP + 1;
+	want = level <= VIGIL_CG_TOP ? level : VIGIL_CG_TOP + level - lo + 1;
+	if (level == 0) {
+		e->cg_path[0] = '/';
+		e->cg_path[1] = 0;
+		return;
+	}
+	/* Walk up from the leaf; cgroup c is at level - i. */
+	struct cgroup *c = cg;
+	for (int i = 0; i < VIGIL_CG_WALK && c; i++) {
+		int lv = level - i;
+		if (lv <= 0)
+			break;
+		if (lv <= VIGIL_CG_TOP)
+			name[(lv - 1) & (VIGIL_CG_DEPTH - 1)] = BPF_CORE_READ(c, kn, name);
+		else if (lv >= lo)
+			name[(VIGIL_CG_TOP + lv - lo) & (VIGIL_CG_DEPTH - 1)] = BPF_CORE_READ(c, kn, name);
+		struct cgroup_subsys_state *parent = BPF_CORE_READ(c, self.parent);
+		c = parent ? BPF_CORE_READ(parent, cgroup) : NULL;
+	}
+	/* Then "/" name "/" name ..., each name read where the last one's NUL
+	 * was. The offset is masked so that the verifier sees it in bounds. */
+	__u32 off = 0;
+	int i;
+	for (i = 0; i < VIGIL_CG_DEPTH && i < want; i++) {
+		if (!name[i] || off >= VIGIL_CGPATH_LEN - 1)
+			break;
+		e->cg_path[off & (VIGIL_CGPATH_LEN - 1)] = '/';
+		__u32 o = off + 1;
+		barrier_var(o); /* keep the mask: clang drops it, knowing o < 256 */
+		o &= VIGIL_CGPATH_LEN - 1;
+		__u32 room = VIGIL_CGPATH_LEN - o;
+		long r = bpf_probe_read_kernel_str(&e->cg_path[o], room, name[i]);
+		if (r <= 0 || r >= room) /* unreadable, or cut at the buffer's end */
+			break;
+		off = o + r - 1;
+	}
+	if (i == want)
+		return;
+	e->cg_path[VIGIL_CGPATH_LEN - 1] = 0;
+	e->cg_flags |= VIGIL_CG_CUT;
+}
+
+/* The task's v1 (or v2) pids cgroup: its path, its depth and its pids.max.
+ * User space turns the path into a container id. */
 static __always_inline void fill_cgroup(struct vigil_event *e, struct task_struct *task)
 {
 	e->cg_level = -1;
@@ -67,12 +123,9 @@ static __always_inline void fill_cgroup(struct vigil_event *e, struct task_struc
 	if (!css)
 		return;
 	struct cgroup *cg = BPF_CORE_READ(css, cgroup);
-	e->cg_level = BPF_CORE_READ(cg, level);
-	bpf_probe_read_kernel_str(e->cg_name, sizeof(e->cg_name), BPF_CORE_READ(cg, kn, name));
-	struct cgroup_subsys_state *pcss = BPF_CORE_READ(cg, self.parent);
-	if (pcss)
-		bpf_probe_read_kernel_str(e->cg_parent, sizeof(e->cg_parent),
-					  BPF_CORE_READ(pcss, cgroup, kn, name));
+	int level = BPF_CORE_READ(cg, level);
+	e->cg_level = level;
+	fill_cgroup_path(e, cg, level);
 	/* css is the first member of struct pids_cgroup. */
 	struct pids_cgroup *pids = (void *)css;
 	if (bpf_core_type_exists(struct pids_cgroup)) {
@@ -104,7 +157,8 @@ static __always_inline struct vigil_event *start_sized(__u32 type, long long res
 	e->uid = (__u32)bpf_get_current_uid_gid();
 	e->cap_effective = cap_effective(task);
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	e->cg_name[0] = e->cg_parent[0] = e->path[0] = 0;
+	e->cg_path[0] = e->path[0] = 0;
+	e->cg_flags = 0;
 	fill_cgroup(e, task);
 	return e;
 }

@@ -4,8 +4,15 @@
 #define VIGIL_H
 
 #define VIGIL_COMM_LEN 16
-#define VIGIL_CGNAME_LEN 96  /* "cri-containerd-" + 64 hex + ".scope" fits */
-#define VIGIL_PARENT_LEN 16  /* enough to recognise "docker" and "pod..." */
+/* The pids cgroup's path as the BPF side rebuilds it (see fill_cgroup): at
+ * most VIGIL_CG_DEPTH segments, the VIGIL_CG_TOP root-most ones (containerd's
+ * /<namespace>/<id>) and the leaf-most others (where a runtime's 64-hex id
+ * sits, and the sub-cgroups below it). A kubepods systemd path with a
+ * cri-containerd scope is ~190 bytes; longer paths are cut (VIGIL_CG_CUT). */
+#define VIGIL_CGPATH_LEN 256
+#define VIGIL_CG_DEPTH 8
+#define VIGIL_CG_TOP 2
+#define VIGIL_CG_WALK 32      /* ancestors walked at most; deeper: VIGIL_CG_CUT */
 #define VIGIL_PATH_LEN 256
 #define VIGIL_NR_SYSCALLS 512 /* covers every x86_64 and arm64 syscall number */
 /* Bytes of the exec'd program's argument area (argv[0] NUL argv[1] NUL ...)
@@ -51,11 +58,22 @@ struct vigil_event {
 	unsigned int ppid;            /* real_parent tgid */
 	unsigned int uid;
 	int cg_level;                 /* 0 = root pids cgroup, -1 = unknown */
+	unsigned int cg_flags;        /* VIGIL_CG_CUT */
 	char comm[VIGIL_COMM_LEN];
-	char cg_name[VIGIL_CGNAME_LEN];     /* leaf name of the pids cgroup */
-	char cg_parent[VIGIL_PARENT_LEN];   /* its parent's name */
+	/* "/seg1/seg2/.../leaf" of the pids cgroup, NUL-terminated. When
+	 * cg_level > VIGIL_CG_DEPTH, levels VIGIL_CG_TOP+1 .. cg_level-6 are
+	 * left out (a gap after the second segment). cg_path must stay right
+	 * before path: the BPF side writes it at a variable offset, and the
+	 * verifier accepts that only when the record extends VIGIL_CGPATH_LEN
+	 * bytes past cg_path's start plus the longest write (nothing is ever
+	 * written past cg_path itself). */
+	char cg_path[VIGIL_CGPATH_LEN];
 	char path[VIGIL_PATH_LEN];          /* execve only: filename */
 };
+
+/* cg_flags: the path is incomplete (too long for cg_path, deeper than
+ * VIGIL_CG_WALK, or a name could not be read): no container id from it. */
+#define VIGIL_CG_CUT 1u
 
 /* args_state of struct vigil_exec_event. */
 enum vigil_args_state {

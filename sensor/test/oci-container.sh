@@ -1,11 +1,15 @@
 #!/bin/bash
 # Runs one real OCI container with Debian's runc, laid out as Docker lays out
-# its containers with the cgroupfs driver, and removes it afterwards.
+# its containers with the cgroupfs driver (or in the cgroup you name), and
+# removes it afterwards.
 #
-# usage: oci-container.sh [--id HEX64] [--cap CAP_NAME]... [--privileged]
-#                         [--pids-limit N] -- COMMAND [ARG]...
-#   --id          the 64-hex container id (default: random); its first 12 hex
-#                 chars are what the sensor reports as container.id
+# usage: oci-container.sh [--id ID] [--cgroup PATH] [--cap CAP_NAME]...
+#                         [--privileged] [--pids-limit N] -- COMMAND [ARG]...
+#   --id          the container id (default: random 64 hex); any runc id
+#                 ([A-Za-z0-9._-]); for a 64-hex id in the default cgroup, its
+#                 first 12 chars are what the sensor reports as container.id
+#   --cgroup      the container's cgroupsPath (default /docker/ID), e.g.
+#                 /k8s.io/NAME as containerd lays out a `ctr run` container
 #   --cap         add a capability to Docker's default set (e.g. CAP_SYS_ADMIN)
 #   --privileged  every capability in our bounding set, no masked /proc paths
 #                 (docker --privileged)
@@ -13,7 +17,8 @@
 # The rootfs is busybox-static plus /bin/afpacket (opens an AF_PACKET socket)
 # and /bin/storm (sensor/bench/storm.c). Prints "oci-container: id=... cid=..."
 # on stderr, runs COMMAND in the foreground and exits with its status. Stops
-# and deletes the container (runc delete -f) on exit, SIGINT or SIGTERM.
+# and deletes the container (runc delete -f) on exit, SIGINT or SIGTERM, and
+# the cgroup directories above it that it made.
 set -eu
 SENSOR_DIR=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -21,10 +26,11 @@ SENSOR_DIR=$(cd "$(dirname "$0")/.." && pwd)
 DOCKER_CAPS="CAP_CHOWN CAP_DAC_OVERRIDE CAP_FSETID CAP_FOWNER CAP_MKNOD CAP_NET_RAW CAP_SETGID
 CAP_SETUID CAP_SETFCAP CAP_SETPCAP CAP_NET_BIND_SERVICE CAP_SYS_CHROOT CAP_KILL CAP_AUDIT_WRITE"
 
-id="" caps=$DOCKER_CAPS privileged=0 pids_limit=""
+id="" cgroup="" caps=$DOCKER_CAPS privileged=0 pids_limit=""
 while [ $# -gt 0 ]; do
 	case $1 in
 	--id) id=$2; shift 2 ;;
+	--cgroup) cgroup=$2; shift 2 ;;
 	--cap) caps="$caps $2"; shift 2 ;;
 	--privileged) privileged=1; shift ;;
 	--pids-limit) pids_limit=$2; shift 2 ;;
@@ -32,20 +38,27 @@ while [ $# -gt 0 ]; do
 	*) echo "oci-container: unknown option $1" >&2; exit 2 ;;
 	esac
 done
-[ $# -gt 0 ] || { sed -n '4,9p' "$0" >&2; exit 2; }
+[ $# -gt 0 ] || { sed -n '6,16p' "$0" >&2; exit 2; }
 [ "$(id -u)" = 0 ] || { echo "oci-container: needs root" >&2; exit 1; }
 command -v runc >/dev/null || { echo "oci-container: apt-get install runc" >&2; exit 1; }
 [ -x /bin/busybox ] || { echo "oci-container: apt-get install busybox-static" >&2; exit 1; }
 [ -n "$id" ] || id=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
-[[ $id =~ ^[0-9a-f]{64}$ ]] || { echo "oci-container: --id must be 64 hex chars" >&2; exit 2; }
+[[ $id =~ ^[A-Za-z0-9][A-Za-z0-9._-]*$ ]] || { echo "oci-container: --id: [A-Za-z0-9._-] only" >&2; exit 2; }
+[ -n "$cgroup" ] || cgroup=/docker/$id
+[[ $cgroup =~ ^(/[A-Za-z0-9][A-Za-z0-9._:@-]*)+$ ]] || { echo "oci-container: --cgroup: an absolute path" >&2; exit 2; }
 make -s -C "$SENSOR_DIR" rootfs >&2
 
 bundle=$(mktemp -d /tmp/vigil-oci.XXXXXX)
-# Which /sys/fs/cgroup/*/docker parents runc is about to create, to remove them
-# afterwards if empty (and only those: a real Docker's stay).
+# Which cgroup directories above the container's runc is about to create, in
+# every hierarchy, to remove them afterwards if empty (and only those: a real
+# Docker's or containerd's stay). Deepest first.
 made_parents=()
-for ctrl in /sys/fs/cgroup/*/; do
-	[ -d "$ctrl/docker" ] || made_parents+=("$ctrl/docker")
+parent=$(dirname "$cgroup")
+while [ "$parent" != / ]; do
+	for ctrl in /sys/fs/cgroup/*/; do
+		[ -d "$ctrl${parent#/}" ] || made_parents+=("$ctrl${parent#/}")
+	done
+	parent=$(dirname "$parent")
 done
 
 cleanup() {
@@ -59,10 +72,10 @@ trap 'exit 143' TERM
 trap 'exit 130' INT
 
 (cd "$bundle" && runc spec)
-python3 - "$bundle/config.json" "$SENSOR_DIR/build/rootfs" "$id" "$privileged" "$pids_limit" "$caps" "$@" <<'PY'
+python3 - "$bundle/config.json" "$SENSOR_DIR/build/rootfs" "$id" "$privileged" "$pids_limit" "$caps" "$cgroup" "$@" <<'PY'
 import json, sys
-path, rootfs, cid, privileged, pids_limit, caps = sys.argv[1:7]
-args = sys.argv[7:]
+path, rootfs, cid, privileged, pids_limit, caps, cgroup = sys.argv[1:8]
+args = sys.argv[8:]
 c = json.load(open(path))
 if privileged == "1":
     # Every capability, as docker --privileged: all that this kernel knows and
@@ -91,13 +104,13 @@ c["process"]["noNewPrivileges"] = False
 c["process"]["env"] = ["PATH=/bin", "HOME=/"]
 c["root"] = {"path": rootfs, "readonly": True}  # shared by concurrent containers
 c["hostname"] = cid[:12]
-c["linux"]["cgroupsPath"] = "/docker/" + cid
+c["linux"]["cgroupsPath"] = cgroup
 if pids_limit:
     c["linux"].setdefault("resources", {})["pids"] = {"limit": int(pids_limit)}
 json.dump(c, open(path, "w"), indent=1)
 PY
 
-echo "oci-container: id=$id cid=${id:0:12}" >&2
+echo "oci-container: id=$id cid=${id:0:12} cgroup=$cgroup" >&2
 # In the background so that a SIGTERM to this script runs the trap at once.
 rc=0
 runc run --bundle "$bundle" "$id" </dev/null &

@@ -392,8 +392,10 @@ public final class StateEnricher implements Enricher {
         if (!ev.has(Field.CONTAINER_ID)) {
             long key = t.containerKey[e];
             if (key >= 0) {
-                ContainerIds.writeShortId(key, scratch, 0);
-                ev.setText(Field.CONTAINER_ID, scratch, 0, ContainerIds.SHORT_LENGTH);
+                // a named key cannot be written back: the field stays unknown rather than wrong
+                if (ContainerIds.writeShortId(key, scratch, 0)) {
+                    ev.setText(Field.CONTAINER_ID, scratch, 0, ContainerIds.SHORT_LENGTH);
+                }
             } else if (key == ContainerIds.HOST_KEY) {
                 ev.setText(Field.CONTAINER_ID, ContainerIds.HOST);
             }
@@ -572,8 +574,9 @@ public final class StateEnricher implements Enricher {
         slot.setText(Field.EVT_TYPE, PIDS_MAX_HIT);
         slot.setEventType(PIDS_MAX_HIT_TYPE);
         slot.setLong(Field.EVT_RAWTIME, clock.wallTime() * 1_000_000L);
-        ContainerIds.writeShortId(ct.key[c], scratch, 0);
-        slot.setText(Field.CONTAINER_ID, scratch, 0, ContainerIds.SHORT_LENGTH);
+        if (ContainerIds.writeShortId(ct.key[c], scratch, 0)) { // a named key: no text to write back
+            slot.setText(Field.CONTAINER_ID, scratch, 0, ContainerIds.SHORT_LENGTH);
+        }
         long limit = ct.pidsLimit[c];
         if (limit != ProcReader.LIMIT_UNKNOWN) {
             slot.setLong(Field.CONTAINER_PIDS_LIMIT, limit);
