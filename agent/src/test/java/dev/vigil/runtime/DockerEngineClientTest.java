@@ -7,7 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import java.nio.charset.StandardCharsets;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -222,6 +226,42 @@ class DockerEngineClientTest {
 
         watch.get(5, TimeUnit.SECONDS);
         assertTrue(rec.failure instanceof IOException, String.valueOf(rec.failure));
+    }
+
+    @Test
+    void listenerFallingTooFarBehindEndsTheWatchWithAnError() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+        CompletableFuture.runAsync(() -> {
+            try {
+                client.watch(new RuntimeClient.Listener() {
+                    @Override
+                    public void upsert(ContainerIdentity identity) {
+                    }
+
+                    @Override
+                    public void deleted(String id) {
+                        try {
+                            release.await();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                });
+                outcome.complete(null);
+            } catch (Throwable t) {
+                outcome.complete(t);
+            }
+        });
+        Channel stream = server.awaitEventStream();
+
+        // All in one chunk: the client decodes them in one read while its listener is stuck on the first.
+        String burst = (event("destroy", GONE) + "\n").repeat(UnixSocketHttpClient.STREAM_QUEUE + 2);
+        stream.writeAndFlush(new DefaultHttpContent(Unpooled.copiedBuffer(burst, StandardCharsets.UTF_8)));
+        assertTrue(stream.closeFuture().await(5, TimeUnit.SECONDS), "the client did not hang up");
+        release.countDown();
+
+        assertTrue(outcome.get(5, TimeUnit.SECONDS) instanceof IOException, "the client hung up on overflow");
     }
 
     @Test
