@@ -17,8 +17,13 @@ import java.util.Set;
  *
  * <p>Extension keys: {@code externalId} (uuid), {@code rt} (event time, ms since the epoch),
  * {@code dvchost} (hostname), {@code msg} (the output text), {@code cat} (source), {@code cs1Label=tags}
- * with {@code cs1} (tags joined by commas), then every output field under its sanitized name
- * (a name that collides with one already written gets a numeric suffix). Thread-safe (stateless).
+ * with {@code cs1} (tags joined by commas); the workload, where the alert knows it, in the CEF
+ * dictionary's device custom strings, so a SIEM maps them without a custom parser: {@code cs2Label=namespace}
+ * ({@code k8s.ns.name}), {@code cs3Label=pod} ({@code k8s.pod.name}), {@code cs4Label=image}
+ * ({@code container.image.repository:container.image.tag}, else {@code container.image}),
+ * {@code cs5Label=container} ({@code container.name}), {@code cs6Label=cluster} ({@code k8s.cluster.name});
+ * then every output field under its sanitized name (a name that collides with one already written gets
+ * a numeric suffix). Thread-safe (stateless).
  */
 public final class CefFormat {
     private final String headerPrefix;
@@ -58,6 +63,14 @@ public final class CefFormat {
             ext(sb, used, "cs1Label", "tags");
             ext(sb, used, "cs1", String.join(",", tags));
         }
+        Map<String, Object> f = a.outputFields();
+        if (f != null) {
+            labelled(sb, used, 2, "namespace", f.get("k8s.ns.name"));
+            labelled(sb, used, 3, "pod", f.get("k8s.pod.name"));
+            labelled(sb, used, 4, "image", image(f));
+            labelled(sb, used, 5, "container", f.get("container.name"));
+            labelled(sb, used, 6, "cluster", f.get("k8s.cluster.name"));
+        }
         if (a.outputFields() != null) {
             for (Map.Entry<String, Object> e : a.outputFields().entrySet()) {
                 String key = sanitizeKey(e.getKey());
@@ -69,6 +82,23 @@ public final class CefFormat {
             }
         }
         return sb.toString();
+    }
+
+    /** {@code csNLabel=label csN=value}, when the value is known. */
+    private static void labelled(StringBuilder sb, Set<String> used, int n, String label, Object value) {
+        if (value != null) {
+            ext(sb, used, "cs" + n + "Label", label);
+            ext(sb, used, "cs" + n, value.toString());
+        }
+    }
+
+    private static Object image(Map<String, Object> f) {
+        Object repository = f.get("container.image.repository");
+        if (repository == null) {
+            return f.get("container.image");
+        }
+        Object tag = f.get("container.image.tag");
+        return tag == null ? repository : repository + ":" + tag;
     }
 
     private static void ext(StringBuilder sb, Set<String> used, String key, String value) {

@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.vigil.posture.PostureReport;
 import dev.vigil.posture.PostureScanner;
+import dev.vigil.runtime.ContainerIdentity;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -16,7 +18,10 @@ import picocli.CommandLine.Spec;
  * {@code vigil posture [--json]}: scans this node's /proc and cgroups now and reports privileged
  * container processes, container processes with capabilities beyond Docker's default set, and
  * containers without a pids limit. Text (one finding a line) or JSON ({@link PostureReport} in
- * snake_case). Exit 0 whatever it finds (findings are a report, not an error); 1 if /proc cannot be read.
+ * snake_case). Each finding names its container's image, pod and namespace when the identity lookup
+ * knows them (text: {@code image=… pod=… namespace=…}, left out when unknown; JSON: {@code image},
+ * {@code pod}, {@code namespace}, null when unknown). Exit 0 whatever it finds (findings are a report,
+ * not an error); 1 if /proc cannot be read.
  */
 @Command(name = "posture", mixinStandardHelpOptions = true,
     description = "Scan /proc and the cgroups now: privileged container processes, capabilities beyond "
@@ -35,11 +40,14 @@ public final class PostureCommand implements Callable<Integer> {
         description = "default: ${DEFAULT-VALUE}")
     String cgroupRoot;
 
+    /** Who a container is; {@link Stages#postureIdentities()} (the runtime resolver's merge hook). */
+    Function<String, ContainerIdentity> identities = Stages.postureIdentities();
+
     @Override
     public Integer call() throws Exception {
         PostureReport report;
         try {
-            report = new PostureScanner(procRoot, cgroupRoot).scan();
+            report = new PostureScanner(procRoot, cgroupRoot, identities).scan();
         } catch (java.io.UncheckedIOException e) {
             spec.commandLine().getErr().println("posture: " + e.getMessage());
             return 1;
@@ -59,19 +67,35 @@ public final class PostureCommand implements Callable<Integer> {
 
     static void printText(PostureReport r, PrintWriter out) {
         for (PostureReport.ProcessFinding f : r.privilegedProcesses()) {
-            out.printf("privileged: pid=%d name=%s container=%s cap_effective=%s%n",
-                f.pid(), f.name(), f.containerId(), f.capEffective());
+            out.printf("privileged: pid=%d name=%s container=%s%s cap_effective=%s%n",
+                f.pid(), f.name(), f.containerId(), workload(f.image(), f.pod(), f.namespace()), f.capEffective());
         }
         for (PostureReport.ProcessFinding f : r.capabilitiesBeyondDefault()) {
-            out.printf("caps-beyond-default: pid=%d name=%s container=%s cap_effective=%s extra=%s%n",
-                f.pid(), f.name(), f.containerId(), f.capEffective(), String.join(",", f.extraCapabilities()));
+            out.printf("caps-beyond-default: pid=%d name=%s container=%s%s cap_effective=%s extra=%s%n",
+                f.pid(), f.name(), f.containerId(), workload(f.image(), f.pod(), f.namespace()), f.capEffective(),
+                String.join(",", f.extraCapabilities()));
         }
         for (PostureReport.ContainerPosture c : r.containersWithoutPidsLimit()) {
-            out.printf("no-pids-limit: container=%s processes=%d cgroup=%s%n", c.containerId(), c.processes(),
-                c.pidsCgroup());
+            out.printf("no-pids-limit: container=%s%s processes=%d cgroup=%s%n", c.containerId(),
+                workload(c.image(), c.pod(), c.namespace()), c.processes(), c.pidsCgroup());
         }
         out.printf("posture: %d processes, %d containers, %d privileged, %d beyond default caps, %d without pids limit%n",
             r.processesScanned(), r.containers().size(), r.privilegedProcesses().size(),
             r.capabilitiesBeyondDefault().size(), r.containersWithoutPidsLimit().size());
+    }
+
+    /** {@code " image=… pod=… namespace=…"}, each only when known: nothing is printed for what is not. */
+    private static String workload(String image, String pod, String namespace) {
+        StringBuilder sb = new StringBuilder();
+        if (image != null) {
+            sb.append(" image=").append(image);
+        }
+        if (pod != null) {
+            sb.append(" pod=").append(pod);
+        }
+        if (namespace != null) {
+            sb.append(" namespace=").append(namespace);
+        }
+        return sb.toString();
     }
 }

@@ -74,7 +74,7 @@ final class ReplayCommand implements Callable<Integer> {
         IngestMetrics ingestMetrics = new IngestMetrics(registry);
         PipelineMetrics pipelineMetrics = new PipelineMetrics(registry);
         EventPipeline pipeline = new EventPipeline(c.pipeline(), Stages.enricher(c, registry, false),
-            rules, Stages.replayAlerts(out), ingestMetrics, pipelineMetrics, registry);
+            rules, Stages.replayAlerts(c, out), ingestMetrics, pipelineMetrics, registry);
         pipeline.start();
         boolean complete;
         long startNanos = System.nanoTime();

@@ -1,5 +1,7 @@
 package dev.vigil.cli;
 
+import dev.vigil.alert.AlertEmitter;
+import dev.vigil.alert.IdentityWait;
 import dev.vigil.config.ConfigException;
 import dev.vigil.config.ConfigLoader;
 import dev.vigil.config.IngestConfig;
@@ -14,6 +16,7 @@ import dev.vigil.pipeline.EventPipeline;
 import dev.vigil.pipeline.PipelineHealth;
 import dev.vigil.pipeline.PipelineMetrics;
 import dev.vigil.rules.ReloadableMatcher;
+import dev.vigil.runtime.IdentitySource;
 import dev.vigil.output.AlertDispatcher;
 import dev.vigil.output.OutputSpecs;
 import java.time.Clock;
@@ -162,9 +165,13 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         ReloadableMatcher matcher = Stages.liveRules(c, Stages.hostname(c), registry);
         AlertDispatcher alerts = AlertDispatcher.create(c.outputs(), c.alerts(), registry, Stages.version(),
             Clock.systemUTC());
+        IdentitySource identities = Stages.identities(c, registry);
+        // rules -> node and cluster -> identity wait -> folder and sinks
+        IdentityWait identityWait = Stages.identityWait(c, identities, registry, alerts);
+        AlertEmitter raised = Stages.stamped(c, identityWait);
         StateEnricher state = Stages.enricher(c, registry, true);
-        EventPipeline pipeline = new EventPipeline(c.pipeline(), state, matcher, alerts,
-            Stages.pidsPoll(state, matcher, alerts), ingestMetrics, pipelineMetrics, registry);
+        EventPipeline pipeline = new EventPipeline(c.pipeline(), state, matcher, raised,
+            Stages.pidsPoll(state, matcher, raised), ingestMetrics, pipelineMetrics, registry);
         UnixSocketServer server = new UnixSocketServer(c.ingest(), pipeline.publisher(), ingestMetrics);
         PipelineHealth health = new PipelineHealth(pipeline, c.metrics().stallSeconds() * 1_000_000_000L,
             System::nanoTime, server::isListening, () -> matcher.lastResult() != null);
@@ -203,7 +210,8 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
             awaitStop();
             log.info("stopping: closing the socket, draining the ring");
         } finally {
-            // In data order: the producer, the socket, the ring, the rules' state, the sinks.
+            // In data order: the producer, the socket, the ring, the rules' state, the alerts waiting for
+            // their identity, the sinks, the runtimes.
             if (sensor != null) {
                 sensor.close(); // first: it flushes what it holds into the socket
             }
@@ -211,12 +219,14 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
             drained = pipeline.drain(Duration.ofSeconds(30));
             ticker.shutdownNow();
             matcher.close(); // saves the learned baselines
+            identityWait.close(Duration.ofSeconds(5)); // released into the folder before the sinks flush
             boolean flushed = alerts.flush(Duration.ofSeconds(5));
             alerts.close(Duration.ofSeconds(5)); // what is undelivered waits in the spool for the next start
             if (!flushed) {
                 log.warn("not every alert was delivered before exit; the rest are spooled in {}",
                     c.alerts().spoolDir());
             }
+            identities.close();
             metricsServer.close();
         }
         log.info("stopped: {} events processed{}", pipelineMetrics.processedCount(),

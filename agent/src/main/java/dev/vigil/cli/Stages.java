@@ -2,6 +2,11 @@ package dev.vigil.cli;
 
 import dev.vigil.alert.AlertEmitter;
 import dev.vigil.alert.AlertJson;
+import dev.vigil.alert.IdentityWait;
+import dev.vigil.alert.NodeStamper;
+import dev.vigil.runtime.ContainerIdentity;
+import dev.vigil.runtime.IdentitySource;
+import java.util.function.Function;
 import dev.vigil.config.VigilConfig;
 import dev.vigil.event.Event;
 import dev.vigil.config.ConfigException;
@@ -45,6 +50,49 @@ final class Stages {
         } catch (UnknownHostException e) {
             return "localhost";
         }
+    }
+
+    /**
+     * The node's name for {@code k8s.node.name} in alerts: {@code $NODE_NAME} (the downward API's
+     * {@code spec.nodeName} in the DaemonSet), else the alerts' {@link #hostname}.
+     */
+    static String nodeName(VigilConfig c) {
+        String env = System.getenv("NODE_NAME");
+        return env != null && !env.isBlank() ? env : hostname(c);
+    }
+
+    /**
+     * Who a container is, for the live agent. <b>Merge hook:</b> the runtime room's resolver (built from
+     * {@code c.runtime()}) plugs in here; until then {@link IdentitySource#NONE}: identity from the wire
+     * only. The caller closes it after the alert stage.
+     */
+    static IdentitySource identities(VigilConfig c, MeterRegistry registry) {
+        return IdentitySource.NONE;
+    }
+
+    /**
+     * Who a container is, for {@code vigil posture} (a one-off scan: no pipeline, so only the lookup).
+     * <b>Merge hook:</b> the runtime room's one-shot resolver (list the runtimes' containers once) plugs
+     * in here; until then no container is known and posture prints no image, pod or namespace.
+     */
+    static Function<String, ContainerIdentity> postureIdentities() {
+        return IdentitySource.NONE::lookup;
+    }
+
+    /**
+     * The live alert stage in front of the dispatcher: node and cluster written into every alert, then
+     * the bounded wait for a container's identity ({@code alerts.identityWaitMillis}), started. The
+     * caller closes the wait (releasing what waits) before flushing the dispatcher.
+     */
+    static IdentityWait identityWait(VigilConfig c, IdentitySource identities, MeterRegistry registry,
+                                     AlertEmitter dispatcher) {
+        return new IdentityWait(identities, c.alerts().identityWaitMillis(), IdentityWait.DEFAULT_CAPACITY,
+            Clock.SYSTEM, registry, dispatcher).start();
+    }
+
+    /** Node and cluster into every alert, then {@code next}. */
+    static AlertEmitter stamped(VigilConfig c, AlertEmitter next) {
+        return new NodeStamper(nodeName(c), c.clusterName(), next);
     }
 
     /**
@@ -112,10 +160,13 @@ final class Stages {
         return c.rules().paths().stream().map(Path::of).toList();
     }
 
-    /** Replay's alerts: Falco's JSON, one per line, straight to {@code out}, in order and unfolded. */
-    static AlertEmitter replayAlerts(PrintStream out) {
+    /**
+     * Replay's alerts: Falco's JSON, one per line, straight to {@code out}, in order and unfolded, with
+     * node and cluster as live; no identity wait (replay has no runtime), so the output is repeatable.
+     */
+    static AlertEmitter replayAlerts(VigilConfig c, PrintStream out) {
         AlertJson json = new AlertJson();
-        return alert -> out.println(json.writeString(alert));
+        return stamped(c, alert -> out.println(json.writeString(alert)));
     }
 
     static String version() {

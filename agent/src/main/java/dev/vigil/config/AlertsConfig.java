@@ -15,9 +15,13 @@ import java.util.List;
  * @param rateLimitBurst        token bucket size per rule; default 200
  * @param spoolDir              directory of the sinks' disk spools (one sub-directory per sink, mode 0700);
  *                              default /var/lib/vigil/spool
+ * @param identityWaitMillis    how long an alert from a container the runtimes have not resolved yet waits in
+ *                              the alert stage for its identity before it is sent anyway (never dropped);
+ *                              0 turns the wait off; default 300
  */
 public record AlertsConfig(Integer dedupPeriodSeconds, List<String> dedupKeys, Integer maxDedupKeys,
-                           Double rateLimitPerSecond, Integer rateLimitBurst, String spoolDir) {
+                           Double rateLimitPerSecond, Integer rateLimitBurst, String spoolDir,
+                           Integer identityWaitMillis) {
     public static final int DEFAULT_DEDUP_PERIOD_SECONDS = 60;
     public static final List<String> DEFAULT_DEDUP_KEYS = List.of("container.id", "proc.name");
     /** ~300 B an entry: a few MiB at most. */
@@ -25,6 +29,13 @@ public record AlertsConfig(Integer dedupPeriodSeconds, List<String> dedupKeys, I
     public static final double DEFAULT_RATE_LIMIT_PER_SECOND = 20;
     public static final int DEFAULT_RATE_LIMIT_BURST = 200;
     public static final String DEFAULT_SPOOL_DIR = "/var/lib/vigil/spool";
+    /**
+     * A runtime's create/start event usually reaches the agent within tens of ms of a container's first
+     * process; a few hundred ms covers a busy runtime without holding an alert back noticeably.
+     */
+    public static final int DEFAULT_IDENTITY_WAIT_MILLIS = 300;
+    /** Longer than this and an alert is late for the SIEM; a minute is already generous. */
+    public static final int MAX_IDENTITY_WAIT_MILLIS = 60_000;
 
     public AlertsConfig {
         dedupPeriodSeconds = dedupPeriodSeconds != null ? dedupPeriodSeconds : DEFAULT_DEDUP_PERIOD_SECONDS;
@@ -32,7 +43,14 @@ public record AlertsConfig(Integer dedupPeriodSeconds, List<String> dedupKeys, I
         maxDedupKeys = maxDedupKeys != null ? maxDedupKeys : DEFAULT_MAX_DEDUP_KEYS;
         rateLimitPerSecond = rateLimitPerSecond != null ? rateLimitPerSecond : DEFAULT_RATE_LIMIT_PER_SECOND;
         rateLimitBurst = rateLimitBurst != null ? rateLimitBurst : DEFAULT_RATE_LIMIT_BURST;
+        identityWaitMillis = identityWaitMillis != null ? identityWaitMillis : DEFAULT_IDENTITY_WAIT_MILLIS;
         // spoolDir stays null when not set: VigilConfig puts it under state.stateDir.
+    }
+
+    /** The alerts config before the identity wait existed (tests, callers that do not care about it). */
+    public AlertsConfig(Integer dedupPeriodSeconds, List<String> dedupKeys, Integer maxDedupKeys,
+                        Double rateLimitPerSecond, Integer rateLimitBurst, String spoolDir) {
+        this(dedupPeriodSeconds, dedupKeys, maxDedupKeys, rateLimitPerSecond, rateLimitBurst, spoolDir, null);
     }
 
     public static AlertsConfig defaults() {
@@ -40,7 +58,8 @@ public record AlertsConfig(Integer dedupPeriodSeconds, List<String> dedupKeys, I
     }
 
     public AlertsConfig withSpoolDir(String dir) {
-        return new AlertsConfig(dedupPeriodSeconds, dedupKeys, maxDedupKeys, rateLimitPerSecond, rateLimitBurst, dir);
+        return new AlertsConfig(dedupPeriodSeconds, dedupKeys, maxDedupKeys, rateLimitPerSecond, rateLimitBurst, dir,
+            identityWaitMillis);
     }
 
     /** No folding, no rate limit: every alert goes through (replay, tests). */
@@ -60,6 +79,9 @@ public record AlertsConfig(Integer dedupPeriodSeconds, List<String> dedupKeys, I
         }
         if (rateLimitBurst < 1) {
             errors.add("alerts.rateLimitBurst must be > 0");
+        }
+        if (identityWaitMillis < 0 || identityWaitMillis > MAX_IDENTITY_WAIT_MILLIS) {
+            errors.add("alerts.identityWaitMillis must be between 0 and " + MAX_IDENTITY_WAIT_MILLIS);
         }
         if (spoolDir == null || spoolDir.isBlank()) {
             errors.add("alerts.spoolDir must not be empty");

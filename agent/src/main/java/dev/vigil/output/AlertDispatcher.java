@@ -32,8 +32,9 @@ import org.slf4j.LoggerFactory;
  * (stops every sink within the deadline; what is still undelivered stays in the spools for the next
  * start). Idempotent.
  *
- * <p>Threading: {@link #emit} from the pipeline thread; {@link #flush} and {@link #close} from any one
- * thread.
+ * <p>Threading: {@link #emit} from the pipeline thread and from the identity wait's worker
+ * ({@code vigil-alert-identity}, releasing late alerts), serialized by the folder's lock; {@link #flush}
+ * and {@link #close} from any one thread.
  */
 public final class AlertDispatcher implements AlertEmitter, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AlertDispatcher.class);
@@ -110,7 +111,10 @@ public final class AlertDispatcher implements AlertEmitter, AutoCloseable {
         }
     }
 
-    /** Pipeline thread: fold, then hand to every sink. Never blocks on a destination. */
+    /**
+     * Pipeline thread or the identity wait's worker: fold, then hand to every sink (under the folder's
+     * lock). Never blocks on a destination.
+     */
     @Override
     public void emit(Alert alert) {
         folder.emit(alert);

@@ -22,9 +22,13 @@ public record PostureReport(String fullCapabilitySet, int processesScanned,
      * A container process with more capabilities than it should have.
      *
      * @param extraCapabilities the names of the capabilities beyond Docker's default set
+     * @param image             its container's image ({@code repository:tag}, else the full reference); null
+     *                          when no runtime told it
+     * @param pod               its pod's name ({@code k8s.pod.name}); null when unknown or not in a pod
+     * @param namespace         its pod's namespace ({@code k8s.ns.name}); null when unknown
      */
     public record ProcessFinding(int pid, String name, String containerId, String capEffective,
-                                 List<String> extraCapabilities) {
+                                 List<String> extraCapabilities, String image, String pod, String namespace) {
     }
 
     /**
@@ -32,9 +36,12 @@ public record PostureReport(String fullCapabilitySet, int processesScanned,
      *
      * @param pidsLimit  pids.max; -1 for {@code max} (no limit); null when no pids cgroup was readable
      * @param privileged one of its processes has the full capability set
+     * @param image      as in {@link ProcessFinding}; null when unknown
+     * @param pod        as in {@link ProcessFinding}; null when unknown
+     * @param namespace  as in {@link ProcessFinding}; null when unknown
      */
     public record ContainerPosture(String containerId, String pidsCgroup, Long pidsLimit, int processes,
-                                   boolean privileged) {
+                                   boolean privileged, String image, String pod, String namespace) {
     }
 
     public boolean clean() {

@@ -3,6 +3,7 @@ package dev.vigil.posture;
 import dev.vigil.event.Capabilities;
 import dev.vigil.posture.PostureReport.ContainerPosture;
 import dev.vigil.posture.PostureReport.ProcessFinding;
+import dev.vigil.runtime.ContainerIdentity;
 import dev.vigil.state.ContainerIds;
 import dev.vigil.state.ProcReader;
 import dev.vigil.state.ProcSnapshot;
@@ -16,23 +17,36 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * Scans the node now: every process under the proc root ({@code status}, {@code cgroup}), and the pids
  * cgroup of every container found. Reports container processes with the full capability set of this
  * kernel (privileged), other container processes with capabilities beyond Docker's default set
  * ({@link Capabilities#DOCKER_DEFAULT}), and containers whose {@code pids.max} is {@code max}.
- * Host processes are not findings: root daemons on the host hold the full set by design.
+ * Host processes are not findings: root daemons on the host hold the full set by design. Each finding
+ * names its container's image, pod and namespace when the identity lookup knows them (null otherwise).
  *
  * <p>A one-off scan for the CLI and tests: allocates freely; not thread-safe.
  */
 public final class PostureScanner {
     private final String procRoot;
     private final String cgroupRoot;
+    private final Function<String, ContainerIdentity> identities;
 
+    /** Without identities: no finding names an image, pod or namespace. */
     public PostureScanner(String procRoot, String cgroupRoot) {
+        this(procRoot, cgroupRoot, id -> null);
+    }
+
+    /**
+     * @param identities who a container is, by the short id the cgroup gives (the runtime room's
+     *                   {@code IdentitySource::lookup}); null for an unknown container; asked once per container
+     */
+    public PostureScanner(String procRoot, String cgroupRoot, Function<String, ContainerIdentity> identities) {
         this.procRoot = procRoot;
         this.cgroupRoot = cgroupRoot;
+        this.identities = identities;
     }
 
     public PostureReport scan() {
@@ -51,7 +65,7 @@ public final class PostureScanner {
             if (ContainerIds.HOST.equals(s.containerId)) {
                 continue;
             }
-            MutableContainer c = containers.computeIfAbsent(s.containerId, id -> new MutableContainer());
+            MutableContainer c = containers.computeIfAbsent(s.containerId, id -> new MutableContainer(identities.apply(id)));
             c.processes++;
             if (c.pidsCgroupDir == null) {
                 c.pidsCgroupDir = s.pidsCgroupDir;
@@ -59,9 +73,9 @@ public final class PostureScanner {
             long eff = s.capEffective;
             if ((eff & full) == full) {
                 c.privileged = true;
-                privileged.add(finding(s, eff & ~Capabilities.DOCKER_DEFAULT));
+                privileged.add(finding(s, eff & ~Capabilities.DOCKER_DEFAULT, c.identity));
             } else if ((eff & ~Capabilities.DOCKER_DEFAULT) != 0) {
-                beyond.add(finding(s, eff & ~Capabilities.DOCKER_DEFAULT));
+                beyond.add(finding(s, eff & ~Capabilities.DOCKER_DEFAULT, c.identity));
             }
         }
         List<ContainerPosture> all = new ArrayList<>();
@@ -70,7 +84,8 @@ public final class PostureScanner {
             MutableContainer c = e.getValue();
             long limit = ProcReader.readPidsMax(c.pidsCgroupDir);
             ContainerPosture p = new ContainerPosture(e.getKey(), c.pidsCgroupDir,
-                limit == ProcReader.LIMIT_UNKNOWN ? null : limit, c.processes, c.privileged);
+                limit == ProcReader.LIMIT_UNKNOWN ? null : limit, c.processes, c.privileged, image(c.identity),
+                c.identity == null ? null : c.identity.podName(), c.identity == null ? null : c.identity.podNamespace());
             all.add(p);
             if (limit == ProcReader.NO_LIMIT) {
                 unlimited.add(p);
@@ -80,14 +95,27 @@ public final class PostureScanner {
             List.copyOf(unlimited), List.copyOf(all));
     }
 
-    private static ProcessFinding finding(ProcSnapshot s, long extra) {
+    private static ProcessFinding finding(ProcSnapshot s, long extra, ContainerIdentity identity) {
         List<String> names = new ArrayList<>();
         for (int i = 0; i < 64; i++) {
             if ((extra & (1L << i)) != 0) {
                 names.add(Capabilities.name(i));
             }
         }
-        return new ProcessFinding(s.pid, s.name, s.containerId, Capabilities.hex(s.capEffective), List.copyOf(names));
+        return new ProcessFinding(s.pid, s.name, s.containerId, Capabilities.hex(s.capEffective), List.copyOf(names),
+            image(identity), identity == null ? null : identity.podName(),
+            identity == null ? null : identity.podNamespace());
+    }
+
+    /** {@code repository:tag}, the repository alone, else the full reference; null when unknown. */
+    static String image(ContainerIdentity c) {
+        if (c == null) {
+            return null;
+        }
+        if (c.imageRepository() == null) {
+            return c.image();
+        }
+        return c.imageTag() == null ? c.imageRepository() : c.imageRepository() + ":" + c.imageTag();
     }
 
     private List<Integer> pids() {
@@ -107,8 +135,13 @@ public final class PostureScanner {
     }
 
     private static final class MutableContainer {
+        final ContainerIdentity identity;
         int processes;
         boolean privileged;
         String pidsCgroupDir;
+
+        MutableContainer(ContainerIdentity identity) {
+            this.identity = identity;
+        }
     }
 }

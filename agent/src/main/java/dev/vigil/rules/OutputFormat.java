@@ -1,5 +1,6 @@
 package dev.vigil.rules;
 
+import dev.vigil.alert.OutputTemplate;
 import dev.vigil.event.Event;
 import dev.vigil.event.Field;
 
@@ -12,10 +13,15 @@ import java.util.Map;
  * A rule's {@code output}, compiled once: literal text and {@code %field} / {@code %(field)}
  * references ({@code %proc.aname[2]}, {@code %evt.arg.flags}, {@code %aggregate.count}). Renders the
  * message and the {@code output_fields} map (every field named, then evt.rawtime, evt.type, proc.pid,
- * proc.name and container.id where present). Allocates: used only when a rule fires. Immutable.
+ * proc.name, container.id and the workload's identity (container.name, container.image.repository,
+ * container.image.tag, k8s.ns.name, k8s.pod.name) where present). As an {@link OutputTemplate} it
+ * renders the message again from such a map, with the same text as from the event. Allocates: used
+ * only when a rule fires. Immutable.
  */
-public final class OutputFormat {
-    private static final String[] ALWAYS = {"evt.rawtime", "evt.type", "proc.pid", "proc.name", "container.id"};
+public final class OutputFormat implements OutputTemplate {
+    private static final String[] ALWAYS = {"evt.rawtime", "evt.type", "proc.pid", "proc.name", "container.id",
+        // Who did it, so that a SIEM can route by namespace and image whatever the rule's message says.
+        "container.name", "container.image.repository", "container.image.tag", "k8s.ns.name", "k8s.pod.name"};
 
     private final List<Object> parts; // String literal or OutputField
     private final List<OutputField> fields;
@@ -106,6 +112,26 @@ public final class OutputFormat {
                 sb.append(s);
             } else {
                 sb.append(((OutputField) p).text(e, count));
+            }
+        }
+        return sb.toString();
+    }
+
+    /**
+     * The message from an alert's {@code output_fields} (as {@link #fields} made them, maybe changed
+     * since): a field's text is its value's, {@code <NA>} when absent or null. {@link #fields} stores
+     * each value already in its text form (capability names, errno names), so the result equals
+     * {@link #render(Event, long)} for the map made from the same event.
+     */
+    @Override
+    public String render(Map<String, Object> values) {
+        StringBuilder sb = new StringBuilder(128);
+        for (Object p : parts) {
+            if (p instanceof String s) {
+                sb.append(s);
+            } else {
+                Object v = values.get(((OutputField) p).name);
+                sb.append(v == null ? OutputField.NA : v.toString());
             }
         }
         return sb.toString();

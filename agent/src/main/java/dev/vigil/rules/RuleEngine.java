@@ -93,7 +93,7 @@ public final class RuleEngine implements Matcher {
         }
         long t = e.has(Field.EVT_RAWTIME) ? e.getLong(Field.EVT_RAWTIME) : System.currentTimeMillis() * 1_000_000L;
         emitter.emit(new Alert(UUID.randomUUID().toString(), t, r.name, r.priority, "syscall", r.tags, hostname,
-            r.output.render(e, count), r.output.fields(e, count)));
+            r.output.render(e, count), r.output.fields(e, count), r.output));
     }
 
     @Override

@@ -109,6 +109,46 @@ class CefFormatTest {
     }
 
     @Test
+    void carriesTheWorkloadInDeviceCustomStrings() {
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("container.id", "de6b9f00ba11");
+        f.put("container.name", "web");
+        f.put("container.image.repository", "registry.example/shop/web");
+        f.put("container.image.tag", "1.4.2");
+        f.put("k8s.ns.name", "shop");
+        f.put("k8s.pod.name", "web-7d9f");
+        f.put("k8s.node.name", "node-1");
+        f.put("k8s.cluster.name", "prod-eu");
+        Alert a = new Alert("u", 0, "r", Priority.WARNING, "syscall", List.of("raw_socket"), "node-1", "o", f);
+        Map<String, String> ext = parse(cef.format(a)).ext();
+        assertEquals("namespace", ext.get("cs2Label"));
+        assertEquals("shop", ext.get("cs2"));
+        assertEquals("pod", ext.get("cs3Label"));
+        assertEquals("web-7d9f", ext.get("cs3"));
+        assertEquals("image", ext.get("cs4Label"));
+        assertEquals("registry.example/shop/web:1.4.2", ext.get("cs4"));
+        assertEquals("container", ext.get("cs5Label"));
+        assertEquals("web", ext.get("cs5"));
+        assertEquals("cluster", ext.get("cs6Label"));
+        assertEquals("prod-eu", ext.get("cs6"));
+        assertEquals("shop", ext.get("k8s_ns_name"), "the output fields follow as before");
+        assertEquals("node-1", ext.get("k8s_node_name"));
+    }
+
+    @Test
+    void leavesOutTheWorkloadItDoesNotKnow() {
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("container.id", "de6b9f00ba11");
+        f.put("container.image", "busybox:1.36");
+        f.put("k8s.ns.name", null);
+        Alert a = new Alert("u", 0, "r", Priority.WARNING, "syscall", List.of(), "h", "o", f);
+        Map<String, String> ext = parse(cef.format(a)).ext();
+        assertEquals("busybox:1.36", ext.get("cs4"), "the full reference when repository and tag are unknown");
+        assertFalse(ext.containsKey("cs2") || ext.containsKey("cs2Label"), "no namespace: no pair, no placeholder");
+        assertFalse(ext.containsKey("cs3") || ext.containsKey("cs5") || ext.containsKey("cs6"));
+    }
+
+    @Test
     void collidingKeysGetSuffix() {
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("a.b", "1");

@@ -46,4 +46,19 @@ class ConfigLoaderTest {
         assertTrue(errors.stream().anyMatch(m -> m.startsWith("ingest.maxConnections")), errors.toString());
         assertTrue(errors.stream().anyMatch(m -> m.startsWith("outputs[0].path")), errors.toString());
     }
+
+    @Test
+    void identityWaitDefaultsTo300AndIsValidated() throws ConfigException {
+        assertEquals(300, loader.parse("hostname: n\n", "t").alerts().identityWaitMillis());
+        VigilConfig c = loader.parse("clusterName: prod-eu\nalerts:\n  identityWaitMillis: 0\n", "t");
+        assertEquals(0, c.alerts().identityWaitMillis(), "0 turns the wait off");
+        assertEquals("prod-eu", c.clusterName());
+        assertTrue(c.validate().isEmpty(), c.validate().toString());
+        for (String bad : new String[] {"-1", "60001"}) {
+            List<String> errors = loader.parse("alerts:\n  identityWaitMillis: " + bad + "\n", "t").validate();
+            assertTrue(errors.stream().anyMatch(m -> m.startsWith("alerts.identityWaitMillis")), errors.toString());
+        }
+        assertEquals(5, loader.parse("alerts:\n  identityWaitMillis: 5\n  spoolDir: /x\n", "t").alerts()
+            .withSpoolDir("/y").identityWaitMillis(), "kept when the spool directory is set");
+    }
 }
