@@ -143,8 +143,19 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
             String pid = env.get(CapabilityDropExec.SENSOR_PID_ENV);
             sensorDecided = true;
             String sensorLog = env.get(CapabilityDropExec.SENSOR_LOG_ENV);
-            return pid == null || !pid.matches("[0-9]{1,10}") ? null
-                : SensorProcess.adopt(Long.parseLong(pid), sensorLog == null ? null : Path.of(sensorLog));
+            if (pid == null || !pid.matches("[0-9]{1,10}")) {
+                return null;
+            }
+            Path logFile = sensorLog == null ? null : Path.of(sensorLog);
+            SensorProcess adopted = SensorProcess.adopt(Long.parseLong(pid), logFile);
+            String died = adopted == null ? SensorProcess.exitedBeforeAdoption(Long.parseLong(pid), logFile) : null;
+            if (died != null) {
+                log.error(died);
+                if (sensorMode == SensorMode.on) {
+                    throw new IOException("cannot start the sensor (--sensor on): it exited before attaching");
+                }
+            }
+            return adopted;
         }
         if (!CapabilityDropExec.wanted(env)) {
             return null;

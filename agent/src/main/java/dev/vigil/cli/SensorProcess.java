@@ -17,13 +17,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The bundled eBPF sensor as a child process of {@code vigil run --sensor}: started after the socket
- * listens, pointed at it, its stderr merged into ours, and stopped (SIGTERM: it flushes) before the
- * socket closes. In the DaemonSet the sensor runs in its own container instead.
+ * The bundled eBPF sensor as a child process of {@code vigil run --sensor}: built ({@link SensorBuild}),
+ * started, pointed at the socket, its stderr copied into ours (through a file, see {@link #watch}), and
+ * stopped (SIGTERM: it flushes) before the socket closes. In the DaemonSet the sensor runs in its own
+ * container instead.
  *
  * <p>Started as root, the agent starts the sensor before it re-executes itself without
  * capabilities ({@link CapabilityDropExec}); the new JVM adopts the child by its pid. The sensor
  * attaches its programs only once the socket accepts, so nothing is captured in between.
+ *
+ * <p>Threading: started and closed by the thread that runs the agent; {@link #watch} adds one
+ * thread, {@code vigil-sensor-log}, that only reads the sensor's output and logs.
  */
 final class SensorProcess implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SensorProcess.class);
@@ -81,6 +85,30 @@ final class SensorProcess implements AutoCloseable {
         }).orElse(null);
     }
 
+    /**
+     * The account of a sensor that exited before the new JVM could adopt it: its output (copied to
+     * our stderr) read for its last words, and the file removed. Null when there is no file to read.
+     */
+    static String exitedBeforeAdoption(long pid, Path stderrLog) {
+        if (stderrLog == null) {
+            return null;
+        }
+        SensorAttachment attachment = new SensorAttachment(pid);
+        try {
+            for (String line : new String(Files.readAllBytes(stderrLog), StandardCharsets.UTF_8).lines().toList()) {
+                System.err.println(line);
+                String verdict = attachment.onLine(line);
+                if (verdict != null) {
+                    return null; // it had attached, then exited: not a start failure
+                }
+            }
+            Files.deleteIfExists(stderrLog);
+        } catch (IOException e) {
+            log.warn("cannot read the sensor's output {}: {}", stderrLog, e.getMessage());
+        }
+        return attachment.onExit();
+    }
+
     long pid() {
         return process.pid();
     }
@@ -106,7 +134,7 @@ final class SensorProcess implements AutoCloseable {
 
     private void follow(Runnable onNotStarted) {
         SensorAttachment attachment = new SensorAttachment(process.pid());
-        StringBuilder partial = new StringBuilder();
+        java.io.ByteArrayOutputStream partial = new java.io.ByteArrayOutputStream();
         long offset = 0;
         boolean reported = false;
         try (SeekableByteChannel ch = Files.newByteChannel(stderrLog, StandardOpenOption.READ)) {
@@ -118,11 +146,15 @@ final class SensorProcess implements AutoCloseable {
                 int n = ch.read(buf);
                 if (n > 0) {
                     offset += n;
-                    partial.append(new String(buf.array(), 0, n, StandardCharsets.UTF_8));
-                    int nl;
-                    while ((nl = partial.indexOf("\n")) >= 0) {
-                        String line = partial.substring(0, nl);
-                        partial.delete(0, nl + 1);
+                    // Split on the byte '\n' and decode whole lines: a read may end inside a character.
+                    for (int i = 0; i < n; i++) {
+                        byte b = buf.get(i);
+                        if (b != '\n') {
+                            partial.write(b);
+                            continue;
+                        }
+                        String line = partial.toString(StandardCharsets.UTF_8);
+                        partial.reset();
                         System.err.println(line);
                         String verdict = attachment.onLine(line);
                         if (verdict != null && !reported) {

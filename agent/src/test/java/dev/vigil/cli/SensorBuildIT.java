@@ -93,4 +93,21 @@ class SensorBuildIT {
             assertTrue(logs.contains("cannot start the sensor: its build failed ("), logs);
         }
     }
+
+    @Test
+    void onExitsWhenTheSensorDiesBeforeAttaching() throws Exception {
+        requireRootAndMake();
+        Path bin = Files.createDirectories(dir.resolve("prebuilt")).resolve("vigil-sensor");
+        Files.writeString(bin, "#!/bin/sh\necho 'vigil-sensor: cannot load the BPF programs: refused here' >&2\nexit 1\n");
+        Files.setPosixFilePermissions(bin, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        try (AgentProcess agent = AgentProcess.start(dir, List.of("env", "VIGIL_SENSOR=" + bin), List.of("-Xmx128m"),
+            args("on"))) {
+            assertTrue(agent.process().waitFor(120, TimeUnit.SECONDS), "the agent did not exit");
+            String logs = agent.logs();
+            assertEquals(1, agent.process().exitValue(), logs);
+            assertTrue(logs.contains("sensor not started: it exited before attaching (pid "), logs);
+            assertTrue(logs.contains("cannot load the BPF programs: refused here)"), logs);
+            assertFalse(logs.contains("started the sensor"), logs);
+        }
+    }
 }
