@@ -2,7 +2,8 @@
 # Structural check of the manifests without a cluster: every object has apiVersion, kind,
 # metadata.name and the vigil namespace; container names and images; volumeMounts refer to
 # declared volumes; the mounted ConfigMap keys exist; Service, ServiceMonitor and pods select
-# each other; the agent's config.yaml agrees with the mounts and ports. Then a few broken copies
+# each other; the agent's config.yaml agrees with the mounts and ports (the runtime sockets too), it names its
+# cluster, and NODE_NAME is the node's name. Then a few broken copies
 # must fail, and, when kubectl is installed, `kubectl kustomize` must render the whole set.
 # Needs python3 with PyYAML (apt-get install python3-yaml).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -33,6 +34,11 @@ daemonset.yaml|0,/- name: host-proc$/s//- name: host-proc-typo/|a volumeMount wi
 daemonset.yaml|s/key: local_rules.yaml/key: local-rules.yaml/|a ConfigMap key that does not exist
 configmap.yaml|s/procRoot: \/host\/proc/procRoot: \/proc/|config procRoot not the mounted host /proc
 configmap.yaml|s/allowedUids: \[0, 65532\]/allowedUids: [65532]/|the sensor's uid not allowed
+configmap.yaml|s/containerdSocket: \/run\/containerd\/containerd.sock/containerdSocket: \/var\/run\/containerd.sock/|config runtime.containerdSocket not on the mounted socket directory
+configmap.yaml|s/sources: \[containerd, crio\]/sources: [containerd, crio, oci]/|the oci source, which uid 65532 cannot read
+configmap.yaml|/^    clusterName: /d|no clusterName
+daemonset.yaml|s/fieldPath: spec.nodeName/fieldPath: metadata.name/|NODE_NAME not the node's name
+daemonset.yaml|s/path: \/run\/crio$/path: \/run\/cri-o/|the CRI-O mount not the host's /run/crio
 service.yaml|s/name: metrics/name: http/|Service port not named metrics
 kustomization.yaml|/- service.yaml/d|a manifest left out of the kustomization
 MUTATIONS

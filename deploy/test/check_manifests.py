@@ -2,7 +2,11 @@
 
 Agent container: no capability, not root, no privilege escalation, read-only root file system,
 seccomp RuntimeDefault, CPU and memory requests and limits, liveness and readiness probes on
-/healthz and /readyz, host mounts read-only except the state directory.
+/healthz and /readyz, host mounts read-only except the state directory; host paths only from
+AGENT_HOST_PATHS, and the runtime socket directories (RUNTIME_SOCKET_DIRS) all mounted, read-only.
+Identity: the pod's supplementalGroups hold the runtime socket's group (one, never 0).
+Any container: never privileged, never a host path in BROAD_HOST_PATHS (/run whole, /var/run, /, …),
+never a runtime socket directory unless it is the agent.
 Sensor container: never privileged, no privilege escalation, drop ALL and add only SENSOR_CAPS,
 host mounts read-only.
 Init containers: never privileged, no escalation, add only INIT_CAPS.
@@ -12,6 +16,7 @@ Usage: check_manifests.py DEPLOY_DIR. Exit 1 when the manifests break the policy
 mutation that breaks it is not caught.
 """
 import copy
+import posixpath
 import sys
 
 import manifests
@@ -25,6 +30,13 @@ INIT_CAPS = {"CHOWN"}
 # The only writable host path the agent may mount.
 AGENT_WRITABLE_HOST_PATHS = {"/var/lib/vigil"}
 RBAC_KINDS = {"Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"}
+# Container identity: the directories of the runtimes' sockets (containerd, CRI-O), mounted so
+# that a runtime restart's new socket file is seen; the agent connects through the socket's group.
+RUNTIME_SOCKET_DIRS = {"/run/containerd", "/run/crio"}
+# Every host path the agent may mount: /proc and cgroups (read-only), its state, the sockets' dirs.
+AGENT_HOST_PATHS = {"/proc", "/sys/fs/cgroup", "/var/lib/vigil"} | RUNTIME_SOCKET_DIRS
+# Host paths no container may mount: they hold every runtime's socket and state (and more).
+BROAD_HOST_PATHS = {"/", "/run", "/var/run", "/var", "/var/lib", "/etc", "/sys", "/dev", "/root", "/home"}
 
 
 def cap(name):
@@ -62,8 +74,26 @@ def check_common(pod, c, where, allowed_caps, errors):
             errors.append(f"{where}: hostPort {p['hostPort']}")
 
 
+def norm(path):
+    """/var/run/ and /var/run name one directory; so do // and /."""
+    return "/" + posixpath.normpath("/" + str(path)).lstrip("/")
+
+
 def host_paths(pod):
-    return {v["name"]: v["hostPath"]["path"] for v in pod.get("volumes") or [] if "hostPath" in v}
+    return {v["name"]: norm(v["hostPath"]["path"]) for v in pod.get("volumes") or [] if "hostPath" in v}
+
+
+def check_host_path_scope(pod, c, where, errors):
+    """No container mounts a broad host directory, and only the agent a runtime's socket directory."""
+    hp = host_paths(pod)
+    for m in c.get("volumeMounts") or []:
+        path = hp.get(m["name"])
+        if path is None:
+            continue
+        if path in BROAD_HOST_PATHS:
+            errors.append(f"{where}: host path {path} mounted whole at {m['mountPath']} (mount the one socket's directory)")
+        if where != "container agent" and path in RUNTIME_SOCKET_DIRS:
+            errors.append(f"{where}: mounts the runtime socket directory {path} (only the agent needs identity)")
 
 
 def check_host_mounts(pod, c, where, writable_ok, errors):
@@ -92,6 +122,26 @@ def check_agent(pod, c, errors):
         if got != path:
             errors.append(f"{where}: {probe} must GET {path} (is {got!r})")
     check_host_mounts(pod, c, where, AGENT_WRITABLE_HOST_PATHS, errors)
+    hp = host_paths(pod)
+    mounted = {}
+    for m in c.get("volumeMounts") or []:
+        if m["name"] in hp:
+            mounted[hp[m["name"]]] = m
+    for path in sorted(set(mounted) - AGENT_HOST_PATHS):
+        errors.append(f"{where}: host path {path} is not one the agent needs ({sorted(AGENT_HOST_PATHS)})")
+    for path in sorted(RUNTIME_SOCKET_DIRS):
+        m = mounted.get(path)
+        if m is None:
+            errors.append(f"{where}: runtime socket directory {path} not mounted (container identity)")
+        elif not m.get("readOnly"):
+            errors.append(f"{where}: runtime socket directory {path} must be mounted readOnly")
+        elif m.get("subPath"):
+            errors.append(f"{where}: runtime socket directory {path} mounted with subPath (a bind of one file goes stale)")
+    groups = (pod.get("securityContext") or {}).get("supplementalGroups") or []
+    if len(groups) != 1:
+        errors.append(f"pod: supplementalGroups must be exactly the runtime socket's group (is {groups!r})")
+    elif int(groups[0]) == 0:
+        errors.append("pod: supplementalGroups holds 0 (root's group): use the gid given to the runtime socket")
 
 
 def check_sensor(pod, c, errors):
@@ -120,6 +170,12 @@ def check(docs):
     containers = {c["name"]: c for c in pod.get("containers") or []}
     for name in sorted(set(containers) - {AGENT, SENSOR}):
         errors.append(f"container {name}: unknown container (add it to the policy in check_manifests.py)")
+    for c in (pod.get("containers") or []) + (pod.get("initContainers") or []) + (pod.get("ephemeralContainers") or []):
+        kind = "container" if c in (pod.get("containers") or []) else "init container" if c in (
+            pod.get("initContainers") or []) else "ephemeral container"
+        check_host_path_scope(pod, c, f"{kind} {c['name']}", errors)
+        if ((c.get("securityContext") or {}).get("privileged")) is True and kind == "ephemeral container":
+            errors.append(f"{kind} {c['name']}: privileged: true")
     if AGENT in containers:
         check_agent(pod, containers[AGENT], errors)
     else:
@@ -164,6 +220,16 @@ def add_container(d):
     manifests.pod_spec(d)["containers"].append({"name": "debug", "image": "busybox"})
 
 
+def host_mount(d, name, path, mount_path, read_only=True):
+    manifests.pod_spec(d)["volumes"].append({"name": "extra", "hostPath": {"path": path}})
+    container(d, name)["volumeMounts"].append({"name": "extra", "mountPath": mount_path, "readOnly": read_only})
+
+
+def unmount(d, name, path):
+    c = container(d, name)
+    c["volumeMounts"] = [m for m in c["volumeMounts"] if m["mountPath"] != path]
+
+
 def add_rbac(d):
     d.append(("rbac.yaml", {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
                             "metadata": {"name": "vigil"}, "rules": []}))
@@ -189,6 +255,22 @@ MUTATIONS = {
     "agent without readinessProbe": lambda d: container(d, AGENT).pop("readinessProbe"),
     "agent host /proc writable": lambda d: mount(d, AGENT, "/host/proc").update(readOnly=False),
     "agent hostPort": lambda d: container(d, AGENT)["ports"][0].update(hostPort=9376),
+    "agent mounts /run whole": lambda d: host_mount(d, AGENT, "/run", "/host/run"),
+    "agent mounts /var/run/ whole (trailing slash)": lambda d: host_mount(d, AGENT, "/var/run/", "/var/run"),
+    "agent mounts / whole": lambda d: host_mount(d, AGENT, "/", "/host"),
+    "agent mounts /run by a detour (/run/containerd/..)": lambda d: host_mount(d, AGENT, "/run/containerd/..", "/r"),
+    "agent mounts Docker's data /var/lib/docker": lambda d: host_mount(d, AGENT, "/var/lib/docker", "/var/lib/docker"),
+    "agent mounts /run/containerd writable": lambda d: mount(d, AGENT, "/run/containerd").update(readOnly=False),
+    "agent without the containerd socket": lambda d: unmount(d, AGENT, "/run/containerd"),
+    "agent without the CRI-O socket": lambda d: unmount(d, AGENT, "/run/crio"),
+    "agent's containerd socket by subPath": lambda d: mount(d, AGENT, "/run/containerd").update(subPath="containerd.sock"),
+    "pod supplementalGroups holds 0": lambda d: manifests.pod_spec(d)["securityContext"].update(supplementalGroups=[0]),
+    "pod without supplementalGroups": lambda d: manifests.pod_spec(d)["securityContext"].pop("supplementalGroups"),
+    "sensor mounts the containerd socket dir": lambda d: container(d, SENSOR)["volumeMounts"].append(
+        {"name": "containerd-run", "mountPath": "/run/containerd", "readOnly": True}),
+    "init container mounts /run whole": lambda d: host_mount(d, "state-dir", "/run", "/run"),
+    "privileged ephemeral container": lambda d: manifests.pod_spec(d).update(ephemeralContainers=[
+        {"name": "debug", "image": "busybox", "securityContext": {"privileged": True}}]),
     "sensor privileged: true": lambda d: sc(d, SENSOR).update(privileged=True),
     "sensor adds SYS_ADMIN": lambda d: sc(d, SENSOR)["capabilities"]["add"].append("SYS_ADMIN"),
     "sensor keeps default capabilities (no drop)": lambda d: sc(d, SENSOR)["capabilities"].pop("drop"),

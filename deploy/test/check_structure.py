@@ -13,6 +13,12 @@ import manifests
 NAMESPACED = {"ServiceAccount", "ConfigMap", "DaemonSet", "Service", "ServiceMonitor", "PrometheusRule"}
 METRICS_PORT = 9376
 SOCKET = "/run/vigil/vigil.sock"
+# runtime.sources that are sockets: (config key, default path = the host's path of the socket).
+RUNTIME_SOCKETS = {"containerd": ("containerdSocket", "/run/containerd/containerd.sock"),
+                   "crio": ("crioSocket", "/run/crio/crio.sock"),
+                   "docker": ("dockerSocket", "/var/run/docker.sock"),
+                   "podman": ("podmanSocket", "/run/podman/podman.sock")}
+ALL_SOURCES = ["containerd", "crio", "docker", "podman", "oci"]
 
 
 def under(path, mount_path):
@@ -210,6 +216,39 @@ def check_config(pod, containers, configmaps, volumes):
             err(f"config state.{key}: {path} should be the host's {host} (is {hp!r})")
         if writable == bool(m.get("readOnly")):
             err(f"config state.{key}: {path} must be {'writable' if writable else 'read-only'}")
+
+    if not str(config.get("clusterName") or "").strip():
+        err("config clusterName is not set (alerts carry it as k8s.cluster.name)")
+    env = {e.get("name"): e for e in agent.get("env") or []}
+    node = ((env.get("NODE_NAME") or {}).get("valueFrom") or {}).get("fieldRef", {}).get("fieldPath")
+    if node != "spec.nodeName":
+        err(f"agent: env NODE_NAME must come from the downward API spec.nodeName (is {node!r})")
+    errors.extend(check_runtime(agent, config.get("runtime") or {}, volumes))
+    return errors
+
+
+def check_runtime(agent, runtime, volumes):
+    """Each runtime.sources socket is the host's socket, through a read-only hostPath mount of the agent."""
+    errors = []
+    sources = runtime.get("sources", ALL_SOURCES)
+    if "oci" in sources:
+        errors.append("config runtime.sources: oci reads the OCI bundles (0700 root), which the agent "
+                      "(uid 65532, no capability) cannot")
+    for source in sources:
+        if source not in RUNTIME_SOCKETS:
+            continue
+        key, host = RUNTIME_SOCKETS[source]
+        path = runtime.get(key, host)
+        m = mount_for(agent, path)
+        hp = volumes.get(m["name"], {}).get("hostPath", {}).get("path") if m else None
+        if hp is None:
+            errors.append(f"config runtime.{key} {path!r}: not on a hostPath mount of the agent")
+            continue
+        seen = os.path.normpath(os.path.join(hp, os.path.relpath(path, m["mountPath"])))
+        if seen != host:
+            errors.append(f"config runtime.{key} {path!r} is the host's {seen}, not {host}")
+        if not m.get("readOnly"):
+            errors.append(f"config runtime.{key}: {m['mountPath']} must be mounted read-only")
     return errors
 
 

@@ -34,6 +34,8 @@ final class CapabilityDropExec {
     static final String DONE_ENV = "VIGIL_CAPABILITIES_DROPPED";
     /** The pid of a sensor started before the exec, for the new JVM to adopt. */
     static final String SENSOR_PID_ENV = "VIGIL_SENSOR_PID";
+    /** The file the sensor's stderr goes to, for the new JVM to follow. */
+    static final String SENSOR_LOG_ENV = "VIGIL_SENSOR_LOG";
 
     private CapabilityDropExec() {
     }
@@ -48,8 +50,9 @@ final class CapabilityDropExec {
      * still holds its capabilities in the threads started before, and the caller hardens in process).
      *
      * @param sensorPid a child to hand over to the new JVM, or -1
+     * @param sensorLog the file its stderr goes to, or null
      */
-    static String exec(Logger log, long sensorPid) {
+    static String exec(Logger log, long sensorPid, Path sensorLog) {
         List<String> argv;
         try {
             argv = commandLine();
@@ -62,6 +65,11 @@ final class CapabilityDropExec {
             env.put(SENSOR_PID_ENV, Long.toString(sensorPid));
         } else {
             env.remove(SENSOR_PID_ENV);
+        }
+        if (sensorPid > 0 && sensorLog != null) {
+            env.put(SENSOR_LOG_ENV, sensorLog.toString());
+        } else {
+            env.remove(SENSOR_LOG_ENV);
         }
         String[] envp = env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toArray(String[]::new);
         String exe;

@@ -81,6 +81,8 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
     private final CountDownLatch stop = new CountDownLatch(1);
     /** Whether the sensor was already started (or decided against) before an exec. */
     private boolean sensorDecided;
+    /** 1 when {@code --sensor on} and the sensor exited before attaching. */
+    private volatile int exitCode;
 
     @Override
     public Integer call() {
@@ -143,14 +145,28 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         if (env.get(CapabilityDropExec.DONE_ENV) != null) {
             String pid = env.get(CapabilityDropExec.SENSOR_PID_ENV);
             sensorDecided = true;
-            return pid == null || !pid.matches("[0-9]{1,10}") ? null : SensorProcess.adopt(Long.parseLong(pid));
+            String sensorLog = env.get(CapabilityDropExec.SENSOR_LOG_ENV);
+            if (pid == null || !pid.matches("[0-9]{1,10}")) {
+                return null;
+            }
+            Path logFile = sensorLog == null ? null : Path.of(sensorLog);
+            SensorProcess adopted = SensorProcess.adopt(Long.parseLong(pid), logFile);
+            String died = adopted == null ? SensorProcess.exitedBeforeAdoption(Long.parseLong(pid), logFile) : null;
+            if (died != null) {
+                log.error(died);
+                if (sensorMode == SensorMode.on) {
+                    throw new IOException("cannot start the sensor (--sensor on): it exited before attaching");
+                }
+            }
+            return adopted;
         }
         if (!CapabilityDropExec.wanted(env)) {
             return null;
         }
         SensorProcess sensor = startSensor(Path.of(c.ingest().socket()).toAbsolutePath());
         sensorDecided = true;
-        String why = CapabilityDropExec.exec(log, sensor == null ? -1 : sensor.pid());
+        String why = CapabilityDropExec.exec(log, sensor == null ? -1 : sensor.pid(),
+            sensor == null ? null : sensor.stderrLog());
         log.warn("could not re-execute without capabilities ({}); dropping them in process instead", why);
         return sensor;
     }
@@ -202,6 +218,15 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
             if (!sensorDecided) {
                 sensor = startSensor(server.path());
             }
+            if (sensor != null) {
+                // The sensor attaches now that the socket accepts; the log says whether it did.
+                sensor.watch(() -> {
+                    if (sensorMode == SensorMode.on) {
+                        exitCode = 1;
+                        stop.countDown();
+                    }
+                });
+            }
             // Nothing privileged is left to do: the socket is bound and the sensor (if any) started.
             new ProcessHardening(log).apply();
             log.info("vigil running: {} rules, socket {}, ring {} ({} policy), outputs {}", matcher.ruleCount(),
@@ -231,7 +256,7 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         }
         log.info("stopped: {} events processed{}", pipelineMetrics.processedCount(),
             drained ? "" : " (drain timed out)");
-        return 0;
+        return exitCode;
     }
 
     private SensorProcess startSensor(Path socketPath) throws IOException {
@@ -243,14 +268,19 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         if (why == null && exe == null) {
             why = "the sensor was not found (set VIGIL_SENSOR to its path)";
         }
+        if (why == null) {
+            SensorBuild.Outcome built = SensorBuild.prepare(exe);
+            exe = built.executable();
+            why = built.problem();
+        }
         if (why != null) {
             if (sensorMode == SensorMode.on) {
                 throw new IOException("cannot start the sensor: " + why);
             }
-            log.info("not starting the bundled sensor: {}; waiting for producers on {}", why, socketPath);
+            log.warn("sensor not started: {}; waiting for producers on {}", why, socketPath);
             return null;
         }
-        return SensorProcess.start(exe, socketPath);
+        return SensorProcess.start(exe, socketPath, SensorProcess.newStderrLog());
     }
 
     private void awaitStop() {

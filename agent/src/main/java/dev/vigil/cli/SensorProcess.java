@@ -1,8 +1,13 @@
 package dev.vigil.cli;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -12,20 +17,27 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The bundled eBPF sensor as a child process of {@code vigil run --sensor}: started after the socket
- * listens, pointed at it, its stderr merged into ours, and stopped (SIGTERM: it flushes) before the
- * socket closes. In the DaemonSet the sensor runs in its own container instead.
+ * The bundled eBPF sensor as a child process of {@code vigil run --sensor}: built ({@link SensorBuild}),
+ * started, pointed at the socket, its stderr copied into ours (through a file, see {@link #watch}), and
+ * stopped (SIGTERM: it flushes) before the socket closes. In the DaemonSet the sensor runs in its own
+ * container instead.
  *
  * <p>Started as root, the agent starts the sensor before it re-executes itself without
  * capabilities ({@link CapabilityDropExec}); the new JVM adopts the child by its pid. The sensor
  * attaches its programs only once the socket accepts, so nothing is captured in between.
+ *
+ * <p>Threading: started and closed by the thread that runs the agent; {@link #watch} adds one
+ * thread, {@code vigil-sensor-log}, that only reads the sensor's output and logs.
  */
 final class SensorProcess implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SensorProcess.class);
     private final ProcessHandle process;
+    /** The sensor's stderr, or null when it is not ours to read (adopted without it). */
+    private final Path stderrLog;
 
-    private SensorProcess(ProcessHandle process) {
+    private SensorProcess(ProcessHandle process, Path stderrLog) {
         this.process = process;
+        this.stderrLog = stderrLog;
     }
 
     /**
@@ -35,9 +47,13 @@ final class SensorProcess implements AutoCloseable {
      */
     static final List<String> SENSOR_CAPABILITIES = List.of("bpf", "perfmon", "dac_read_search");
 
-    static SensorProcess start(Path executable, Path socket) throws IOException {
+    /**
+     * Starts {@code executable} (built: {@link SensorBuild}); its stderr goes to {@code stderrLog}, which
+     * {@link #watch} copies to ours and reads to tell whether the sensor attached.
+     */
+    static SensorProcess start(Path executable, Path socket, Path stderrLog) throws IOException {
         List<String> cmd = new ArrayList<>();
-        Path setpriv = onPath("setpriv");
+        Path setpriv = SensorBuild.onPath(System.getenv("PATH"), "setpriv");
         if (setpriv != null) {
             String caps = "-all,+" + String.join(",+", SENSOR_CAPABILITIES);
             cmd.addAll(List.of(setpriv.toString(), "--bounding-set=" + caps, "--inh-caps=-all", "--ambient-caps=-all",
@@ -46,34 +62,122 @@ final class SensorProcess implements AutoCloseable {
             log.warn("setpriv (util-linux) not found: the sensor runs with every capability the agent started with");
         }
         cmd.addAll(List.of(executable.toString(), "--socket", socket.toString()));
-        // No pipe: a pipe's other end would not survive the agent's exec. stderr is the agent's own.
+        // No pipe: a pipe's other end would not survive the agent's exec; a file does (by its name).
         Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        log.info("started the sensor {} (pid {}){}", executable, p.pid(),
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.appendTo(
+                stderrLog.toFile())).start();
+        log.info("launched the sensor {} (pid {}){}; it attaches once the socket accepts", executable, p.pid(),
             setpriv != null ? " with only " + SENSOR_CAPABILITIES : "");
-        return new SensorProcess(p.toHandle());
+        return new SensorProcess(p.toHandle(), stderrLog);
     }
 
-    private static Path onPath(String name) {
-        String path = System.getenv("PATH");
-        for (String dir : (path == null ? "/usr/bin:/bin" : path).split(":")) {
-            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, name))) {
-                return Path.of(dir, name);
-            }
-        }
-        return null;
+    /** A new, empty file for the sensor's stderr, readable only by this uid. */
+    static Path newStderrLog() throws IOException {
+        return Files.createTempFile("vigil-sensor", ".log",
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     }
 
     /** The sensor a previous image of this process started (same pid, so still our child), or null if gone. */
-    static SensorProcess adopt(long pid) {
+    static SensorProcess adopt(long pid, Path stderrLog) {
         return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).map(h -> {
             log.info("supervising the sensor started before the exec (pid {})", pid);
-            return new SensorProcess(h);
+            return new SensorProcess(h, stderrLog);
         }).orElse(null);
+    }
+
+    /**
+     * The account of a sensor that exited before the new JVM could adopt it: its output (copied to
+     * our stderr) read for its last words, and the file removed. Null when there is no file to read.
+     */
+    static String exitedBeforeAdoption(long pid, Path stderrLog) {
+        if (stderrLog == null) {
+            return null;
+        }
+        SensorAttachment attachment = new SensorAttachment(pid);
+        try {
+            for (String line : new String(Files.readAllBytes(stderrLog), StandardCharsets.UTF_8).lines().toList()) {
+                System.err.println(line);
+                String verdict = attachment.onLine(line);
+                if (verdict != null) {
+                    return null; // it had attached, then exited: not a start failure
+                }
+            }
+            Files.deleteIfExists(stderrLog);
+        } catch (IOException e) {
+            log.warn("cannot read the sensor's output {}: {}", stderrLog, e.getMessage());
+        }
+        return attachment.onExit();
     }
 
     long pid() {
         return process.pid();
+    }
+
+    Path stderrLog() {
+        return stderrLog;
+    }
+
+    /**
+     * Starts the thread that copies the sensor's stderr to ours and logs, once, what became of it:
+     * "started the sensor (pid N), attached: …" or "sensor not started: …" ({@link SensorAttachment}).
+     * {@code onNotStarted} runs when the sensor exits before attaching.
+     */
+    void watch(Runnable onNotStarted) {
+        if (stderrLog == null) {
+            return;
+        }
+        Thread t = new Thread(() -> follow(onNotStarted), "vigil-sensor-log");
+        t.setDaemon(true);
+        t.start();
+        watcher = t;
+    }
+
+    private void follow(Runnable onNotStarted) {
+        SensorAttachment attachment = new SensorAttachment(process.pid());
+        java.io.ByteArrayOutputStream partial = new java.io.ByteArrayOutputStream();
+        long offset = 0;
+        boolean reported = false;
+        try (SeekableByteChannel ch = Files.newByteChannel(stderrLog, StandardOpenOption.READ)) {
+            ByteBuffer buf = ByteBuffer.allocate(8192);
+            while (true) {
+                boolean alive = process.isAlive(); // before reading: what it wrote before dying is read
+                ch.position(offset);
+                buf.clear();
+                int n = ch.read(buf);
+                if (n > 0) {
+                    offset += n;
+                    // Split on the byte '\n' and decode whole lines: a read may end inside a character.
+                    for (int i = 0; i < n; i++) {
+                        byte b = buf.get(i);
+                        if (b != '\n') {
+                            partial.write(b);
+                            continue;
+                        }
+                        String line = partial.toString(StandardCharsets.UTF_8);
+                        partial.reset();
+                        System.err.println(line);
+                        String verdict = attachment.onLine(line);
+                        if (verdict != null && !reported) {
+                            reported = true;
+                            log.info(verdict);
+                        }
+                    }
+                    continue;
+                }
+                if (!alive) {
+                    if (!reported && !stopping) {
+                        log.error(attachment.onExit());
+                        onNotStarted.run();
+                    }
+                    return;
+                }
+                Thread.sleep(100);
+            }
+        } catch (IOException e) {
+            log.warn("cannot read the sensor's output {}: {}", stderrLog, e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**
@@ -120,11 +224,20 @@ final class SensorProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** Set by {@link #close}: an exit from then on is the agent's doing, not the sensor failing. */
+    private volatile boolean stopping;
+    private volatile Thread watcher;
+
+    boolean stopping() {
+        return stopping;
+    }
+
     @Override
     public void close() {
         if (!process.isAlive()) {
             return;
         }
+        stopping = true;
         process.destroy(); // SIGTERM: it drains and flushes
         try {
             process.onExit().get(5, TimeUnit.SECONDS);
@@ -133,6 +246,21 @@ final class SensorProcess implements AutoCloseable {
         } catch (InterruptedException e) {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
+        }
+        Thread t = watcher;
+        try {
+            if (t != null) {
+                t.join(1_000); // its last lines (what it delivered and lost) reach our stderr
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            if (stderrLog != null) {
+                Files.deleteIfExists(stderrLog);
+            }
+        } catch (IOException e) {
+            log.debug("cannot remove {}: {}", stderrLog, e.getMessage());
         }
     }
 }
