@@ -5,7 +5,8 @@
 #   bench/run-all.sh [--soak-minutes N]   (default: no soak; CI runs a 1-minute one, the README's is 60)
 #
 # Each part writes its own results (jmh-<stamp>.json, load-<stamp>/, sysdig-compare-<stamp>/,
-# soak-<stamp>/). The comparison prints SKIP: and goes on where sysdig or the corpus is missing.
+# soak-<stamp>/). The first part that fails, or whose input is missing (Falco's rule files and the
+# scap captures under $VIGIL_CORPUS, sysdig), stops the run with its reason and a non-zero exit.
 # On 2 cores, run it on an otherwise idle machine: the figures are rates.
 set -euo pipefail
 cd "$(dirname "$0")/.."
