@@ -15,7 +15,7 @@ soak_minutes=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --soak-minutes) soak_minutes="$2"; shift 2 ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
     *) echo "unknown option: $1" >&2; exit 2 ;;
   esac
 done
