@@ -7,6 +7,14 @@ agent_jar=agent/target/vigil.jar
 AGENT_JAVA_OPTS="${AGENT_JAVA_OPTS:--XX:+UseSerialGC -Xms96m -Xmn16m -Xmx192m -XX:-UsePerfData -XX:MaxDirectMemorySize=64m -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=48m -Xss512k -XX:ActiveProcessorCount=2 -XX:+ExitOnOutOfMemoryError}"
 LG_JAVA_OPTS="${LG_JAVA_OPTS:--Xmx1g}"
 
+# Stops with the reason when a jar the run needs was not built (--skip-build before any build).
+require_jars() {
+  local f
+  for f in "$jar" "$agent_jar"; do
+    [ -f "$f" ] || { echo "$(basename "$0"): no $f: build first (./mvnw -q -B package -DskipTests -pl bench -am)" >&2; exit 1; }
+  done
+}
+
 # Sets results (bench/results/NAME-STAMP, created) and work (a fresh directory, mode 0700).
 bench_dirs() { # name
   stamp=$(date -u +%Y%m%dT%H%M%SZ)

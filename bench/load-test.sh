@@ -30,7 +30,9 @@ while [ $# -gt 0 ]; do
     --rate) rate="$2"; shift 2 ;;
     --connections) connections="$2"; shift 2 ;;
     --no-default-rules) rules_flag="--no-default-rules"; shift ;;
-    --agent-config) config_flag=(--config "$(realpath "$2")"); shift 2 ;;
+    --agent-config)
+      [ -f "$2" ] || { echo "load-test: --agent-config $2: no such file" >&2; exit 2; }
+      config_flag=(--config "$(realpath "$2")"); shift 2 ;;
     --skip-build) build=0; shift ;;
     -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "unknown option: $1" >&2; exit 2 ;;
@@ -41,6 +43,7 @@ if [ "$build" = 1 ]; then
   ./mvnw -q -B package -DskipTests -pl bench -am
 fi
 . bench/lib.sh
+require_jars
 bench_dirs load
 agent_pid=""
 ceiling_pid=""
@@ -116,7 +119,8 @@ idle_cpu=$(python3 -c "print(round(100*($ticks1-$ticks0)/$hz/($t1-$t0),2))")
 rss_idle_kb=$(awk '/^VmRSS:/ { print $2 }' "/proc/$agent_pid/status")
 alerts=$(wc -l < "$work/alerts.jsonl")
 
-kill -TERM "$agent_pid"; wait "$agent_pid" 2>/dev/null || true; agent_pid=""
+kill -TERM "$agent_pid"; agent_rc=0; wait "$agent_pid" || agent_rc=$?; agent_pid=""
+[ "$agent_rc" = 0 ] || { echo "load-test: the agent exited $agent_rc on SIGTERM (its log: $results/agent.log)" >&2; exit 1; }
 
 python3 - "$results" "$rss_peak_kb" "$busy_cpu" "$idle_cpu" "$rss_idle_kb" "$alerts" "${rules_flag:-default rules}" <<'PY'
 import json, sys, os

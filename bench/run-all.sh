@@ -5,7 +5,8 @@
 #   bench/run-all.sh [--soak-minutes N]   (default: no soak; CI runs a 1-minute one, the README's is 60)
 #
 # Each part writes its own results (jmh-<stamp>.json, load-<stamp>/, sysdig-compare-<stamp>/,
-# soak-<stamp>/). The comparison prints SKIP: and goes on where sysdig or the corpus is missing.
+# soak-<stamp>/). The first part that fails, or whose input is missing (Falco's rule files and the
+# scap captures under $VIGIL_CORPUS, sysdig), stops the run with its reason and a non-zero exit.
 # On 2 cores, run it on an otherwise idle machine: the figures are rates.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,7 +15,7 @@ soak_minutes=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --soak-minutes) soak_minutes="$2"; shift 2 ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
     *) echo "unknown option: $1" >&2; exit 2 ;;
   esac
 done

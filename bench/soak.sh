@@ -37,6 +37,7 @@ if [ "$build" = 1 ]; then
   ./mvnw -q -B package -DskipTests -pl bench -am
 fi
 . bench/lib.sh
+require_jars
 bench_dirs soak
 agent_pid=""
 load_pid=""
@@ -125,7 +126,8 @@ PY
 done
 wait "$load_pid" || { echo "load generator failed:"; cat "$work/load.log"; exit 1; }
 load_pid=""
-kill -TERM "$agent_pid"; wait "$agent_pid" 2>/dev/null || true; agent_pid=""
+kill -TERM "$agent_pid"; agent_rc=0; wait "$agent_pid" || agent_rc=$?; agent_pid=""
+[ "$agent_rc" = 0 ] || { echo "soak: the agent exited $agent_rc on SIGTERM (its log: $results/agent.log)" >&2; exit 1; }
 
 python3 - "$results" <<'PY'
 import csv, json, sys, os

@@ -61,7 +61,7 @@ public final class CapsCommand implements Callable<Integer> {
     }
 
     @Command(name = "encode", mixinStandardHelpOptions = true,
-        description = "Print the mask of the capability NAMEs (e.g. CAP_SYS_ADMIN CAP_NET_RAW) as 0x%016x.")
+        description = "Print the mask of the capability NAMEs (e.g. CAP_SYS_ADMIN CAP_NET_RAW) as 0x and 16 hex digits.")
     static final class Encode implements Callable<Integer> {
         @Spec
         CommandSpec spec;

@@ -1,5 +1,7 @@
 package dev.vigil.cli;
 
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -7,16 +9,21 @@ import picocli.CommandLine.Command;
 @Command(name = "vigil", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Runtime anomaly detector for Kubernetes nodes.",
     subcommands = {RunCommand.class, ReplayCommand.class, RulesCommand.class, CapsCommand.class, PostureCommand.class})
-public final class Main implements Runnable {
+public final class Main implements Callable<Integer> {
     /** Exit code for a bad configuration or command line. */
     public static final int EXIT_USAGE = 2;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** No command is a bad command line: the usage, on stderr, and exit 2 (as for an unknown command). */
     @Override
-    public void run() {
-        spec.commandLine().usage(System.err);
+    public Integer call() {
+        PrintWriter err = spec.commandLine().getErr();
+        err.println("Missing command.");
+        spec.commandLine().usage(err);
+        err.flush();
+        return EXIT_USAGE;
     }
 
     public static void main(String[] args) {
@@ -33,8 +40,7 @@ public final class Main implements Runnable {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = Main.class.getPackage().getImplementationVersion();
-            return new String[] {"vigil " + (v != null ? v : "dev")};
+            return new String[] {"vigil " + Stages.version()};
         }
     }
 }

@@ -169,6 +169,7 @@ final class Stages {
         return stamped(c, alert -> out.println(json.writeString(alert)));
     }
 
+    /** The jar manifest's Implementation-Version (the Maven project version); "dev" when run from classes. */
     static String version() {
         String v = Stages.class.getPackage().getImplementationVersion();
         return v != null ? v : "dev";

@@ -22,6 +22,7 @@ import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -73,7 +74,11 @@ public final class UnixSocketServer implements AutoCloseable {
     /** Binds the socket and starts accepting. Throws with a message fit for the operator. */
     public void start() throws IOException {
         Epoll.ensureAvailability();
-        prepareSocketPath();
+        try {
+            prepareSocketPath();
+        } catch (AccessDeniedException e) {
+            throw notPermitted(e);
+        }
         group = new MultiThreadIoEventLoopGroup(1, r -> {
             Thread t = new Thread(r, "vigil-ingest");
             t.setDaemon(true);
@@ -97,6 +102,9 @@ public final class UnixSocketServer implements AutoCloseable {
             throw new IOException("interrupted while binding " + path, e);
         } catch (Exception e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            if (String.valueOf(e.getMessage()).contains("Permission denied")) {
+                throw notPermitted(e);
+            }
             throw new IOException("cannot listen on " + path + ": " + e.getMessage(), e);
         }
         Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-rw----"));
@@ -129,6 +137,12 @@ public final class UnixSocketServer implements AutoCloseable {
         metrics.connectionRejected(reason);
         log.warn("refused a producer on {}: {}", path, why);
         ch.close();
+    }
+
+    /** The default socket is root's: say what a user who is not root passes instead. */
+    private IOException notPermitted(Exception cause) {
+        return new IOException(path + ": Permission denied — run as root, or pass --socket PATH (ingest.socket) "
+            + "in a directory you own, and set state.stateDir to a directory you own", cause);
     }
 
     private void prepareSocketPath() throws IOException {
