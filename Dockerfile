@@ -25,7 +25,7 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=sensor-build /src/sensor/build/vigil-sensor /opt/vigil/vigil-sensor
 # Root, on purpose: loading BPF programs needs capabilities, and the DaemonSet gives this
-# container only CAP_BPF and CAP_PERFMON (+ DAC_READ_SEARCH), dropping the rest, not privileged.
+# container only CAP_BPF and CAP_PERFMON, dropping the rest, not privileged.
 # The agent allows uid 0 on its socket (ingest.allowedUids).
 USER 0:0
 ENTRYPOINT ["/opt/vigil/vigil-sensor", "--socket", "/run/vigil/vigil.sock"]

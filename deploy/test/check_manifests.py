@@ -25,7 +25,7 @@ AGENT = "agent"
 SENSOR = "sensor"
 # The sensor's documented capabilities (daemonset.yaml, README "Privilege model"): to be kept in
 # step with sensor/README.md. Anything beyond this list fails.
-SENSOR_CAPS = {"BPF", "PERFMON", "DAC_READ_SEARCH"}
+SENSOR_CAPS = {"BPF", "PERFMON"}
 INIT_CAPS = {"CHOWN"}
 # The only writable host path the agent may mount.
 AGENT_WRITABLE_HOST_PATHS = {"/var/lib/vigil"}

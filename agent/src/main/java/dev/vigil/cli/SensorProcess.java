@@ -45,7 +45,7 @@ final class SensorProcess implements AutoCloseable {
      * read kernel memory from them, read /proc. setpriv limits the bounding set, so even uid 0 gets
      * only these at exec.
      */
-    static final List<String> SENSOR_CAPABILITIES = List.of("bpf", "perfmon", "dac_read_search");
+    static final List<String> SENSOR_CAPABILITIES = List.of("bpf", "perfmon");
 
     /**
      * Starts {@code executable} (built: {@link SensorBuild}); its stderr goes to {@code stderrLog}, which

@@ -147,9 +147,9 @@ class SensorEndToEndIT {
         return out;
     }
 
-    /** The sensor the agent started (its child) holds CAP_BPF, CAP_PERFMON and CAP_DAC_READ_SEARCH, nothing else. */
+    /** The sensor the agent started (its child) holds CAP_BPF and CAP_PERFMON, nothing else. */
     private static void assertSensorHoldsOnlyWhatEbpfNeeds(long agentPid) throws Exception {
-        long expected = (1L << 39) | (1L << 38) | (1L << 2);
+        long expected = (1L << 39) | (1L << 38);
         List<ProcessHandle> sensors = ProcessHandle.of(agentPid).orElseThrow().descendants()
             .filter(h -> h.info().command().map(c -> c.endsWith("/vigil-sensor")).orElse(false)).toList();
         assertTrue(!sensors.isEmpty(), "the sensor process among the agent's children");
