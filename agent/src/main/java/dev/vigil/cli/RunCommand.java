@@ -17,6 +17,7 @@ import dev.vigil.rules.ReloadableMatcher;
 import dev.vigil.output.AlertDispatcher;
 import dev.vigil.output.OutputSpecs;
 import java.time.Clock;
+import dev.vigil.runtime.IdentitySource;
 import dev.vigil.state.StateEnricher;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.config.MeterFilter;
@@ -162,7 +163,7 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         ReloadableMatcher matcher = Stages.liveRules(c, Stages.hostname(c), registry);
         AlertDispatcher alerts = AlertDispatcher.create(c.outputs(), c.alerts(), registry, Stages.version(),
             Clock.systemUTC());
-        StateEnricher state = Stages.enricher(c, registry, true);
+        StateEnricher state = Stages.enricher(c, registry, true, IdentitySource.NONE);
         EventPipeline pipeline = new EventPipeline(c.pipeline(), state, matcher, alerts,
             Stages.pidsPoll(state, matcher, alerts), ingestMetrics, pipelineMetrics, registry);
         UnixSocketServer server = new UnixSocketServer(c.ingest(), pipeline.publisher(), ingestMetrics);
