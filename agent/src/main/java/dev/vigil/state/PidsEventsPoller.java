@@ -11,7 +11,8 @@ import java.util.function.Consumer;
  * Reads each known container's {@code pids.events} (the kernel's count of forks refused at
  * {@code pids.max}) and synthesizes a {@code pids_max_hit} event for each rise of its {@code max}
  * counter, so that a fork bomb is confirmed even when the sensor lost the clone events in the flood.
- * Also forgets containers with no live process for {@link StateEnricher#CONTAINER_IDLE_NANOS}.
+ * Also forgets containers with no live process for {@link StateEnricher#CONTAINER_IDLE_NANOS}, unless
+ * the runtime identified them (those leave on its delete event, or by eviction when the table is full).
  *
  * <p>Threading: pipeline thread only (between batches). Reads files: allocates, once a second.
  */
@@ -46,7 +47,9 @@ final class PidsEventsPoller {
             }
             if (ct.live[c] > 0) {
                 ct.lastSeenNanos[c] = nowNanos;
-            } else if (nowNanos - ct.lastSeenNanos[c] > StateEnricher.CONTAINER_IDLE_NANOS) {
+            } else if (ct.identity[c] == null && nowNanos - ct.lastSeenNanos[c] > StateEnricher.CONTAINER_IDLE_NANOS) {
+                // an identified container leaves on the runtime's delete (or eviction), not for being idle:
+                // created long before its first process, it must still be known when that process runs
                 ct.remove(c);
                 continue;
             }

@@ -155,7 +155,8 @@ public final class StateEnricher implements Enricher {
      * when true, the container's identity when known, and the extra {@code evt.arg.count} = refusals
      * since the previous read) and calls {@code sink} with it; the slot is reused for the next
      * container, so the sink must not keep it. The first read of a container only records its
-     * counter. Also forgets containers with no live process for {@link #CONTAINER_IDLE_NANOS}. Reads
+     * counter. Also forgets containers with no live process for {@link #CONTAINER_IDLE_NANOS} (unless
+     * identified: those leave on the runtime's delete). Reads
      * files: allocates, once a second.
      *
      * @param nowNanos monotonic time in the clock's timebase ({@code clock.monotonicTime()})

@@ -155,6 +155,21 @@ class StateIdentityTest {
     }
 
     @Test
+    void anIdentifiedContainerWithoutProcessesOutlivesTheIdleTimeUntilItsDelete() {
+        runtime.upsert(FakeIdentitySource.pod(FakeProcRoot.DOCKER_ID_B, "late", "alpine:3.19", false));
+        state.drainIdentities();
+        Event slot = new Event();
+        state.pollPidsEvents(clock.monotonicTime(), slot, e -> { });
+        clock.add(Duration.ofSeconds(120)); // created, not yet started: no process for two minutes
+        state.pollPidsEvents(clock.monotonicTime(), slot, e -> { });
+        assertEquals(2, state.containerCount(), "still known for its first process");
+        Event first = decoded("{\"evt.type\":\"execve\",\"proc.pid\":710,\"proc.name\":\"sh\","
+            + "\"container.id\":\"" + SHORT_B + "\"}");
+        state.enrich(first);
+        assertEquals("late", first.string(Field.CONTAINER_NAME));
+    }
+
+    @Test
     void aNamedContainerRoundTripsAsItsName() {
         assumeTrue(ContainerIds.key("t1") >= 0,
             "named container ids (ctr run t1) get keys with the cgroup layout work; this ContainerIds has none");
