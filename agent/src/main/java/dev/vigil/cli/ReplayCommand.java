@@ -13,6 +13,7 @@ import dev.vigil.ingest.RejectReason;
 import dev.vigil.pipeline.EventPipeline;
 import dev.vigil.pipeline.PipelineMetrics;
 import dev.vigil.rules.RuleEngine;
+import dev.vigil.runtime.IdentitySource;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
@@ -73,7 +74,7 @@ final class ReplayCommand implements Callable<Integer> {
         }
         IngestMetrics ingestMetrics = new IngestMetrics(registry);
         PipelineMetrics pipelineMetrics = new PipelineMetrics(registry);
-        EventPipeline pipeline = new EventPipeline(c.pipeline(), Stages.enricher(c, registry, false),
+        EventPipeline pipeline = new EventPipeline(c.pipeline(), Stages.enricher(c, registry, false, IdentitySource.NONE),
             rules, Stages.replayAlerts(c, out), ingestMetrics, pipelineMetrics, registry);
         pipeline.start();
         boolean complete;

@@ -20,6 +20,7 @@ import dev.vigil.runtime.IdentitySource;
 import dev.vigil.output.AlertDispatcher;
 import dev.vigil.output.OutputSpecs;
 import java.time.Clock;
+import dev.vigil.runtime.IdentitySource;
 import dev.vigil.state.StateEnricher;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.config.MeterFilter;
@@ -185,7 +186,7 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         // rules -> node and cluster -> identity wait -> folder and sinks
         IdentityWait identityWait = Stages.identityWait(c, identities, registry, alerts);
         AlertEmitter raised = Stages.stamped(c, identityWait);
-        StateEnricher state = Stages.enricher(c, registry, true);
+        StateEnricher state = Stages.enricher(c, registry, true, identities);
         EventPipeline pipeline = new EventPipeline(c.pipeline(), state, matcher, raised,
             Stages.pidsPoll(state, matcher, raised), ingestMetrics, pipelineMetrics, registry);
         UnixSocketServer server = new UnixSocketServer(c.ingest(), pipeline.publisher(), ingestMetrics);

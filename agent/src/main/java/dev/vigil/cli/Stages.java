@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.util.List;
 import dev.vigil.config.StateConfig;
 import dev.vigil.pipeline.BatchEndTask;
+import dev.vigil.runtime.IdentitySource;
 import dev.vigil.state.StateEnricher;
 import io.micrometer.core.instrument.Clock;
 import java.util.function.Consumer;
@@ -98,14 +99,15 @@ final class Stages {
     /**
      * The state stage. Live: this node's /proc and cgroups, seeded at start. Replay: the events are
      * from another time, maybe another node, so this node's /proc and cgroups are never read.
+     * {@code identities}: the runtimes' container identities ({@link IdentitySource#NONE} in replay).
      */
-    static StateEnricher enricher(VigilConfig c, MeterRegistry registry, boolean live) {
+    static StateEnricher enricher(VigilConfig c, MeterRegistry registry, boolean live, IdentitySource identities) {
         StateConfig s = c.state();
         if (!live) {
             s = new StateConfig(NO_SUCH_ROOT, NO_SUCH_ROOT, s.stateDir(), s.maxProcesses(), s.maxContainers(),
                 s.procReadsPerSecond());
         }
-        StateEnricher enricher = new StateEnricher(s, registry, Clock.SYSTEM);
+        StateEnricher enricher = new StateEnricher(s, registry, Clock.SYSTEM, identities);
         if (live) {
             enricher.seedFromProc();
         }
@@ -114,11 +116,17 @@ final class Stages {
 
     private static final String NO_SUCH_ROOT = "/nonexistent/vigil-replay";
 
-    /** Between batches: poll the pids cgroups' counters and match the pids_max_hit events they yield. */
+    /**
+     * Between batches: apply the runtimes' identity updates, then poll the pids cgroups' counters and
+     * match the pids_max_hit events they yield.
+     */
     static BatchEndTask pidsPoll(StateEnricher state, Matcher matcher, AlertEmitter emitter) {
         Event scratch = new Event();
         Consumer<Event> toRules = e -> matcher.match(e, emitter);
-        return now -> state.pollPidsEvents(now, scratch, toRules);
+        return now -> {
+            state.drainIdentities();
+            state.pollPidsEvents(now, scratch, toRules);
+        };
     }
 
     /**

@@ -38,6 +38,8 @@ public final class Event {
     private long receiveNanos;
     /** False for a slot that carries no event (a line rejected after the slot was claimed). */
     private boolean valid;
+    /** The container's labels, set by the state stage; an immutable object shared, never copied. */
+    private ContainerMeta containerMeta;
 
     public void clear() {
         present = 0;
@@ -46,6 +48,7 @@ public final class Event {
         extraCount = 0;
         valid = false;
         receiveNanos = 0;
+        containerMeta = null;
     }
 
     // ---- presence and typed values ----
@@ -235,6 +238,15 @@ public final class Event {
         this.valid = valid;
     }
 
+    /** The labels of the event's container (and pod), or null when unknown. */
+    public ContainerMeta containerMeta() {
+        return containerMeta;
+    }
+
+    public void setContainerMeta(ContainerMeta meta) {
+        this.containerMeta = meta;
+    }
+
     /** Copies every value of another event into this one (for tests and replay tools). */
     public void copyFrom(Event o) {
         clear();
@@ -256,6 +268,7 @@ public final class Event {
         System.arraycopy(o.extraLong, 0, extraLong, 0, extraCount);
         receiveNanos = o.receiveNanos;
         valid = o.valid;
+        containerMeta = o.containerMeta;
     }
 
     private void growExtras(int n) {

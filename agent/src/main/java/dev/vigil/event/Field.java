@@ -33,8 +33,14 @@ public enum Field {
     CONTAINER_NAME("container.name", FieldKind.STRING),
     CONTAINER_IMAGE("container.image", FieldKind.STRING),
     CONTAINER_IMAGE_REPOSITORY("container.image.repository", FieldKind.STRING),
+    CONTAINER_IMAGE_TAG("container.image.tag", FieldKind.STRING),
+    /** {@code sha256:…} where the runtime knows it. */
+    CONTAINER_IMAGE_DIGEST("container.image.digest", FieldKind.STRING),
+    /** The runtime: {@code containerd}, {@code docker}, {@code cri-o}, {@code podman}. */
+    CONTAINER_TYPE("container.type", FieldKind.STRING),
     K8S_NS_NAME("k8s.ns.name", FieldKind.STRING),
     K8S_POD_NAME("k8s.pod.name", FieldKind.STRING),
+    K8S_POD_UID("k8s.pod.uid", FieldKind.STRING),
     CONTAINER_PRIVILEGED("container.privileged", FieldKind.BOOL),
     /** The container's pids.max; -1 for no limit. */
     CONTAINER_PIDS_LIMIT("container.pids_limit", FieldKind.LONG),

@@ -197,6 +197,9 @@ public final class ConditionCompiler {
         if (r instanceof FieldCatalog.AnyAncestor) {
             return new Operand(Kind.TEXT, new TextSource.AnyAncestor(extras), null, null);
         }
+        if (r instanceof FieldCatalog.Label l) {
+            return new Operand(Kind.TEXT, new TextSource.Label(extras, l), null, null);
+        }
         if (r instanceof FieldCatalog.Extra x) {
             return new Operand(Kind.EXTRA, new TextSource.Extra(extras, x.name()), new NumberSource.Extra(extras, x.name()), null);
         }

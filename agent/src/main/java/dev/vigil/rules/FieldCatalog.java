@@ -12,6 +12,9 @@ import java.util.Set;
  *     {@code evt.res}, and {@code evt.rawarg.X} for a known {@code evt.arg.X});</li>
  * <li>{@code evt.arg.NAME}, {@code evt.rawarg.NAME} and {@code evt.arg[N]}: read from the event's
  *     extras by their wire name ({@code evt.rawarg.NAME} as {@code evt.arg.NAME});</li>
+ * <li>{@code container.label[KEY]} and {@code k8s.pod.label[KEY]}: read from the event's
+ *     {@link dev.vigil.event.ContainerMeta} (the runtime's labels), else from an extra of that full name
+ *     (a producer's flat key); missing when neither has the key, as in Falco;</li>
  * <li>{@code proc.aname[N]} ({@code [0]} is proc.name, {@code [1]} proc.pname, others the extra
  *     {@code proc.aname[N]}), and bare {@code proc.aname} = any of proc.pname, proc.aname[2..9];</li>
  * <li>the pass-through fields of {@link #PASS_THROUGH}: Falco fields the agent does not compute but
@@ -45,9 +48,8 @@ public final class FieldCatalog {
         // users and groups
         "user.loginuid", "user.loginname", "user.homedir", "user.shell", "group.gid", "group.name",
         // containers and kubernetes
-        "container.image.tag", "container.image.id", "container.image.digest", "container.type",
-        "container.full_id", "container.start_ts", "container.duration", "container.mounts",
-        "container.label", "k8s.pod.id", "k8s.pod.uid", "k8s.pod.label", "k8s.pod.labels",
+        "container.image.id", "container.full_id", "container.start_ts", "container.duration", "container.mounts",
+        "container.label", "k8s.pod.id", "k8s.pod.label", "k8s.pod.labels",
         "k8s.ns.label", "k8s.deployment.name", "k8s.rs.name", "k8s.svc.name", "k8s.rc.name",
         "k8s.pod.sandbox_id", "k8s.pod.full_sandbox_id", "k8s.pod.ip", "k8s.pod.cni.json");
 
@@ -64,6 +66,13 @@ public final class FieldCatalog {
     }
 
     record Extra(String name) implements Resolved {
+    }
+
+    /**
+     * {@code container.label[KEY]} ({@code pod} false) or {@code k8s.pod.label[KEY]} ({@code pod} true);
+     * {@code extraName} is the full name, for a value the producer sent as a flat key.
+     */
+    record Label(boolean pod, String key, String extraName) implements Resolved {
     }
 
     /** Bare {@code proc.aname}: any ancestor's name. */
@@ -94,6 +103,9 @@ public final class FieldCatalog {
                 return new Extra(name);
             }
             return PASS_THROUGH.contains(name) ? new Extra(name) : null;
+        }
+        if (name.equals("container.label") || name.equals("k8s.pod.label")) {
+            return new Label(name.equals("k8s.pod.label"), arg, ref.fullName());
         }
         if (name.equals("proc.aname")) {
             if (arg.equals("0")) {

@@ -24,8 +24,15 @@ final class OutputField {
     private final String extra;
     private final boolean anyAncestor;
     private final LongFunction<String> renderer;
+    /** container.label[KEY] / k8s.pod.label[KEY]: the runtime's label first, then the extra. */
+    private final FieldCatalog.Label label;
 
     private OutputField(String name, Field known, String extra, boolean anyAncestor) {
+        this(name, known, extra, anyAncestor, null);
+    }
+
+    private OutputField(String name, Field known, String extra, boolean anyAncestor, FieldCatalog.Label label) {
+        this.label = label;
         this.name = name;
         this.known = known;
         this.extra = extra;
@@ -49,6 +56,9 @@ final class OutputField {
         if (r instanceof FieldCatalog.AnyAncestor) {
             return new OutputField(name, Field.PROC_PNAME, null, true);
         }
+        if (r instanceof FieldCatalog.Label l) {
+            return new OutputField(name, null, l.extraName(), false, l);
+        }
         return new OutputField(name, null, r instanceof FieldCatalog.Extra x ? x.name() : name, false);
     }
 
@@ -70,6 +80,12 @@ final class OutputField {
                 case CAPS -> Capabilities.names(e.getLong(known));
                 case LONG -> renderer != null ? renderer.apply(e.getLong(known)) : (Object) e.getLong(known);
             };
+        }
+        if (label != null && e.containerMeta() != null) {
+            String v = label.pod() ? e.containerMeta().podLabel(label.key()) : e.containerMeta().containerLabel(label.key());
+            if (v != null) {
+                return v;
+            }
         }
         int i = e.findExtra(extra);
         if (i < 0) {

@@ -41,6 +41,39 @@ abstract class TextSource {
         }
     }
 
+    /**
+     * container.label[KEY] / k8s.pod.label[KEY]: the runtime's label through the event's ContainerMeta,
+     * else the producer's flat key; false when neither has it. Copies the value into a scratch buffer
+     * (a label is a String, an operator takes chars): no allocation once the buffer fits.
+     */
+    static final class Label extends TextSource {
+        private final boolean pod;
+        private final String key;
+        private final Extra extra;
+        private char[] scratch = new char[64];
+
+        Label(ExtraIndex index, FieldCatalog.Label label) {
+            this.pod = label.pod();
+            this.key = label.key();
+            this.extra = new Extra(index, label.extraName());
+        }
+
+        @Override
+        boolean test(Event e, TextOp op) {
+            dev.vigil.event.ContainerMeta meta = e.containerMeta();
+            String v = meta == null ? null : pod ? meta.podLabel(key) : meta.containerLabel(key);
+            if (v == null) {
+                return extra.test(e, op);
+            }
+            int len = v.length();
+            if (scratch.length < len) {
+                scratch = new char[Math.max(len, scratch.length * 2)];
+            }
+            v.getChars(0, len, scratch, 0);
+            return op.test(scratch, 0, len);
+        }
+    }
+
     /** Bare proc.aname: true when the operator holds for any ancestor (proc.pname, proc.aname[2..9]). */
     static final class AnyAncestor extends TextSource {
         private final ExtraIndex index;

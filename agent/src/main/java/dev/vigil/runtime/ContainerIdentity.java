@@ -1,10 +1,12 @@
 package dev.vigil.runtime;
 
+import dev.vigil.event.ContainerMeta;
 import java.util.Map;
 
 /**
  * Who a container is, as its runtime tells it, with Falco's field names in mind. Immutable; safe to
  * share between threads. A value the runtime does not know is null (a map: empty), never a placeholder.
+ * As a {@link ContainerMeta} it hands its labels to the rules by reference (a lookup allocates nothing).
  *
  * @param id              the runtime's full container id (64 hex digits for Docker, CRI and Podman;
  *                        any name for a container made by {@code ctr run})
@@ -27,9 +29,19 @@ import java.util.Map;
 public record ContainerIdentity(String id, String type, String name, String image, String imageRepository,
                                 String imageTag, String imageDigest, Boolean privileged, Map<String, String> labels,
                                 String podName, String podNamespace, String podUid, Map<String, String> podLabels,
-                                String source) {
+                                String source) implements ContainerMeta {
     public ContainerIdentity {
         labels = labels != null ? Map.copyOf(labels) : Map.of();
         podLabels = podLabels != null ? Map.copyOf(podLabels) : Map.of();
+    }
+
+    @Override
+    public String containerLabel(String key) {
+        return labels.get(key);
+    }
+
+    @Override
+    public String podLabel(String key) {
+        return podLabels.get(key);
     }
 }

@@ -1,8 +1,12 @@
 package dev.vigil.state;
 
+import dev.vigil.runtime.ContainerIdentity;
+
 /**
- * The containers the agent knows, keyed by the short id's 48-bit value ({@link ContainerIds#key}):
- * per container its pids limit (and where it came from), its pids cgroup directory, the live process
+ * The containers the agent knows, keyed by {@link ContainerIds#key} of the short id: per container
+ * its short id text (what {@code container.id} says; a key is not always turned back into text, a
+ * named container's is a hash), the runtime's identity (null until resolved), whether a lookup was
+ * asked for, whether the runtime deleted it, its pids limit (and where it came from), its pids cgroup directory, the live process
  * count kept by the process table, whether it was seen privileged, the union of the capability sets
  * seen in it, and the last {@code pids.events} max counter read. Fixed capacity; when full, the least
  * recently seen container (one without live processes if there is one) is evicted.
@@ -26,9 +30,19 @@ final class ContainerTable {
     final long[] eventsMax;
     /** Monotonic ns when the container was last seen in an event or with live processes. */
     final long[] lastSeenNanos;
+    /** The short id text, as container.id is written: set at insert, never derived from the key. */
+    final String[] idText;
+    /** What the runtime says of the container; null until resolved (set through {@link #setIdentity}). */
+    final ContainerIdentity[] identity;
+    /** A lookup was asked for, and when it may be asked again (monotonic ns) while unresolved. */
+    final boolean[] identityRequested;
+    final long[] nextRequestNanos;
+    /** The runtime reported the container deleted: the entry leaves with its last live process. */
+    final boolean[] deleted;
 
     private int size;
     private long evictions;
+    private int identified;
 
     ContainerTable(int capacity) {
         this.capacity = capacity;
@@ -43,18 +57,24 @@ final class ContainerTable {
         capsSeen = new long[capacity];
         eventsMax = new long[capacity];
         lastSeenNanos = new long[capacity];
+        idText = new String[capacity];
+        identity = new ContainerIdentity[capacity];
+        identityRequested = new boolean[capacity];
+        nextRequestNanos = new long[capacity];
+        deleted = new boolean[capacity];
     }
 
     int find(long k) {
         return index.get(k);
     }
 
-    /** A new entry for a key not in the table; evicts one first when full. */
-    int insert(long k, long nowNanos) {
+    /** A new entry for a key not in the table, with its short id text; evicts one first when full. */
+    int insert(long k, String shortIdText, long nowNanos) {
         int e;
         if (size == capacity) {
             e = victim();
             index.remove(key[e]);
+            setIdentity(e, null);
             evictions++;
         } else {
             e = firstFree();
@@ -70,6 +90,10 @@ final class ContainerTable {
         capsSeen[e] = 0;
         eventsMax[e] = -1;
         lastSeenNanos[e] = nowNanos;
+        idText[e] = shortIdText;
+        identityRequested[e] = false;
+        nextRequestNanos[e] = 0;
+        deleted[e] = false;
         index.put(k, e);
         return e;
     }
@@ -78,7 +102,24 @@ final class ContainerTable {
         index.remove(key[e]);
         used[e] = false;
         pidsCgroupDir[e] = null;
+        idText[e] = null;
+        setIdentity(e, null);
         size--;
+    }
+
+    /** Sets (or, with null, drops) an entry's identity, keeping the count of identified containers. */
+    void setIdentity(int e, ContainerIdentity id) {
+        if (identity[e] == null && id != null) {
+            identified++;
+        } else if (identity[e] != null && id == null) {
+            identified--;
+        }
+        identity[e] = id;
+    }
+
+    /** Containers with an identity. */
+    int identified() {
+        return identified;
     }
 
     int size() {

@@ -40,6 +40,8 @@ final class ProcessTable {
     final boolean[] procPending;
     /** The capabilities were read from /proc (a running program), not carried by an event. */
     final boolean[] capsFromProc;
+    /** The container was read from this pid's /proc cgroup and names one: it wins over a wire container.id. */
+    final boolean[] containerFromProc;
 
     // Least-recently-seen list over used entries: head is the most recent.
     private final int[] prev;
@@ -67,6 +69,7 @@ final class ProcessTable {
         containerKey = new long[capacity];
         procPending = new boolean[capacity];
         capsFromProc = new boolean[capacity];
+        containerFromProc = new boolean[capacity];
         prev = new int[capacity];
         next = new int[capacity];
         for (int i = 0; i < capacity; i++) {
@@ -170,6 +173,7 @@ final class ProcessTable {
         containerKey[e] = CONTAINER_UNKNOWN;
         procPending[e] = false;
         capsFromProc[e] = false;
+        containerFromProc[e] = false;
     }
 
     private void unlink(int e) {

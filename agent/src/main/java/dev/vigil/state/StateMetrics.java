@@ -16,6 +16,7 @@ final class StateMetrics {
     private final Counter procReadFailed;
     private final Counter procReadLimited;
     private final Counter pidsMaxHits;
+    private final Counter containerIdMismatches;
 
     StateMetrics(MeterRegistry registry, ProcessTable processes, ContainerTable containers) {
         Gauge.builder("vigil.state.processes", processes, ProcessTable::size)
@@ -34,6 +35,12 @@ final class StateMetrics {
         procReadLimited = Counter.builder("vigil.state.proc.reads.limited")
             .description("/proc reads for unknown pids skipped because the per-second budget was spent")
             .register(registry);
+        Gauge.builder("vigil.state.containers.identified", containers, ContainerTable::identified)
+            .description("Containers in the container table with an identity from the runtime")
+            .baseUnit("containers").strongReference(true).register(registry);
+        containerIdMismatches = Counter.builder("vigil.state.container_id_mismatch")
+            .description("Events whose container.id named another container than the process's /proc cgroup"
+                + " (the cgroup's wins)").register(registry);
         pidsMaxHits = Counter.builder("vigil.state.pids.max.hits")
             .description("pids_max_hit events synthesized from a rising pids.events max counter").register(registry);
     }
@@ -61,5 +68,9 @@ final class StateMetrics {
 
     void pidsMaxHit() {
         pidsMaxHits.increment();
+    }
+
+    void containerIdMismatch() {
+        containerIdMismatches.increment();
     }
 }

@@ -64,4 +64,26 @@ class RulesCheckCommandTest {
         assertEquals(0, cl.execute("check", "--include-default"));
         assertTrue(sw.toString().contains(" 0 errors"), sw.toString());
     }
+
+    @Test
+    void upstreamFalcoRulesStillLoadBesideRulesNamingTheIdentityFields(@TempDir Path dir) throws Exception {
+        Path upstream = Path.of(System.getProperty("vigil.corpus", "/work/shared/corpus/falco-rules"))
+            .resolve("falco_rules.yaml");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(upstream), "no Falco corpus at " + upstream);
+        Path f = dir.resolve("identity.yaml");
+        Files.writeString(f, """
+            - rule: Identity
+              desc: x
+              condition: >
+                container.image.tag = latest and container.image.digest startswith sha256: and
+                container.type = containerd and k8s.pod.uid exists and container.label[app] = web and
+                k8s.pod.label[team] in (payments, infra)
+              output: "%container.label[app] %k8s.pod.label[team] %container.image.tag %k8s.pod.uid"
+              priority: INFO
+            """);
+        String[] r = run(upstream.toString(), f.toString());
+        assertEquals("0", r[0], r[1]);
+        assertTrue(r[1].endsWith(" 0 errors\n"), r[1]);
+        assertTrue(!r[1].contains("identity.yaml"), "the identity fields are known: " + r[1]);
+    }
 }
