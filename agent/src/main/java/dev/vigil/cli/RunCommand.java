@@ -164,7 +164,7 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         if (!CapabilityDropExec.wanted(env)) {
             return null;
         }
-        SensorProcess sensor = startSensor(Path.of(c.ingest().socket()).toAbsolutePath());
+        SensorProcess sensor = startSensor(Path.of(c.ingest().socket()).toAbsolutePath(), c);
         sensorDecided = true;
         String why = CapabilityDropExec.exec(log, sensor == null ? -1 : sensor.pid(),
             sensor == null ? null : sensor.stderrLog());
@@ -217,7 +217,7 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
             }
             ticker.scheduleAtFixedRate(health::sample, 1, 1, TimeUnit.SECONDS);
             if (!sensorDecided) {
-                sensor = startSensor(server.path());
+                sensor = startSensor(server.path(), c);
             }
             if (sensor != null) {
                 // The sensor attaches now that the socket accepts; the log says whether it did.
@@ -260,7 +260,7 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         return exitCode;
     }
 
-    private SensorProcess startSensor(Path socketPath) throws IOException {
+    private SensorProcess startSensor(Path socketPath, VigilConfig c) throws IOException {
         if (sensorMode == SensorMode.off) {
             return null;
         }
@@ -281,7 +281,7 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
             log.warn("sensor not started: {}; waiting for producers on {}", why, socketPath);
             return null;
         }
-        return SensorProcess.start(exe, socketPath, SensorProcess.newStderrLog());
+        return SensorProcess.start(exe, socketPath, SensorProcess.newStderrLog(), c.runtime().containerdNamespaces());
     }
 
     private void awaitStop() {

@@ -51,7 +51,8 @@ final class SensorProcess implements AutoCloseable {
      * Starts {@code executable} (built: {@link SensorBuild}); its stderr goes to {@code stderrLog}, which
      * {@link #watch} copies to ours and reads to tell whether the sensor attached.
      */
-    static SensorProcess start(Path executable, Path socket, Path stderrLog) throws IOException {
+    static SensorProcess start(Path executable, Path socket, Path stderrLog, List<String> containerdNamespaces)
+        throws IOException {
         List<String> cmd = new ArrayList<>();
         Path setpriv = SensorBuild.onPath(System.getenv("PATH"), "setpriv");
         if (setpriv != null) {
@@ -61,7 +62,8 @@ final class SensorProcess implements AutoCloseable {
         } else {
             log.warn("setpriv (util-linux) not found: the sensor runs with every capability the agent started with");
         }
-        cmd.addAll(List.of(executable.toString(), "--socket", socket.toString()));
+        cmd.addAll(List.of(executable.toString(), "--socket", socket.toString(),
+            "--containerd-namespaces", String.join(",", containerdNamespaces)));
         // No pipe: a pipe's other end would not survive the agent's exec; a file does (by its name).
         Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
             .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.appendTo(

@@ -107,7 +107,8 @@ final class Stages {
             s = new StateConfig(NO_SUCH_ROOT, NO_SUCH_ROOT, s.stateDir(), s.maxProcesses(), s.maxContainers(),
                 s.procReadsPerSecond());
         }
-        StateEnricher enricher = new StateEnricher(s, registry, Clock.SYSTEM, identities);
+        StateEnricher enricher = new StateEnricher(s, registry, Clock.SYSTEM, identities,
+            c.runtime().containerdNamespaces());
         if (live) {
             enricher.seedFromProc();
         }

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.List;
 
 /**
  * Reads a process's {@code /proc/PID/{status,cgroup,cmdline}} (and the {@code exe} link when allowed)
@@ -25,10 +26,17 @@ public final class ProcReader {
     private final Path procRoot;
     private final Path cgroupRoot;
     private final ProcSnapshot snapshot = new ProcSnapshot();
+    /** containerd namespaces: the first segment of its native cgroup layout {@code /<ns>/<id>}. */
+    private final List<String> containerdNamespaces;
 
     public ProcReader(String procRoot, String cgroupRoot) {
+        this(procRoot, cgroupRoot, dev.vigil.config.RuntimeConfig.DEFAULT_CONTAINERD_NAMESPACES);
+    }
+
+    public ProcReader(String procRoot, String cgroupRoot, List<String> containerdNamespaces) {
         this.procRoot = Paths.get(procRoot);
         this.cgroupRoot = Paths.get(cgroupRoot);
+        this.containerdNamespaces = List.copyOf(containerdNamespaces);
     }
 
     public Path procRoot() {
@@ -145,7 +153,7 @@ public final class ProcReader {
             } else if (hasController(controllers, "pids")) {
                 v1Pids = path;
             }
-            String found = ContainerIds.fromCgroupLine(line);
+            String found = ContainerIds.fromCgroupLine(line, containerdNamespaces);
             if (!found.equals(ContainerIds.HOST) && (id.equals(ContainerIds.HOST) || hasController(controllers, "pids"))) {
                 id = found;
             }

@@ -1,5 +1,6 @@
 package dev.vigil.state;
 
+import dev.vigil.config.RuntimeConfig;
 import dev.vigil.config.StateConfig;
 import dev.vigil.event.Capabilities;
 import dev.vigil.event.Event;
@@ -8,6 +9,7 @@ import dev.vigil.event.Field;
 import dev.vigil.runtime.IdentitySource;
 import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -62,8 +64,17 @@ public final class StateEnricher implements Enricher {
 
     /** With the runtimes' identities from {@code identitySource} (drained on the pipeline thread). */
     public StateEnricher(StateConfig config, MeterRegistry registry, Clock clock, IdentitySource identitySource) {
+        this(config, registry, clock, identitySource, RuntimeConfig.DEFAULT_CONTAINERD_NAMESPACES);
+    }
+
+    /**
+     * As above, with the containerd namespaces whose native cgroup layout {@code /<ns>/<id>} names a
+     * container ({@code runtime.containerdNamespaces}).
+     */
+    public StateEnricher(StateConfig config, MeterRegistry registry, Clock clock, IdentitySource identitySource,
+                         List<String> containerdNamespaces) {
         this.clock = clock;
-        ProcReader reader = new ProcReader(config.procRoot(), config.cgroupRoot());
+        ProcReader reader = new ProcReader(config.procRoot(), config.cgroupRoot(), containerdNamespaces);
         this.containers = new ContainerTable(config.maxContainers());
         this.links = new ContainerLinks(containers);
         this.processes = new ProcessTable(config.maxProcesses(), links);
