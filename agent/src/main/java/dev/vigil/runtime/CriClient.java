@@ -21,8 +21,9 @@ import java.util.concurrent.TimeUnit;
  * A CRI endpoint ({@code runtime.v1.RuntimeService}): containerd's CRI plugin on containerd's socket (type
  * {@code containerd}), or CRI-O's socket (type {@code cri-o}). Reads what the kubelet asked for: the
  * Kubernetes container name ({@code metadata.name}), the pod (name, namespace, uid, labels) from the pod
- * sandbox, the container's labels, the image from the status ({@code image.image}, its digest from
- * {@code image_ref}), and privileged from the verbose status (the CRI config's
+ * sandbox, the container's labels, the image as the kubelet asked for it (the container config in the verbose
+ * status; the status's {@code image.image} and the {@code image-name} annotation are only the image's first tag),
+ * its digest from {@code image_ref}, and privileged from the verbose status (the CRI config's
  * {@code security_context.privileged}, else the runtime spec, see {@link OciSpec}). Pod sandboxes are listed
  * as containers too, named after their pod.
  *
@@ -186,8 +187,15 @@ public final class CriClient implements RuntimeClient {
                                         Map<String, String> podLabels) {
         Cri.ContainerStatus s = r.getStatus();
         IdentityBuilder b = new IdentityBuilder(s.getId(), type, name);
+        JsonNode info = verboseInfo(r);
+        OciSpec spec = OciSpec.of(info.path("runtimeSpec"));
         b.name(s.getMetadata().getName());
+        // The reference the kubelet asked for first (the config in the verbose info): containerd 1.6's status
+        // image.image, its image-name annotation and its container record all carry the image's first tag,
+        // another name when several tags share the image.
+        b.image(info.path("config").path("image").path("image").asText(null));
         b.image(s.getImage().getUserSpecifiedImage());
+        b.image(spec.annotations().get(KubernetesAnnotations.CRI + "image-name"));
         b.image(s.getImage().getImage());
         b.image(s.getImageRef());
         b.imageDigest(ImageReference.digestOf(s.getImageRef()));
@@ -196,12 +204,10 @@ public final class CriClient implements RuntimeClient {
             b.pod(pod.getName(), pod.getNamespace(), pod.getUid());
         }
         b.podLabels.putAll(podLabels);
-        JsonNode info = verboseInfo(r);
         JsonNode ctx = info.path("config").path("linux").path("security_context");
         if (ctx.has("privileged")) {
             b.privileged(ctx.path("privileged").asBoolean());
         }
-        OciSpec spec = OciSpec.of(info.path("runtimeSpec"));
         b.privileged(spec.privileged());
         KubernetesAnnotations.apply(spec.annotations(), s.getLabelsMap(), b);
         return b.build();

@@ -40,7 +40,9 @@ import java.util.function.Consumer;
  *       drops, counted, and never blocks.</li>
  *   <li><b>Requests</b> ({@link #request}): deduplicated while pending; served by {@code vigil-runtime-lookup},
  *       which asks every client in order ({@code inspect}) and publishes what they say; an id no client knows
- *       is not asked again for {@link #UNKNOWN_TTL}.</li>
+ *       is not asked again for {@link #UNKNOWN_TTL}. A container first announced by a later client's event
+ *       is also asked of the earlier clients there (containerd's stream announces the kubelet's containers;
+ *       its CRI, ranked first, knows the image reference the kubelet asked for).</li>
  *   <li><b>Failures</b>: a missing, refused or slow runtime is one log line per client per change of state
  *       and a count ({@code vigil.runtime.errors{runtime,reason}}, {@code vigil.runtime.up} 0), never an
  *       exception out of this class.</li>
@@ -63,6 +65,13 @@ public final class RuntimeIdentityResolver implements IdentitySource {
     static final Duration BACKOFF_MIN = Duration.ofSeconds(1);
     static final Duration BACKOFF_MAX = Duration.ofSeconds(30);
 
+    /**
+     * A lookup for the lookup thread: a pipeline's request ({@code beforeRank} = every client), or a refinement
+     * asking the clients ranked before the one whose event announced the container.
+     */
+    private record Ask(String id, int beforeRank) {
+    }
+
     /** One container: each client's latest answer (by client rank) and their merge. Guarded by {@code lock}. */
     private record Entry(ContainerIdentity[] byClient, ContainerIdentity merged) {
     }
@@ -76,7 +85,7 @@ public final class RuntimeIdentityResolver implements IdentitySource {
     private final Map<String, String> shortToFull = new ConcurrentHashMap<>();
     private final ArrayBlockingQueue<Update> updates;
     private final int queueCapacity;
-    private final ArrayBlockingQueue<String> requests = new ArrayBlockingQueue<>(REQUEST_QUEUE);
+    private final ArrayBlockingQueue<Ask> requests = new ArrayBlockingQueue<>(REQUEST_QUEUE);
     private final Map<String, Boolean> pending = new ConcurrentHashMap<>();
     private final Map<String, Long> unknownUntilNanos = new ConcurrentHashMap<>();
     /** Last logged state per client ("up" or an error reason): one log line per change. */
@@ -143,7 +152,7 @@ public final class RuntimeIdentityResolver implements IdentitySource {
         if (pending.putIfAbsent(containerId, Boolean.TRUE) != null) {
             return;
         }
-        if (!requests.offer(containerId)) {
+        if (!requests.offer(new Ask(containerId, -1))) {
             pending.remove(containerId);
             metrics.requestDropped();
         }
@@ -188,15 +197,20 @@ public final class RuntimeIdentityResolver implements IdentitySource {
         return e;
     }
 
-    /** Records client {@code rank}'s answer and queues an update when the merged identity changed. */
-    private void publish(int rank, ContainerIdentity identity) {
+    /**
+     * Records client {@code rank}'s answer and queues an update when the merged identity changed. Returns true
+     * when no client ranked before {@code rank} has answered for this container yet (worth asking them: e.g.
+     * containerd's event stream announces a kubelet's container, its CRI knows the image the kubelet asked for).
+     */
+    private boolean publish(int rank, ContainerIdentity identity) {
         String id = identity.id();
         Update update = null;
+        boolean earlierAnswered = false;
         synchronized (lock) {
             Entry old = byId.get(id);
             if (old == null && byId.size() >= maxContainers) {
                 metrics.tableFull();
-                return;
+                return false;
             }
             ContainerIdentity[] byClient = old != null ? old.byClient.clone() : new ContainerIdentity[clients.size()];
             byClient[rank] = identity;
@@ -212,10 +226,14 @@ public final class RuntimeIdentityResolver implements IdentitySource {
             if (old == null || !merged.equals(old.merged)) {
                 update = new Update(id, merged);
             }
+            for (int r = 0; r < rank; r++) {
+                earlierAnswered |= byClient[r] != null;
+            }
         }
         if (update != null) {
             offer(update);
         }
+        return !earlierAnswered;
     }
 
     private void remove(String id) {
@@ -244,7 +262,9 @@ public final class RuntimeIdentityResolver implements IdentitySource {
             @Override
             public void upsert(ContainerIdentity identity) {
                 metrics.event(client.name());
-                publish(rank, identity);
+                if (publish(rank, identity) && rank > 0 && !requests.offer(new Ask(identity.id(), rank))) {
+                    metrics.requestDropped();
+                }
             }
 
             @Override
@@ -308,19 +328,23 @@ public final class RuntimeIdentityResolver implements IdentitySource {
 
     private void serveRequests() {
         while (closed.getCount() > 0) {
-            String id;
+            Ask ask;
             try {
-                id = requests.poll(500, TimeUnit.MILLISECONDS);
+                ask = requests.poll(500, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 return;
             }
-            if (id == null) {
+            if (ask == null) {
+                continue;
+            }
+            if (ask.beforeRank >= 0) {
+                ask(ask.id, ask.beforeRank);
                 continue;
             }
             try {
-                resolve(id);
+                resolve(ask.id);
             } finally {
-                pending.remove(id);
+                pending.remove(ask.id);
             }
         }
     }
@@ -335,8 +359,18 @@ public final class RuntimeIdentityResolver implements IdentitySource {
         if (until != null && until - System.nanoTime() > 0) {
             return;
         }
+        if (!ask(id, clients.size())) {
+            if (unknownUntilNanos.size() >= UNKNOWN_MAX) {
+                unknownUntilNanos.clear();
+            }
+            unknownUntilNanos.put(id, System.nanoTime() + UNKNOWN_TTL.toNanos());
+        }
+    }
+
+    /** Inspects {@code id} with the clients ranked before {@code beforeRank}; true when one knew it. */
+    private boolean ask(String id, int beforeRank) {
         boolean found = false;
-        for (int rank = 0; rank < clients.size() && closed.getCount() > 0; rank++) {
+        for (int rank = 0; rank < beforeRank && closed.getCount() > 0; rank++) {
             RuntimeClient client = clients.get(rank);
             try {
                 Optional<ContainerIdentity> answer = client.inspect(id);
@@ -350,12 +384,7 @@ public final class RuntimeIdentityResolver implements IdentitySource {
                 markDown(client, RuntimeCallException.Reason.OTHER, String.valueOf(e));
             }
         }
-        if (!found) {
-            if (unknownUntilNanos.size() >= UNKNOWN_MAX) {
-                unknownUntilNanos.clear();
-            }
-            unknownUntilNanos.put(id, System.nanoTime() + UNKNOWN_TTL.toNanos());
-        }
+        return found;
     }
 
     /** Waits up to {@code millis}; true when the resolver was closed meanwhile. */
