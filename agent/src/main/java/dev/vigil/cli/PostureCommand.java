@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.vigil.posture.PostureReport;
 import dev.vigil.posture.PostureScanner;
 import dev.vigil.runtime.ContainerIdentity;
+import dev.vigil.runtime.IdentitySource;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
@@ -40,17 +41,20 @@ public final class PostureCommand implements Callable<Integer> {
         description = "default: ${DEFAULT-VALUE}")
     String cgroupRoot;
 
-    /** Who a container is; {@link Stages#postureIdentities()} (the runtime resolver's merge hook). */
-    Function<String, ContainerIdentity> identities = Stages.postureIdentities();
+    /** Who a container is; null (the default): ask this node's runtimes ({@link Stages#postureIdentities()}). */
+    Function<String, ContainerIdentity> identities;
 
     @Override
     public Integer call() throws Exception {
         PostureReport report;
+        IdentitySource runtimes = identities == null ? Stages.postureIdentities() : IdentitySource.NONE;
         try {
-            report = new PostureScanner(procRoot, cgroupRoot, identities).scan();
+            report = new PostureScanner(procRoot, cgroupRoot, identities != null ? identities : runtimes::lookup).scan();
         } catch (java.io.UncheckedIOException e) {
             spec.commandLine().getErr().println("posture: " + e.getMessage());
             return 1;
+        } finally {
+            runtimes.close();
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {

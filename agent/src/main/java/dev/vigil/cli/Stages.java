@@ -6,6 +6,9 @@ import dev.vigil.alert.IdentityWait;
 import dev.vigil.alert.NodeStamper;
 import dev.vigil.runtime.ContainerIdentity;
 import dev.vigil.runtime.IdentitySource;
+import dev.vigil.runtime.RuntimeClients;
+import dev.vigil.runtime.RuntimeIdentityResolver;
+import dev.vigil.config.RuntimeConfig;
 import java.util.function.Function;
 import dev.vigil.config.VigilConfig;
 import dev.vigil.event.Event;
@@ -21,7 +24,6 @@ import java.nio.file.Path;
 import java.util.List;
 import dev.vigil.config.StateConfig;
 import dev.vigil.pipeline.BatchEndTask;
-import dev.vigil.runtime.IdentitySource;
 import dev.vigil.state.StateEnricher;
 import io.micrometer.core.instrument.Clock;
 import java.util.function.Consumer;
@@ -32,6 +34,8 @@ import java.net.UnknownHostException;
 
 /** Builds the stages run and replay share, from the config. */
 final class Stages {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Stages.class);
+
     private Stages() {
     }
 
@@ -63,21 +67,46 @@ final class Stages {
     }
 
     /**
-     * Who a container is, for the live agent. <b>Merge hook:</b> the runtime room's resolver (built from
-     * {@code c.runtime()}) plugs in here; until then {@link IdentitySource#NONE}: identity from the wire
-     * only. The caller closes it after the alert stage.
+     * Who a container is, for the live agent: the runtime room's resolver over {@code c.runtime()}'s
+     * sources, started (it lists the runtimes' containers, bounded in time, then follows their events).
+     * A source that is missing or refused is logged and counted, never fatal. The caller closes it after
+     * the alert stage.
      */
     static IdentitySource identities(VigilConfig c, MeterRegistry registry) {
-        return IdentitySource.NONE;
+        RuntimeIdentityResolver resolver = RuntimeClients.fromConfig(c.runtime(), registry);
+        int known = resolver.start();
+        log.info("container identity: {} containers known at start, sources {}", known, c.runtime().sources());
+        return resolver;
     }
 
     /**
-     * Who a container is, for {@code vigil posture} (a one-off scan: no pipeline, so only the lookup).
-     * <b>Merge hook:</b> the runtime room's one-shot resolver (list the runtimes' containers once) plugs
-     * in here; until then no container is known and posture prints no image, pod or namespace.
+     * Who a container is, for {@code vigil posture} (a one-off scan: no pipeline, so only the lookup):
+     * the default sources whose sockets exist and this user may open, so that a node without a runtime,
+     * or a user without access, gets a report without warnings (only without image, pod and namespace).
+     * The caller closes it.
      */
-    static Function<String, ContainerIdentity> postureIdentities() {
-        return IdentitySource.NONE::lookup;
+    static IdentitySource postureIdentities() {
+        RuntimeConfig d = RuntimeConfig.defaults();
+        List<String> usable = new java.util.ArrayList<>();
+        for (String source : d.sources()) {
+            String socket = switch (source) {
+                case "containerd" -> d.containerdSocket();
+                case "crio" -> d.crioSocket();
+                case "docker" -> d.dockerSocket();
+                case "podman" -> d.podmanSocket();
+                default -> null; // oci: bundles readable by root only, and a live scan has the sockets
+            };
+            if (socket != null && java.nio.file.Files.isWritable(Path.of(socket))) {
+                usable.add(source); // connecting to a Unix socket needs write permission on it
+            }
+        }
+        if (usable.isEmpty()) {
+            return IdentitySource.NONE;
+        }
+        RuntimeIdentityResolver resolver = RuntimeClients.fromConfig(new RuntimeConfig(usable, null, null, null, null,
+            null, null, null), new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+        resolver.start();
+        return resolver;
     }
 
     /**

@@ -44,4 +44,22 @@ public record ContainerIdentity(String id, String type, String name, String imag
     public String podLabel(String key) {
         return podLabels.get(key);
     }
+
+    /**
+     * This identity with every field it does not know (null, or an empty map) taken from {@code other};
+     * {@code id} and {@code source} stay this one's. How the resolver lets a later source fill what an
+     * earlier one left out.
+     */
+    public ContainerIdentity orElse(ContainerIdentity other) {
+        if (other == null) {
+            return this;
+        }
+        return new ContainerIdentity(id, type != null ? type : other.type, name != null ? name : other.name,
+            image != null ? image : other.image,
+            imageRepository != null ? imageRepository : other.imageRepository,
+            imageTag != null ? imageTag : other.imageTag, imageDigest != null ? imageDigest : other.imageDigest,
+            privileged != null ? privileged : other.privileged, !labels.isEmpty() ? labels : other.labels,
+            podName != null ? podName : other.podName, podNamespace != null ? podNamespace : other.podNamespace,
+            podUid != null ? podUid : other.podUid, !podLabels.isEmpty() ? podLabels : other.podLabels, source);
+    }
 }

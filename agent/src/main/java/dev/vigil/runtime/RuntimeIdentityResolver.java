@@ -1,0 +1,425 @@
+package dev.vigil.runtime;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+/**
+ * The runtime room's {@link IdentitySource}: keeps a table of container identities from every configured
+ * {@link RuntimeClient}, current through their event streams, and hands changes to the pipeline thread.
+ *
+ * <p>Policy, up front:
+ * <ul>
+ *   <li><b>Start</b> ({@link #start}): each client is listed on its own thread ({@code vigil-runtime-<client>});
+ *       {@code start} waits for those first lists at most {@code startTimeout}, then returns whatever is
+ *       known. The same thread then follows the client's event stream; a broken stream is re-listed and
+ *       re-followed after a backoff (1 s doubling to 30 s). A client without a stream is re-listed every
+ *       {@link #RELIST_INTERVAL} (which also keeps {@code vigil.runtime.up} honest).</li>
+ *   <li><b>Merging</b>: what the first client in config order says wins; a later client fills only what
+ *       the earlier ones left unknown ({@link ContainerIdentity#orElse}). Each client's latest answer is
+ *       kept per container, so an update from one source never erases another's.</li>
+ *   <li><b>Keys</b>: the full id, and for an id longer than 12 characters its 12-character prefix (the
+ *       state stage's {@code container.id}); {@code ctr run … t1} is found as {@code t1}. Two named ids
+ *       sharing a 12-character prefix: the later one owns the short key.</li>
+ *   <li><b>Bounds</b>: at most {@code maxContainers} identities (then new ones are dropped, counted
+ *       {@code vigil.runtime.dropped{reason=table_full}}); deleted containers leave at once. The update
+ *       queue holds {@code queueCapacity} updates and the request queue {@link #REQUEST_QUEUE}; a full queue
+ *       drops, counted, and never blocks.</li>
+ *   <li><b>Requests</b> ({@link #request}): deduplicated while pending; served by {@code vigil-runtime-lookup},
+ *       which asks every client in order ({@code inspect}) and publishes what they say; an id no client knows
+ *       is not asked again for {@link #UNKNOWN_TTL}. A container first announced by a later client's event
+ *       is also asked of the earlier clients there (containerd's stream announces the kubelet's containers;
+ *       its CRI, ranked first, knows the image reference the kubelet asked for).</li>
+ *   <li><b>Failures</b>: a missing, refused or slow runtime is one log line per client per change of state
+ *       and a count ({@code vigil.runtime.errors{runtime,reason}}, {@code vigil.runtime.up} 0), never an
+ *       exception out of this class.</li>
+ * </ul>
+ *
+ * <p>Threading: {@link #request}, {@link #lookup} and {@link #close} from any thread, never blocking on a
+ * runtime; {@link #drain} from the pipeline thread only (allocates nothing when empty). Runtime calls run
+ * only on this class's {@code vigil-runtime-*} threads.
+ */
+public final class RuntimeIdentityResolver implements IdentitySource {
+    private static final Logger log = LoggerFactory.getLogger(RuntimeIdentityResolver.class);
+
+    public static final int DEFAULT_MAX_CONTAINERS = 16_384;
+    public static final int DEFAULT_QUEUE_CAPACITY = 16_384;
+    static final int REQUEST_QUEUE = 1_024;
+    static final int SHORT_ID = 12;
+    static final Duration UNKNOWN_TTL = Duration.ofSeconds(2);
+    static final int UNKNOWN_MAX = 4_096;
+    static final Duration RELIST_INTERVAL = Duration.ofSeconds(60);
+    static final Duration BACKOFF_MIN = Duration.ofSeconds(1);
+    static final Duration BACKOFF_MAX = Duration.ofSeconds(30);
+
+    /**
+     * A lookup for the lookup thread: a pipeline's request ({@code beforeRank} = every client), or a refinement
+     * asking the clients ranked before the one whose event announced the container.
+     */
+    private record Ask(String id, int beforeRank) {
+    }
+
+    /** One container: each client's latest answer (by client rank) and their merge. Guarded by {@code lock}. */
+    private record Entry(ContainerIdentity[] byClient, ContainerIdentity merged) {
+    }
+
+    private final List<RuntimeClient> clients;
+    private final RuntimeMetrics metrics;
+    private final Duration startTimeout;
+    private final int maxContainers;
+    private final Object lock = new Object();
+    private final Map<String, Entry> byId = new ConcurrentHashMap<>();
+    private final Map<String, String> shortToFull = new ConcurrentHashMap<>();
+    private final ArrayBlockingQueue<Update> updates;
+    private final int queueCapacity;
+    private final ArrayBlockingQueue<Ask> requests = new ArrayBlockingQueue<>(REQUEST_QUEUE);
+    private final Map<String, Boolean> pending = new ConcurrentHashMap<>();
+    private final Map<String, Long> unknownUntilNanos = new ConcurrentHashMap<>();
+    /** Last logged state per client ("up" or an error reason): one log line per change. */
+    private final Map<String, String> states = new ConcurrentHashMap<>();
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final CountDownLatch closed = new CountDownLatch(1);
+    private final List<Thread> threads = new ArrayList<>();
+
+    /**
+     * @param clients       the runtime clients in config order (first wins); closed by {@link #close}
+     * @param registry      where the {@code vigil.runtime.*} meters go
+     * @param startTimeout  how long {@link #start} waits for the first lists
+     * @param maxContainers the table's bound
+     * @param queueCapacity the update queue's bound
+     */
+    public RuntimeIdentityResolver(List<RuntimeClient> clients, MeterRegistry registry, Duration startTimeout,
+                                   int maxContainers, int queueCapacity) {
+        if (maxContainers < 1 || queueCapacity < 1) {
+            throw new IllegalArgumentException("maxContainers and queueCapacity must be > 0");
+        }
+        this.clients = List.copyOf(clients);
+        this.metrics = new RuntimeMetrics(registry, this.clients.stream().map(RuntimeClient::name).toList(), byId::size);
+        this.startTimeout = startTimeout;
+        this.maxContainers = maxContainers;
+        this.updates = new ArrayBlockingQueue<>(queueCapacity);
+        this.queueCapacity = queueCapacity;
+    }
+
+    /**
+     * Lists every client (each on its own thread, waiting at most the start timeout in all), then follows
+     * their event streams. Idempotent. Returns how many containers are known when it returns.
+     */
+    public int start() {
+        if (!started.compareAndSet(false, true)) {
+            return byId.size();
+        }
+        CountDownLatch firstLists = new CountDownLatch(clients.size());
+        for (int rank = 0; rank < clients.size(); rank++) {
+            int r = rank;
+            Thread t = new Thread(() -> follow(r, firstLists), "vigil-runtime-" + clients.get(rank).name());
+            t.setDaemon(true);
+            threads.add(t);
+        }
+        Thread lookups = new Thread(this::serveRequests, "vigil-runtime-lookup");
+        lookups.setDaemon(true);
+        threads.add(lookups);
+        threads.forEach(Thread::start);
+        try {
+            if (!firstLists.await(startTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                log.warn("runtime: not every runtime answered within {} ms; starting with {} containers known",
+                    startTimeout.toMillis(), byId.size());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return byId.size();
+    }
+
+    @Override
+    public void request(String containerId) {
+        if (containerId == null || containerId.isEmpty() || closed.getCount() == 0) {
+            return;
+        }
+        if (pending.putIfAbsent(containerId, Boolean.TRUE) != null) {
+            return;
+        }
+        if (!requests.offer(new Ask(containerId, -1))) {
+            pending.remove(containerId);
+            metrics.requestDropped();
+        }
+    }
+
+    @Override
+    public int drain(Consumer<Update> sink) {
+        int n = 0;
+        Update u;
+        // At most one queue's worth per call, so producers cannot keep the pipeline thread here.
+        int max = queueCapacity;
+        while (n < max && (u = updates.poll()) != null) {
+            sink.accept(u);
+            n++;
+        }
+        return n;
+    }
+
+    @Override
+    public ContainerIdentity lookup(String containerId) {
+        Entry e = entry(containerId);
+        return e != null ? e.merged : null;
+    }
+
+    /** How many containers the table holds. */
+    public int size() {
+        return byId.size();
+    }
+
+    private Entry entry(String id) {
+        if (id == null) {
+            return null;
+        }
+        Entry e = byId.get(id);
+        if (e == null) {
+            String full = shortToFull.get(id);
+            if (full == null && id.length() > SHORT_ID) {
+                full = shortToFull.get(id.substring(0, SHORT_ID));
+            }
+            e = full != null ? byId.get(full) : null;
+        }
+        return e;
+    }
+
+    /**
+     * Records client {@code rank}'s answer and queues an update when the merged identity changed. Returns true
+     * when no client ranked before {@code rank} has answered for this container yet (worth asking them: e.g.
+     * containerd's event stream announces a kubelet's container, its CRI knows the image the kubelet asked for).
+     */
+    private boolean publish(int rank, ContainerIdentity identity) {
+        String id = identity.id();
+        Update update = null;
+        boolean earlierAnswered = false;
+        synchronized (lock) {
+            Entry old = byId.get(id);
+            if (old == null && byId.size() >= maxContainers) {
+                metrics.tableFull();
+                return false;
+            }
+            ContainerIdentity[] byClient = old != null ? old.byClient.clone() : new ContainerIdentity[clients.size()];
+            byClient[rank] = identity;
+            ContainerIdentity merged = null;
+            for (ContainerIdentity c : byClient) {
+                merged = merged == null ? c : merged.orElse(c);
+            }
+            byId.put(id, new Entry(byClient, merged));
+            if (id.length() > SHORT_ID) {
+                shortToFull.put(id.substring(0, SHORT_ID), id);
+            }
+            unknownUntilNanos.remove(id);
+            if (old == null || !merged.equals(old.merged)) {
+                update = new Update(id, merged);
+            }
+            for (int r = 0; r < rank; r++) {
+                earlierAnswered |= byClient[r] != null;
+            }
+        }
+        if (update != null) {
+            offer(update);
+        }
+        return !earlierAnswered;
+    }
+
+    private void remove(String id) {
+        Entry e;
+        synchronized (lock) {
+            e = byId.remove(id);
+            if (e != null && id.length() > SHORT_ID) {
+                shortToFull.remove(id.substring(0, SHORT_ID), id);
+            }
+        }
+        if (e != null) {
+            offer(new Update(id, null));
+        }
+    }
+
+    private void offer(Update u) {
+        if (!updates.offer(u)) {
+            metrics.updateDropped();
+        }
+    }
+
+    /** A client's thread: list, follow the stream, and on failure count, log a change, back off, repeat. */
+    private void follow(int rank, CountDownLatch firstLists) {
+        RuntimeClient client = clients.get(rank);
+        RuntimeClient.Listener listener = new RuntimeClient.Listener() {
+            @Override
+            public void upsert(ContainerIdentity identity) {
+                metrics.event(client.name());
+                if (publish(rank, identity) && rank > 0 && !requests.offer(new Ask(identity.id(), rank))) {
+                    metrics.requestDropped();
+                }
+            }
+
+            @Override
+            public void deleted(String id) {
+                metrics.event(client.name());
+                remove(id);
+            }
+        };
+        long backoffMillis = BACKOFF_MIN.toMillis();
+        boolean counted = false;
+        while (closed.getCount() > 0) {
+            try {
+                List<ContainerIdentity> all = client.list();
+                for (ContainerIdentity c : all) {
+                    publish(rank, c);
+                }
+                markUp(client, all.size());
+                if (!counted) {
+                    firstLists.countDown();
+                    counted = true;
+                }
+                backoffMillis = BACKOFF_MIN.toMillis();
+                client.watch(listener);
+                // A client without an event stream returns at once; one whose stream ended cleanly too.
+                if (await(RELIST_INTERVAL.toMillis())) {
+                    return;
+                }
+            } catch (RuntimeCallException e) {
+                markDown(client, e.reason(), e.getMessage());
+            } catch (IOException | RuntimeException e) {
+                markDown(client, RuntimeCallException.Reason.OTHER, String.valueOf(e));
+            }
+            if (!counted) {
+                firstLists.countDown();
+                counted = true;
+            }
+            if (await(backoffMillis)) {
+                return;
+            }
+            backoffMillis = Math.min(backoffMillis * 2, BACKOFF_MAX.toMillis());
+        }
+    }
+
+    private void markUp(RuntimeClient client, int containers) {
+        metrics.up(client.name(), true);
+        if (!"up".equals(states.put(client.name(), "up"))) {
+            log.info("runtime {}: connected, {} containers", client.name(), containers);
+        }
+    }
+
+    private void markDown(RuntimeClient client, RuntimeCallException.Reason reason, String message) {
+        if (closed.getCount() == 0) {
+            return;
+        }
+        metrics.up(client.name(), false);
+        metrics.error(client.name(), reason);
+        if (!reason.tag().equals(states.put(client.name(), reason.tag()))) {
+            log.warn("runtime {}: {} — identity from the other sources and the wire", client.name(), message);
+        }
+    }
+
+    private void serveRequests() {
+        while (closed.getCount() > 0) {
+            Ask ask;
+            try {
+                ask = requests.poll(500, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (ask == null) {
+                continue;
+            }
+            if (ask.beforeRank >= 0) {
+                ask(ask.id, ask.beforeRank);
+                continue;
+            }
+            try {
+                resolve(ask.id);
+            } finally {
+                pending.remove(ask.id);
+            }
+        }
+    }
+
+    private void resolve(String id) {
+        Entry known = entry(id);
+        if (known != null) {
+            offer(new Update(known.merged.id(), known.merged));
+            return;
+        }
+        Long until = unknownUntilNanos.get(id);
+        if (until != null && until - System.nanoTime() > 0) {
+            return;
+        }
+        if (!ask(id, clients.size())) {
+            if (unknownUntilNanos.size() >= UNKNOWN_MAX) {
+                unknownUntilNanos.clear();
+            }
+            unknownUntilNanos.put(id, System.nanoTime() + UNKNOWN_TTL.toNanos());
+        }
+    }
+
+    /** Inspects {@code id} with the clients ranked before {@code beforeRank}; true when one knew it. */
+    private boolean ask(String id, int beforeRank) {
+        boolean found = false;
+        for (int rank = 0; rank < beforeRank && closed.getCount() > 0; rank++) {
+            RuntimeClient client = clients.get(rank);
+            try {
+                Optional<ContainerIdentity> answer = client.inspect(id);
+                if (answer.isPresent()) {
+                    publish(rank, answer.get());
+                    found = true;
+                }
+            } catch (RuntimeCallException e) {
+                markDown(client, e.reason(), e.getMessage());
+            } catch (IOException | RuntimeException e) {
+                markDown(client, RuntimeCallException.Reason.OTHER, String.valueOf(e));
+            }
+        }
+        return found;
+    }
+
+    /** Waits up to {@code millis}; true when the resolver was closed meanwhile. */
+    private boolean await(long millis) {
+        try {
+            return closed.await(millis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            return true;
+        }
+    }
+
+    /** Stops every thread and closes every client. Idempotent. */
+    @Override
+    public void close() {
+        if (closed.getCount() == 0) {
+            return;
+        }
+        closed.countDown();
+        for (RuntimeClient c : clients) {
+            try {
+                c.close();
+            } catch (RuntimeException e) {
+                log.debug("runtime {}: close failed", c.name(), e);
+            }
+        }
+        for (Thread t : threads) {
+            t.interrupt();
+        }
+        for (Thread t : threads) {
+            try {
+                t.join(2_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+}

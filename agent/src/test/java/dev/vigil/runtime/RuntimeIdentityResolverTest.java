@@ -1,0 +1,215 @@
+package dev.vigil.runtime;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The resolver's table, merging, bounds and requests, over in-memory clients (the real ones: ContainerdIdentityIT). */
+class RuntimeIdentityResolverTest {
+    private static final String HEX = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+    /** A runtime held in memory; its watch blocks until closed, handing the listener to the test. */
+    static final class MemoryClient implements RuntimeClient {
+        final String name;
+        final Map<String, ContainerIdentity> containers = new ConcurrentHashMap<>();
+        final List<String> inspected = new CopyOnWriteArrayList<>();
+        final CountDownLatch watching = new CountDownLatch(1);
+        final CountDownLatch closed = new CountDownLatch(1);
+        volatile Listener listener;
+
+        MemoryClient(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public List<ContainerIdentity> list() {
+            return List.copyOf(containers.values());
+        }
+
+        @Override
+        public Optional<ContainerIdentity> inspect(String id) {
+            inspected.add(id);
+            return Optional.ofNullable(containers.get(id));
+        }
+
+        @Override
+        public void watch(Listener l) throws IOException {
+            listener = l;
+            watching.countDown();
+            try {
+                closed.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        @Override
+        public void close() {
+            closed.countDown();
+        }
+    }
+
+    private static ContainerIdentity identity(String id, String name, String image, String podName, String source) {
+        IdentityBuilder b = new IdentityBuilder(id, "containerd", source);
+        b.name(name).image(image).pod(podName, null, null);
+        return b.build();
+    }
+
+    private static RuntimeIdentityResolver resolver(int max, RuntimeClient... clients) {
+        return new RuntimeIdentityResolver(List.of(clients), new SimpleMeterRegistry(), Duration.ofSeconds(5), max, 64);
+    }
+
+    @Test
+    void firstSourceWinsAndLaterOnesFillTheGaps() {
+        MemoryClient cri = new MemoryClient("cri");
+        MemoryClient native_ = new MemoryClient("native");
+        cri.containers.put(HEX, identity(HEX, "app", "registry.example/app:2", null, "cri"));
+        native_.containers.put(HEX, identity(HEX, "other", "registry.example/pause:1", "web-0", "native"));
+        try (RuntimeIdentityResolver r = resolver(100, cri, native_)) {
+            r.start();
+            ContainerIdentity c = r.lookup(HEX);
+            assertEquals("app", c.name());
+            assertEquals("registry.example/app", c.imageRepository());
+            assertEquals("web-0", c.podName(), "filled from the later source");
+            assertEquals(c, r.lookup(HEX.substring(0, 12)), "12-char short id");
+        }
+    }
+
+    @Test
+    void namedIdsAreKeyedAsTheyAre() {
+        MemoryClient c = new MemoryClient("c");
+        c.containers.put("t1", identity("t1", "t1", "busybox", null, "c"));
+        try (RuntimeIdentityResolver r = resolver(100, c)) {
+            r.start();
+            assertEquals("t1", r.lookup("t1").name());
+            assertNull(r.lookup("t"));
+        }
+    }
+
+    @Test
+    void eventsBecomeUpdatesAndDeletionLeavesTheTable() throws Exception {
+        MemoryClient c = new MemoryClient("c");
+        try (RuntimeIdentityResolver r = resolver(100, c)) {
+            r.start();
+            assertTrue(c.watching.await(5, TimeUnit.SECONDS));
+            List<IdentitySource.Update> seen = new ArrayList<>();
+            assertEquals(0, r.drain(seen::add));
+
+            c.listener.upsert(identity(HEX, "app", "img:1", null, "c"));
+            c.listener.upsert(identity(HEX, "app", "img:1", null, "c"));
+            assertEquals(1, r.drain(seen::add), "an unchanged identity is not a second update");
+            assertEquals("app", seen.get(0).identity().name());
+
+            c.listener.deleted(HEX);
+            assertEquals(1, r.drain(seen::add));
+            assertTrue(seen.get(1).deleted());
+            assertNull(r.lookup(HEX));
+            assertNull(r.lookup(HEX.substring(0, 12)));
+            assertEquals(0, r.size());
+        }
+    }
+
+    @Test
+    void tableIsBoundedAndCounted() throws Exception {
+        MemoryClient c = new MemoryClient("c");
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (RuntimeIdentityResolver r = new RuntimeIdentityResolver(List.of(c), registry, Duration.ofSeconds(5), 2, 64)) {
+            r.start();
+            assertTrue(c.watching.await(5, TimeUnit.SECONDS));
+            for (int i = 0; i < 5; i++) {
+                c.listener.upsert(identity("c" + i, "n", null, null, "c"));
+            }
+            assertEquals(2, r.size());
+            assertEquals(3.0, registry.get("vigil.runtime.dropped").tag("reason", "table_full").counter().count());
+        }
+    }
+
+    @Test
+    void requestInspectsOnceAndRemembersTheUnknown() throws Exception {
+        MemoryClient c = new MemoryClient("c");
+        try (RuntimeIdentityResolver r = resolver(100, c)) {
+            r.start();
+            c.containers.put("late", identity("late", "late", "img:1", null, "c"));
+            r.request("late");
+            List<IdentitySource.Update> seen = new ArrayList<>();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (seen.isEmpty() && System.nanoTime() < deadline) {
+                r.drain(seen::add);
+                Thread.sleep(5);
+            }
+            assertEquals("late", seen.get(0).identity().name());
+
+            for (int i = 0; i < 3; i++) {
+                r.request("ghost");
+            }
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (!c.inspected.contains("ghost") && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            Thread.sleep(100);
+            r.request("ghost");
+            Thread.sleep(100);
+            long asked = c.inspected.stream().filter("ghost"::equals).count();
+            assertTrue(asked >= 1 && asked <= 2, "deduplicated while pending, then remembered as unknown: " + asked);
+        }
+    }
+
+    @Test
+    void aFailingClientNeverThrowsAndIsCounted() {
+        AtomicInteger calls = new AtomicInteger();
+        RuntimeClient broken = new RuntimeClient() {
+            @Override
+            public String name() {
+                return "broken";
+            }
+
+            @Override
+            public List<ContainerIdentity> list() throws IOException {
+                calls.incrementAndGet();
+                throw new RuntimeCallException(RuntimeCallException.Reason.PERMISSION_DENIED, "/x.sock: permission denied", null);
+            }
+
+            @Override
+            public Optional<ContainerIdentity> inspect(String id) throws IOException {
+                throw new RuntimeCallException(RuntimeCallException.Reason.TIMEOUT, "slow", null);
+            }
+
+            @Override
+            public void watch(Listener listener) {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (RuntimeIdentityResolver r = new RuntimeIdentityResolver(List.of(broken), registry, Duration.ofSeconds(5),
+            10, 10)) {
+            assertEquals(0, r.start());
+            assertEquals(0.0, registry.get("vigil.runtime.up").tag("runtime", "broken").gauge().value());
+            assertEquals(1.0, registry.get("vigil.runtime.errors").tag("runtime", "broken")
+                .tag("reason", "permission_denied").counter().count());
+            assertEquals(1, calls.get(), "backs off rather than hammering");
+        }
+    }
+}
