@@ -41,13 +41,19 @@ public final class CriCreate implements AutoCloseable {
 
     /** A pod's sandbox config: host network and ipc (no hostname then, as the kubelet does), the given metadata and labels. */
     public static CriCreateApi.PodSandboxConfig pod(String name, String namespace, String uid, Map<String, String> labels) {
+        return pod(name, namespace, uid, labels, "");
+    }
+
+    /** As above, under {@code cgroupParent} as the kubelet's cgroupfs driver sets it ({@code /kubepods/besteffort/pod<uid>}). */
+    public static CriCreateApi.PodSandboxConfig pod(String name, String namespace, String uid, Map<String, String> labels,
+                                                    String cgroupParent) {
         CriCreateApi.NamespaceOption host = CriCreateApi.NamespaceOption.newBuilder()
             .setNetwork(CriCreateApi.NamespaceMode.NODE).setPid(CriCreateApi.NamespaceMode.POD)
             .setIpc(CriCreateApi.NamespaceMode.NODE).build();
         return CriCreateApi.PodSandboxConfig.newBuilder()
             .setMetadata(Cri.PodSandboxMetadata.newBuilder().setName(name).setNamespace(namespace).setUid(uid))
             .putAllLabels(labels)
-            .setLinux(CriCreateApi.LinuxPodSandboxConfig.newBuilder()
+            .setLinux(CriCreateApi.LinuxPodSandboxConfig.newBuilder().setCgroupParent(cgroupParent)
                 .setSecurityContext(CriCreateApi.LinuxSandboxSecurityContext.newBuilder().setNamespaceOptions(host)))
             .build();
     }
@@ -62,10 +68,17 @@ public final class CriCreate implements AutoCloseable {
     /** Creates (does not start) a container of {@code image} named {@code name} in the pod. */
     public String createContainer(String podId, CriCreateApi.PodSandboxConfig pod, String name, String image,
                                   Map<String, String> labels) {
+        return createContainer(podId, pod, name, image, labels, List.of());
+    }
+
+    /** As above, running {@code command} instead of the image's entrypoint (empty: the entrypoint). */
+    public String createContainer(String podId, CriCreateApi.PodSandboxConfig pod, String name, String image,
+                                  Map<String, String> labels, List<String> command) {
         CriCreateApi.ContainerConfig config = CriCreateApi.ContainerConfig.newBuilder()
             .setMetadata(Cri.ContainerMetadata.newBuilder().setName(name))
             .setImage(Cri.ImageSpec.newBuilder().setImage(image))
             .putAllLabels(labels)
+            .addAllCommand(command)
             .build();
         return call("CreateContainer", CriCreateApi.CreateContainerRequest.newBuilder().setPodSandboxId(podId)
             .setConfig(config).setSandboxConfig(pod).build(), CriCreateApi.CreateContainerResponse.getDefaultInstance())

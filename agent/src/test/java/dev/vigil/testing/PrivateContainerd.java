@@ -39,6 +39,7 @@ public final class PrivateContainerd implements AutoCloseable {
 
     private final Path dir;
     private final Path socket;
+    private final List<Path> extraBinaries;
     private Process containerd;
 
     /** Null when everything is there; else what is missing (for {@link Integration#requireOrSkip}). */
@@ -57,14 +58,20 @@ public final class PrivateContainerd implements AutoCloseable {
         return null;
     }
 
-    private PrivateContainerd(Path dir) {
+    private PrivateContainerd(Path dir, List<Path> extraBinaries) {
         this.dir = dir;
         this.socket = dir.resolve("c.sock");
+        this.extraBinaries = List.copyOf(extraBinaries);
     }
 
     /** Starts containerd and imports the image; on any failure cleans up what it made and throws. */
     public static PrivateContainerd start() throws IOException, InterruptedException {
-        PrivateContainerd c = new PrivateContainerd(Files.createTempDirectory(Path.of("/tmp"), "vcd"));
+        return start(List.of());
+    }
+
+    /** As {@link #start()}, with these static programs also in the image's {@code /bin} (by their file names). */
+    public static PrivateContainerd start(List<Path> extraBinaries) throws IOException, InterruptedException {
+        PrivateContainerd c = new PrivateContainerd(Files.createTempDirectory(Path.of("/tmp"), "vcd"), extraBinaries);
         try {
             c.boot();
             return c;
@@ -136,6 +143,9 @@ public final class PrivateContainerd implements AutoCloseable {
         Files.copy(Path.of(BUSYBOX), bin.resolve("busybox"));
         for (String applet : List.of("sh", "sleep", "cat", "true")) {
             Files.createSymbolicLink(bin.resolve(applet), Path.of("busybox"));
+        }
+        for (Path extra : extraBinaries) {
+            Files.copy(extra, bin.resolve(extra.getFileName()));
         }
         check(run(List.of("tar", "-C", img.resolve("rootfs").toString(), "-cf", img.resolve("layer.tar").toString(), ".")));
         String layerDigest = sha256(Files.readAllBytes(img.resolve("layer.tar")));

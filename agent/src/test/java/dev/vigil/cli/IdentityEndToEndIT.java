@@ -1,0 +1,202 @@
+package dev.vigil.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vigil.testing.AgentProcess;
+import dev.vigil.testing.CriCreate;
+import dev.vigil.testing.Integration;
+import dev.vigil.testing.PrivateContainerd;
+import dev.vigil.testing.Repo;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Who did it, on this kernel, end to end: {@code vigil run --sensor on} (the real eBPF sensor) with a real
+ * containerd (a private instance, its CRI plugin on), and three attacks, each a packet socket opened as the
+ * container's very first instruction or from a running container:
+ * <ol>
+ * <li>a pod made through the CRI as the kubelet makes it (RunPodSandbox under {@code /kubepods/besteffort/pod<uid>},
+ *     CreateContainer, StartContainer) whose command is the attack: the alert names image repository and tag,
+ *     container name, pod name, namespace and pod uid;</li>
+ * <li>a plain containerd container ({@code ctr run}, cgroup {@code /default/<name>}, no Kubernetes): recognised as a
+ *     container, its alert names its image;</li>
+ * <li>the agent restarted while a pod's container runs, then the attack exec'd in it: identity comes back from
+ *     the runtime's list at start.</li>
+ * </ol>
+ * No identity field the runtime knows may read {@code <NA>} or null.
+ */
+class IdentityEndToEndIT {
+    private static final String RULE = "Packet socket in container";
+    private static final String REPOSITORY = "registry.example/vigil/probe";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void alertsNameTheWorkloadFromTheFirstInstantAndAfterARestart() throws Exception {
+        Integration.requireOrSkip(Integration.isRoot(), "root (eBPF, containerd)");
+        Integration.requireOrSkip(Files.exists(Path.of("/sys/kernel/btf/vmlinux")), "kernel BTF");
+        Integration.requireOrSkip(Integration.onPath("clang") && Integration.onPath("bpftool"),
+            "the sensor's toolchain (apt-get install clang libbpf-dev bpftool libelf-dev zlib1g-dev)");
+        String missing = PrivateContainerd.unavailableReason();
+        Integration.requireOrSkip(missing == null, String.valueOf(missing));
+        Path afpacket = Repo.root().resolve("sensor/build/afpacket");
+        Process make = new ProcessBuilder("make", "-s", "-C", Repo.root().resolve("sensor").toString(), "build/afpacket")
+            .inheritIO().start();
+        assertEquals(0, make.waitFor(), "make sensor/build/afpacket");
+
+        try (PrivateContainerd containerd = PrivateContainerd.start(List.of(afpacket));
+             CriCreate cri = new CriCreate(containerd.socket())) {
+            Path run = Files.createDirectories(dir.resolve("run"));
+            Files.setPosixFilePermissions(run, PosixFilePermissions.fromString("rwx------"));
+            Path cfg = dir.resolve("config.yaml");
+            Files.writeString(cfg, String.join("\n",
+                "clusterName: e2e",
+                "ingest:",
+                "  socket: " + run.resolve("vigil.sock"),
+                "state:",
+                "  stateDir: " + dir.resolve("state"),
+                "runtime:",
+                "  sources: [containerd]",
+                "  containerdSocket: " + containerd.socket(),
+                ""));
+
+            // 1. A CRI pod whose first instruction is the attack.
+            String uid = UUID.randomUUID().toString();
+            var pod = CriCreate.pod("web-7d9f", "payments", uid, Map.of("app", "web", "team", "pay"),
+                "/kubepods/besteffort/pod" + uid);
+            String podId;
+            String attackerId;
+            // 3 (prepared): a pod whose container keeps running across the agent's restart.
+            String sleeperUid = UUID.randomUUID().toString();
+            var sleeperPod = CriCreate.pod("api-5c6b", "orders", sleeperUid, Map.of("app", "api"),
+                "/kubepods/besteffort/pod" + sleeperUid);
+            String sleeperId;
+            String ctrName = "vigil-e2e-" + Long.toHexString(System.nanoTime() & 0xffffff);
+            List<JsonNode> first;
+            try (AgentProcess agent = startAgent(cfg)) {
+                podId = cri.runPodSandbox(pod);
+                attackerId = cri.createContainer(podId, pod, "sniffer", PrivateContainerd.IMAGE, Map.of("tier", "edge"),
+                    List.of("/bin/afpacket"));
+                cri.startContainer(attackerId);
+
+                // 2. A plain containerd container, no Kubernetes.
+                containerd.ctr("default", "run", "--rm", PrivateContainerd.IMAGE, ctrName, "/bin/afpacket");
+
+                String sleeperPodId = cri.runPodSandbox(sleeperPod);
+                sleeperId = cri.createContainer(sleeperPodId, sleeperPod, "api", PrivateContainerd.IMAGE, Map.of(),
+                    List.of("/bin/sleep", "600"));
+                cri.startContainer(sleeperId);
+
+                first = awaitAlerts(agent, List.of(
+                    a -> cid(a).equals(attackerId.substring(0, 12)),
+                    a -> cid(a).equals(ctrName.substring(0, 12))));
+                assertEquals(0, agent.terminate(Duration.ofSeconds(30)), agent.logs());
+                String metrics = agent.logs();
+                assertFalse(metrics.contains("Exception"), "no exception in the agent's log:\n" + metrics);
+            }
+            JsonNode criAlert = find(first, attackerId.substring(0, 12));
+            JsonNode f = criAlert.path("output_fields");
+            assertEquals(REPOSITORY, f.path("container.image.repository").asText(), criAlert.toString());
+            assertEquals("1.0", f.path("container.image.tag").asText(), criAlert.toString());
+            assertEquals("sniffer", f.path("container.name").asText(), criAlert.toString());
+            assertEquals("web-7d9f", f.path("k8s.pod.name").asText(), criAlert.toString());
+            assertEquals("payments", f.path("k8s.ns.name").asText(), criAlert.toString());
+            assertEquals("e2e", f.path("k8s.cluster.name").asText(), criAlert.toString());
+            assertFalse(criAlert.path("output").asText().contains("<NA>"), "nothing the runtime knows is <NA>: " + criAlert);
+
+            JsonNode ctrAlert = find(first, ctrName.substring(0, 12));
+            assertEquals(REPOSITORY, ctrAlert.path("output_fields").path("container.image.repository").asText(),
+                ctrAlert.toString());
+            assertEquals(ctrName, ctrAlert.path("output_fields").path("container.name").asText(), ctrAlert.toString());
+
+            // 3. The agent restarts while the sleeper runs; the attack comes after, from inside it.
+            try (AgentProcess agent = startAgent(cfg)) {
+                containerd.ctr("k8s.io", "task", "exec", "--exec-id", "attack", sleeperId, "/bin/afpacket");
+                List<JsonNode> after = awaitAlerts(agent, List.of(a -> cid(a).equals(sleeperId.substring(0, 12))));
+                JsonNode restarted = find(after, sleeperId.substring(0, 12));
+                JsonNode g = restarted.path("output_fields");
+                assertEquals(REPOSITORY, g.path("container.image.repository").asText(), restarted.toString());
+                assertEquals("api", g.path("container.name").asText(), restarted.toString());
+                assertEquals("api-5c6b", g.path("k8s.pod.name").asText(), restarted.toString());
+                assertEquals("orders", g.path("k8s.ns.name").asText(), restarted.toString());
+                String metrics = agent.metrics();
+                assertTrue(AgentProcess.sample(metrics, "vigil_runtime_up", "runtime=\"containerd\"") == 1.0,
+                    "the containerd client is up:\n" + metrics);
+                assertEquals(0, agent.terminate(Duration.ofSeconds(30)), agent.logs());
+            }
+        }
+    }
+
+    private AgentProcess startAgent(Path cfg) throws Exception {
+        AgentProcess agent = AgentProcess.start(dir, List.of("-Xmx256m"),
+            List.of("--config", cfg.toString(), "--sensor", "on"));
+        agent.awaitReady(Duration.ofSeconds(120)); // the first start builds the sensor
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        // The sensor attaches its programs one by one after connecting: wait until it says it runs.
+        while (!agent.logs().contains("vigil-sensor: running")) {
+            assertTrue(System.nanoTime() < deadline, "the sensor never finished attaching:\n" + agent.logs());
+            Thread.sleep(200);
+        }
+        return agent;
+    }
+
+    private static String cid(JsonNode alert) {
+        return alert.path("output_fields").path("container.id").asText();
+    }
+
+    private static JsonNode find(List<JsonNode> alerts, String containerId) {
+        for (JsonNode a : alerts) {
+            if (a.path("rule").asText().equals(RULE) && cid(a).equals(containerId)) {
+                return a;
+            }
+        }
+        throw new AssertionError("no '" + RULE + "' alert for container " + containerId + ": " + alerts);
+    }
+
+    /** Polls the agent's stdout until a packet-socket alert matches each predicate (30 s at most). */
+    private static List<JsonNode> awaitAlerts(AgentProcess agent, List<Predicate<JsonNode>> wanted) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        List<JsonNode> alerts = List.of();
+        while (System.nanoTime() < deadline) {
+            alerts = readAlerts(agent.stdoutFile());
+            boolean all = true;
+            for (Predicate<JsonNode> w : wanted) {
+                all &= alerts.stream().anyMatch(a -> a.path("rule").asText().equals(RULE) && w.test(a));
+            }
+            if (all) {
+                return alerts;
+            }
+            Thread.sleep(300);
+        }
+        throw new AssertionError("not every expected alert came within 30 s: " + alerts + "\nlogs:\n" + agent.logs());
+    }
+
+    private static List<JsonNode> readAlerts(Path stdout) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        List<JsonNode> out = new ArrayList<>();
+        for (String line : Files.readAllLines(stdout)) {
+            if (!line.isBlank()) {
+                JsonNode n = json.readTree(line);
+                assertNotNull(n);
+                out.add(n);
+            }
+        }
+        return out;
+    }
+}
