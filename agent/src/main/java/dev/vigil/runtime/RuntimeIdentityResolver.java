@@ -294,7 +294,9 @@ public final class RuntimeIdentityResolver implements IdentitySource {
                 }
             } catch (RuntimeCallException e) {
                 markDown(client, e.reason(), e.getMessage());
-            } catch (IOException | RuntimeException e) {
+            } catch (IOException e) {
+                markDown(client, reasonOf(e), e.getMessage());
+            } catch (RuntimeException e) {
                 markDown(client, RuntimeCallException.Reason.OTHER, String.valueOf(e));
             }
             if (!counted) {
@@ -322,8 +324,29 @@ public final class RuntimeIdentityResolver implements IdentitySource {
         metrics.up(client.name(), false);
         metrics.error(client.name(), reason);
         if (!reason.tag().equals(states.put(client.name(), reason.tag()))) {
-            log.warn("runtime {}: {} — identity from the other sources and the wire", client.name(), message);
+            // A runtime that is not on this node is normal (most nodes run one); one that refuses is not.
+            if (reason == RuntimeCallException.Reason.UNAVAILABLE) {
+                log.info("runtime {}: not available ({}) — identity from the other sources and the wire",
+                    client.name(), message);
+            } else {
+                log.warn("runtime {}: {} — identity from the other sources and the wire", client.name(), message);
+            }
         }
+    }
+
+    /** The reason of a failure of a client that reports plain I/O errors (the Engine API clients). */
+    static RuntimeCallException.Reason reasonOf(IOException e) {
+        String m = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
+        if (m.contains("permission denied") || e instanceof java.nio.file.AccessDeniedException) {
+            return RuntimeCallException.Reason.PERMISSION_DENIED;
+        }
+        if (m.contains("timed out")) {
+            return RuntimeCallException.Reason.TIMEOUT;
+        }
+        if (m.contains("no socket at") || m.contains("connection refused") || m.contains("cannot connect")) {
+            return RuntimeCallException.Reason.UNAVAILABLE;
+        }
+        return RuntimeCallException.Reason.OTHER;
     }
 
     private void serveRequests() {
@@ -380,7 +403,9 @@ public final class RuntimeIdentityResolver implements IdentitySource {
                 }
             } catch (RuntimeCallException e) {
                 markDown(client, e.reason(), e.getMessage());
-            } catch (IOException | RuntimeException e) {
+            } catch (IOException e) {
+                markDown(client, reasonOf(e), e.getMessage());
+            } catch (RuntimeException e) {
                 markDown(client, RuntimeCallException.Reason.OTHER, String.valueOf(e));
             }
         }
