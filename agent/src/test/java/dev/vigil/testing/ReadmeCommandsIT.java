@@ -133,7 +133,8 @@ class ReadmeCommandsIT {
 
     /** Falco's layout (rules/, archive/) over the corpus's copy of the upstream files; null without the corpus. */
     private static Path falcoRulesCheckout(Path dir) throws IOException {
-        String corpus = System.getenv().getOrDefault("VIGIL_CORPUS", Repo.root().resolve("../shared/corpus").toString());
+        // The shared corpus the other tests read (UpstreamRulesTest: /work/shared/corpus), wherever the clone is.
+        String corpus = System.getenv().getOrDefault("VIGIL_CORPUS", "/work/shared/corpus");
         Path upstream = Path.of(corpus, "falco-rules").toAbsolutePath().normalize();
         if (!Files.isRegularFile(upstream.resolve("falco_rules.yaml"))) {
             return null;
