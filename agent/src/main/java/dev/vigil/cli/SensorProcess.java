@@ -57,8 +57,18 @@ final class SensorProcess implements AutoCloseable {
         Path setpriv = SensorBuild.onPath(System.getenv("PATH"), "setpriv");
         if (setpriv != null) {
             String caps = "-all,+" + String.join(",+", SENSOR_CAPABILITIES);
-            cmd.addAll(List.of(setpriv.toString(), "--bounding-set=" + caps, "--inh-caps=-all", "--ambient-caps=-all",
-                "--"));
+            cmd.addAll(List.of(setpriv.toString(), "--bounding-set=" + caps, "--inh-caps=-all", "--ambient-caps=-all"));
+            if (hasPdeathsig(setpriv)) {
+                // The agent's death, even by SIGKILL, ends its sensor: an orphan would stay attached and, once
+                // an agent is started again on this socket with a sensor of its own, deliver every event twice.
+                // The signal comes when the thread that started the sensor ends: this one, which also
+                // execve()s the agent without capabilities (and so lives on as the new image's first thread).
+                cmd.add("--pdeathsig=TERM");
+            } else {
+                log.warn("{} has no --pdeathsig (util-linux < 2.33): the sensor outlives the agent if it is killed",
+                    setpriv);
+            }
+            cmd.add("--");
         } else {
             log.warn("setpriv (util-linux) not found: the sensor runs with every capability the agent started with");
         }
@@ -71,6 +81,21 @@ final class SensorProcess implements AutoCloseable {
         log.info("launched the sensor {} (pid {}){}; it attaches once the socket accepts", executable, p.pid(),
             setpriv != null ? " with only " + SENSOR_CAPABILITIES : "");
         return new SensorProcess(p.toHandle(), stderrLog);
+    }
+
+    /** Whether this setpriv can set the parent-death signal (util-linux 2.33 and later). */
+    private static boolean hasPdeathsig(Path setpriv) {
+        try {
+            Process p = new ProcessBuilder(setpriv.toString(), "--help").redirectErrorStream(true).start();
+            String help = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            p.waitFor(5, TimeUnit.SECONDS);
+            return help.contains("--pdeathsig");
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /** A new, empty file for the sensor's stderr, readable only by this uid. */

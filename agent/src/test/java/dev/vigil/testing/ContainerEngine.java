@@ -58,12 +58,20 @@ public abstract class ContainerEngine implements AutoCloseable {
 
     /** Runs {@code /bin/sleep 300} from {@link #IMAGE} detached; returns the full id. */
     public String run(String name, String... flags) throws IOException {
-        return container("run", name, flags);
+        return container("run", name, List.of(flags), List.of("/bin/sleep", "300"));
+    }
+
+    /**
+     * Runs {@code command} from {@link #IMAGE} detached (the engine's {@link #runFlags()} and {@code flags}
+     * added); returns the full id. The container stays after it exits, until {@link #close()}.
+     */
+    public String runCommand(String name, List<String> flags, String... command) throws IOException {
+        return container("run", name, flags, List.of(command));
     }
 
     /** Creates (does not start) a container from {@link #IMAGE}; returns the full id. */
     public String create(String name, String... flags) throws IOException {
-        return container("create", name, flags);
+        return container("create", name, List.of(flags), List.of("/bin/sleep", "300"));
     }
 
     public void remove(String name) throws IOException {
@@ -83,13 +91,19 @@ public abstract class ContainerEngine implements AutoCloseable {
         return Command.run(argv, COMMAND_SECONDS).orThrow(argv);
     }
 
-    /** Imports {@link #IMAGE} from a rootfs tarball of busybox-static and its applets. */
-    protected void importImage() throws IOException {
+    /**
+     * Imports {@link #IMAGE} from a rootfs tarball of busybox-static and its applets, plus {@code extraBinaries}
+     * (static programs) in its {@code /bin} by their file names.
+     */
+    protected void importImage(List<Path> extraBinaries) throws IOException {
         Path rootfs = dir.resolve("rootfs");
         Path bin = Files.createDirectories(rootfs.resolve("bin"));
         Files.copy(Path.of(BUSYBOX), bin.resolve("busybox"));
         for (String applet : List.of("sh", "sleep", "true")) {
             Files.createSymbolicLink(bin.resolve(applet), Path.of("busybox"));
+        }
+        for (Path extra : extraBinaries) {
+            Files.copy(extra, bin.resolve(extra.getFileName()));
         }
         Path tar = dir.resolve("rootfs.tar");
         List<String> argv = List.of("tar", "-C", rootfs.toString(), "-cf", tar.toString(), ".");
@@ -129,14 +143,15 @@ public abstract class ContainerEngine implements AutoCloseable {
         return argv;
     }
 
-    private String container(String verb, String name, String... flags) throws IOException {
+    private String container(String verb, String name, List<String> flags, List<String> command) throws IOException {
         List<String> args = new ArrayList<>(List.of(verb, "--name", name));
         args.addAll(runFlags());
         if (verb.equals("run")) {
             args.add("-d");
         }
-        args.addAll(List.of(flags));
-        args.addAll(List.of(IMAGE, "/bin/sleep", "300"));
+        args.addAll(flags);
+        args.add(IMAGE);
+        args.addAll(command);
         String out = cli(args.toArray(String[]::new));
         String[] lines = out.split("\n");
         return lines[lines.length - 1].strip();

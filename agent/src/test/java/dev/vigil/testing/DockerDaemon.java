@@ -43,10 +43,15 @@ public final class DockerDaemon extends ContainerEngine {
 
     /** Starts dockerd, waits for its API, imports the test image. Cleans up and throws on failure. */
     public static DockerDaemon start() throws IOException {
+        return start(List.of());
+    }
+
+    /** As {@link #start()}, with these static programs also in the image's {@code /bin} (by their file names). */
+    public static DockerDaemon start(List<Path> extraBinaries) throws IOException {
         DockerDaemon d = new DockerDaemon();
         try {
             d.launch();
-            d.importImage();
+            d.importImage(extraBinaries);
             return d;
         } catch (IOException | RuntimeException e) {
             d.close();

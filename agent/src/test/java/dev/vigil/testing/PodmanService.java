@@ -45,9 +45,14 @@ public final class PodmanService extends ContainerEngine {
 
     /** Imports the test image, starts the API service and waits for its socket. Cleans up and throws on failure. */
     public static PodmanService start() throws IOException {
+        return start(List.of());
+    }
+
+    /** As {@link #start()}, with these static programs also in the image's {@code /bin} (by their file names). */
+    public static PodmanService start(List<Path> extraBinaries) throws IOException {
         PodmanService p = new PodmanService();
         try {
-            p.importImage();
+            p.importImage(extraBinaries);
             p.launch();
             return p;
         } catch (IOException | RuntimeException e) {

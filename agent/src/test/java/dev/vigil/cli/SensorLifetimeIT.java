@@ -1,0 +1,80 @@
+package dev.vigil.cli;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.vigil.testing.AgentProcess;
+import dev.vigil.testing.Integration;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The bundled sensor does not outlive the agent that started it, even when the agent dies without its
+ * shutdown (SIGKILL: the OOM killer, {@code kill -9}): an orphan would keep its programs attached and,
+ * once an agent is started again on the same socket next to a new sensor, deliver every event twice.
+ */
+class SensorLifetimeIT {
+    private static final Pattern LAUNCHED = Pattern.compile("launched the sensor \\S+ \\(pid (\\d+)\\)");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theSensorExitsWhenTheAgentIsKilled() throws Exception {
+        Integration.requireOrSkip(Integration.isRoot(), "root (eBPF)");
+        Integration.requireOrSkip(Files.exists(Path.of("/sys/kernel/btf/vmlinux")), "kernel BTF");
+        Integration.requireOrSkip(Integration.onPath("clang") && Integration.onPath("bpftool"),
+            "the sensor's toolchain (apt-get install clang libbpf-dev bpftool libelf-dev zlib1g-dev)");
+        Path run = Files.createDirectories(dir.resolve("run"));
+        Files.setPosixFilePermissions(run, PosixFilePermissions.fromString("rwx------"));
+        Path cfg = dir.resolve("config.yaml");
+        Files.writeString(cfg, "ingest:\n  socket: " + run.resolve("vigil.sock") + "\nstate:\n  stateDir: "
+            + dir.resolve("state") + "\n");
+        long sensorPid = -1;
+        try (AgentProcess agent = AgentProcess.start(dir, List.of("-Xmx256m"),
+            List.of("--config", cfg.toString(), "--sensor", "on"))) {
+            agent.awaitReady(Duration.ofSeconds(120)); // the first start builds the sensor
+            long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+            while (!agent.logs().contains("vigil-sensor: running")) {
+                assertTrue(System.nanoTime() < deadline, "the sensor never finished attaching:\n" + agent.logs());
+                Thread.sleep(200);
+            }
+            Matcher m = LAUNCHED.matcher(agent.logs());
+            assertTrue(m.find(), "the log names the sensor's pid:\n" + agent.logs());
+            sensorPid = Long.parseLong(m.group(1));
+            assertTrue(running(sensorPid), "the sensor runs while the agent does");
+
+            agent.process().destroyForcibly().waitFor(10, TimeUnit.SECONDS); // SIGKILL: no shutdown hook runs
+
+            long gone = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (running(sensorPid) && System.nanoTime() < gone) {
+                Thread.sleep(100);
+            }
+            assertTrue(!running(sensorPid), "the sensor (pid " + sensorPid + ") outlived its agent by 10 s");
+        } finally {
+            if (sensorPid > 0 && running(sensorPid)) {
+                ProcessHandle.of(sensorPid).ifPresent(ProcessHandle::destroy); // ours: do not leave it attached
+            }
+        }
+    }
+
+    /** True while {@code pid} exists and has not exited (a zombie has: its parent is gone, nobody reaps it). */
+    private static boolean running(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            // The state follows the command's closing parenthesis: "pid (comm) S ..."
+            char state = stat.charAt(stat.lastIndexOf(')') + 2);
+            return state != 'Z' && state != 'X';
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}
