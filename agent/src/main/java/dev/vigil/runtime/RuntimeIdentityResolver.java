@@ -65,11 +65,8 @@ public final class RuntimeIdentityResolver implements IdentitySource {
     static final Duration BACKOFF_MIN = Duration.ofSeconds(1);
     static final Duration BACKOFF_MAX = Duration.ofSeconds(30);
 
-    /**
-     * A lookup for the lookup thread: a pipeline's request ({@code beforeRank} = every client), or a refinement
-     * asking the clients ranked before the one whose event announced the container.
-     */
-    private record Ask(String id, int beforeRank) {
+    /** A pipeline's request for the lookup thread: every client is asked, in rank order. */
+    private record Ask(String id) {
     }
 
     /** One container: each client's latest answer (by client rank) and their merge. Guarded by {@code lock}. */
@@ -152,7 +149,7 @@ public final class RuntimeIdentityResolver implements IdentitySource {
         if (pending.putIfAbsent(containerId, Boolean.TRUE) != null) {
             return;
         }
-        if (!requests.offer(new Ask(containerId, -1))) {
+        if (!requests.offer(new Ask(containerId))) {
             pending.remove(containerId);
             metrics.requestDropped();
         }
@@ -198,19 +195,16 @@ public final class RuntimeIdentityResolver implements IdentitySource {
     }
 
     /**
-     * Records client {@code rank}'s answer and queues an update when the merged identity changed. Returns true
-     * when no client ranked before {@code rank} has answered for this container yet (worth asking them: e.g.
-     * containerd's event stream announces a kubelet's container, its CRI knows the image the kubelet asked for).
+     * Records client {@code rank}'s answer and queues an update when the merged identity changed.
      */
-    private boolean publish(int rank, ContainerIdentity identity) {
+    private void publish(int rank, ContainerIdentity identity) {
         String id = identity.id();
         Update update = null;
-        boolean earlierAnswered = false;
         synchronized (lock) {
             Entry old = byId.get(id);
             if (old == null && byId.size() >= maxContainers) {
                 metrics.tableFull();
-                return false;
+                return;
             }
             ContainerIdentity[] byClient = old != null ? old.byClient.clone() : new ContainerIdentity[clients.size()];
             byClient[rank] = identity;
@@ -226,14 +220,26 @@ public final class RuntimeIdentityResolver implements IdentitySource {
             if (old == null || !merged.equals(old.merged)) {
                 update = new Update(id, merged);
             }
-            for (int r = 0; r < rank; r++) {
-                earlierAnswered |= byClient[r] != null;
-            }
         }
         if (update != null) {
             offer(update);
         }
-        return !earlierAnswered;
+    }
+
+    /** Whether a client ranked before {@code rank} has answered for container {@code id}. */
+    private boolean answeredBefore(String id, int rank) {
+        synchronized (lock) {
+            Entry e = byId.get(id);
+            if (e == null) {
+                return false;
+            }
+            for (int r = 0; r < rank; r++) {
+                if (e.byClient[r] != null) {
+                    return true;
+                }
+            }
+            return false;
+        }
     }
 
     private void remove(String id) {
@@ -262,9 +268,14 @@ public final class RuntimeIdentityResolver implements IdentitySource {
             @Override
             public void upsert(ContainerIdentity identity) {
                 metrics.event(client.name());
-                if (publish(rank, identity) && rank > 0 && !requests.offer(new Ask(identity.id(), rank))) {
-                    metrics.requestDropped();
+                // Ask the better-ranked clients first, on this thread, so that the first update the stages
+                // see already carries their answer: containerd's own event for a kubelet's container names
+                // the image by its first tag, the CRI by the reference the kubelet asked for (an image with
+                // two tags was reported under the wrong one while the CRI's answer was still queued).
+                if (rank > 0 && !answeredBefore(identity.id(), rank)) {
+                    ask(identity.id(), rank);
                 }
+                publish(rank, identity);
             }
 
             @Override
@@ -358,10 +369,6 @@ public final class RuntimeIdentityResolver implements IdentitySource {
                 return;
             }
             if (ask == null) {
-                continue;
-            }
-            if (ask.beforeRank >= 0) {
-                ask(ask.id, ask.beforeRank);
                 continue;
             }
             try {
