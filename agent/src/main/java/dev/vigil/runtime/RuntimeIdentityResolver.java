@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -81,6 +82,8 @@ public final class RuntimeIdentityResolver implements IdentitySource {
     private final Map<String, Entry> byId = new ConcurrentHashMap<>();
     private final Map<String, String> shortToFull = new ConcurrentHashMap<>();
     private final ArrayBlockingQueue<Update> updates;
+    /** Updates in {@link #updates}: {@link #drain} reads it to return at once, without the queue's lock. */
+    private final AtomicInteger queuedUpdates = new AtomicInteger();
     private final int queueCapacity;
     private final ArrayBlockingQueue<Ask> requests = new ArrayBlockingQueue<>(REQUEST_QUEUE);
     private final Map<String, Boolean> pending = new ConcurrentHashMap<>();
@@ -160,8 +163,12 @@ public final class RuntimeIdentityResolver implements IdentitySource {
         int n = 0;
         Update u;
         // At most one queue's worth per call, so producers cannot keep the pipeline thread here.
+        if (queuedUpdates.get() == 0) {
+            return 0; // the pipeline thread calls this per event in a container: no lock when empty
+        }
         int max = queueCapacity;
         while (n < max && (u = updates.poll()) != null) {
+            queuedUpdates.decrementAndGet();
             sink.accept(u);
             n++;
         }
@@ -256,7 +263,9 @@ public final class RuntimeIdentityResolver implements IdentitySource {
     }
 
     private void offer(Update u) {
-        if (!updates.offer(u)) {
+        if (updates.offer(u)) {
+            queuedUpdates.incrementAndGet();
+        } else {
             metrics.updateDropped();
         }
     }

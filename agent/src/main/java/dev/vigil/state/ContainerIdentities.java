@@ -13,8 +13,8 @@ import java.util.function.Consumer;
  * {@link #REQUEST_RETRY_NANOS} while unresolved, never per event.
  *
  * <p>Threading: pipeline thread only: {@link #drain()} at the end of each batch, and
- * {@link #resolve} inline for an event whose container has no identity (an update queued since the
- * last batch end is then not missed). Allocates nothing when the source has nothing to hand over.
+ * {@link #resolve} inline for every event in a container (an update queued since the last batch end is
+ * then not missed). Allocates nothing when the source has nothing to hand over.
  */
 final class ContainerIdentities {
     /** An unresolved container is asked for again at most this often. */
@@ -37,20 +37,21 @@ final class ContainerIdentities {
     }
 
     /**
-     * For an event in container entry {@code c}: when it has no identity, applies what the source holds
-     * (one empty-queue check when nothing), then asks for the container if still unresolved and due.
-     * Returns the entry of the container afterwards (updates may move entries), or -1 if it left.
+     * For an event in container entry {@code c}: applies what the source holds (one empty-queue check
+     * when nothing: an update queued since the last batch end, a first identity or a better one, is then
+     * not missed), then, when the container has no identity, asks for it if due. Returns the entry of
+     * the container afterwards (updates may move entries), or -1 if it left.
      */
     int resolve(int c, long nowNanos) {
-        if (containers.identity[c] != null) {
-            return c;
-        }
         long key = containers.key[c];
         if (source.drain(apply) > 0) {
             c = containers.find(key);
             if (c < 0 || containers.identity[c] != null) {
                 return c;
             }
+        }
+        if (containers.identity[c] != null) {
+            return c;
         }
         String text = containers.idText[c];
         if (text != null && (!containers.identityRequested[c] || nowNanos - containers.nextRequestNanos[c] >= 0)) {

@@ -133,6 +133,21 @@ class StateIdentityTest {
     }
 
     @Test
+    void aBetterIdentityQueuedAfterTheLastBatchEndReachesTheNextEventOfAnIdentifiedContainer() {
+        runtime.upsert(FakeIdentitySource.pod(FakeProcRoot.DOCKER_ID_A, "nginx", "pause:1.0", false));
+        state.drainIdentities();
+        Event first = thin("socket", 200);
+        state.enrich(first);
+        assertEquals("1.0", first.string(Field.CONTAINER_IMAGE_TAG));
+        // a better-ranked runtime's answer arrives after the last batch end: the next event has it
+        runtime.upsert(FakeIdentitySource.pod(FakeProcRoot.DOCKER_ID_A, "nginx", "nginx:1.25", false));
+        Event next = thin("socket", 200);
+        state.enrich(next);
+        assertEquals("nginx", next.string(Field.CONTAINER_IMAGE_REPOSITORY));
+        assertEquals("1.25", next.string(Field.CONTAINER_IMAGE_TAG));
+    }
+
+    @Test
     void aDeletionRemovesAnIdleEntryAtOnceAndABusyOneWithItsLastProcess() {
         runtime.upsert(FakeIdentitySource.pod(FakeProcRoot.DOCKER_ID_B, "job", "busybox:1.36", false));
         state.drainIdentities();
