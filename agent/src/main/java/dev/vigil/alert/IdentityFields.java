@@ -44,10 +44,19 @@ public final class IdentityFields {
         return s.isEmpty() || s.equals(HOST) ? null : s;
     }
 
-    /** Whether the alert already names its workload: a {@code container.image.repository} or {@code container.name}. */
+    /**
+     * Whether the alert already names its workload's image ({@code container.image.repository}): a name
+     * alone is not enough, a runtime may describe a container before the source that knows its image
+     * (containerd's own API before its CRI, for a kubelet's container).
+     */
     public static boolean present(Alert a) {
         Map<String, Object> f = a.outputFields();
-        return f != null && (f.get(IMAGE_REPOSITORY) != null || f.get(CONTAINER_NAME) != null);
+        return f != null && f.get(IMAGE_REPOSITORY) != null;
+    }
+
+    /** Whether a runtime's identity is complete enough to send the alert with: it names the image. */
+    public static boolean complete(ContainerIdentity c) {
+        return c != null && c.imageRepository() != null;
     }
 
     /**

@@ -121,7 +121,7 @@ public final class IdentityWait implements AlertEmitter, AutoCloseable {
             return;
         }
         ContainerIdentity identity = identities.lookup(id);
-        if (identity != null) {
+        if (IdentityFields.complete(identity)) {
             metrics.resolved();
             downstream.emit(IdentityFields.fill(alert, identity));
             return;
@@ -153,7 +153,7 @@ public final class IdentityWait implements AlertEmitter, AutoCloseable {
         while (it.hasNext()) {
             Held h = it.next();
             ContainerIdentity identity = identities.lookup(h.containerId());
-            if (identity != null || now - h.deadlineNanos() >= 0) {
+            if (IdentityFields.complete(identity) || now - h.deadlineNanos() >= 0) {
                 it.remove();
                 release(h, identity);
             }
@@ -169,7 +169,7 @@ public final class IdentityWait implements AlertEmitter, AutoCloseable {
         }
     }
 
-    /** Releases every waiting alert now: late if its identity came meanwhile, else unresolved. */
+    /** Releases every waiting alert now: late if its identity came meanwhile, else unresolved (with what is known). */
     private void releaseAll() {
         for (Held h; (h = inbox.poll()) != null; ) {
             held.add(h);
@@ -182,11 +182,13 @@ public final class IdentityWait implements AlertEmitter, AutoCloseable {
     private void release(Held h, ContainerIdentity identity) {
         waiting.decrementAndGet();
         Alert a = h.alert();
-        if (identity != null) {
+        if (IdentityFields.complete(identity)) {
             metrics.late();
-            a = IdentityFields.fill(a, identity);
         } else {
             metrics.unresolved();
+        }
+        if (identity != null) {
+            a = IdentityFields.fill(a, identity); // a partial identity still names what it knows
         }
         try {
             downstream.emit(a);

@@ -182,7 +182,14 @@ public final class ContainerdClient implements RuntimeClient {
         b.labels.putAll(withoutCriBookkeeping(c.getLabelsMap()));
         KubernetesAnnotations.apply(spec.annotations(), c.getLabelsMap(), b);
         b.name(c.getId());
-        b.image(c.getImage());
+        if (spec.annotations().containsKey(KubernetesAnnotations.CRI + "container-type")) {
+            // A kubelet's container: containerd's record and the CRI's image-name annotation name the image
+            // by one of its tags, not always the reference the kubelet asked for (an image tagged twice came
+            // out under the other tag); the CRI, ranked first, answers with the right one.
+            b.image = null;
+        } else {
+            b.image(c.getImage());
+        }
         b.privileged(spec.privileged());
         String sandboxId = spec.annotations().get(KubernetesAnnotations.CRI + "sandbox-id");
         if (sandboxId != null && !KubernetesAnnotations.isSandbox(spec.annotations())) {

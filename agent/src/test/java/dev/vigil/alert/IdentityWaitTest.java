@@ -161,9 +161,27 @@ class IdentityWaitTest {
         w.emit(bare(ID, 1));
         Map<String, Object> f = new LinkedHashMap<>(bare("0123456789ab", 2).outputFields());
         f.put("container.name", "db");
+        f.put("container.image.repository", "registry.example/shop/db");
         Alert second = bare("0123456789ab", 2).withOutputFields(f);
         w.emit(second);
         assertEquals(List.of(second), out, "a later alert with identity is not held behind a waiting one");
+    }
+
+    @Test
+    void aNameWithoutAnImageWaitsForTheImage() {
+        // containerd's own API may describe a kubelet's container before its CRI says which image it runs
+        IdentityWait w = identityWait(300, 100);
+        Map<String, Object> f = new LinkedHashMap<>(bare(ID, 1).outputFields());
+        f.put("container.name", "web");
+        w.emit(bare(ID, 1).withOutputFields(f));
+        assertEquals(List.of(), out, "held: the alert does not name its image yet");
+        w.tick();
+        assertEquals(List.of(), out);
+        runtime.known.put(ID, WEB);
+        w.tick();
+        assertEquals(1, out.size());
+        assertTrue(out.get(0).output().contains("image=registry.example/shop/web:1.4.2"), out.get(0).output());
+        assertEquals(1, count("late"));
     }
 
     @Test
