@@ -14,6 +14,8 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -65,6 +67,9 @@ public final class RuntimeIdentityResolver implements IdentitySource {
     static final Duration RELIST_INTERVAL = Duration.ofSeconds(60);
     static final Duration BACKOFF_MIN = Duration.ofSeconds(1);
     static final Duration BACKOFF_MAX = Duration.ofSeconds(30);
+    /** A container announced by a later source is re-asked of the earlier ones this often (× the attempt). */
+    static final Duration REFINE_DELAY = Duration.ofMillis(100);
+    static final int REFINE_ATTEMPTS = 5;
 
     /** A pipeline's request for the lookup thread: every client is asked, in rank order. */
     private record Ask(String id) {
@@ -84,6 +89,13 @@ public final class RuntimeIdentityResolver implements IdentitySource {
     private final ArrayBlockingQueue<Update> updates;
     /** Updates in {@link #updates}: {@link #drain} reads it to return at once, without the queue's lock. */
     private final AtomicInteger queuedUpdates = new AtomicInteger();
+    /** Re-asks the better-ranked clients about a container a later one announced first ({@link #refineLater}). */
+    private final ScheduledExecutorService refiner = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "vigil-runtime-refine");
+        t.setDaemon(true);
+        return t;
+    });
+    private final AtomicInteger refining = new AtomicInteger();
     private final int queueCapacity;
     private final ArrayBlockingQueue<Ask> requests = new ArrayBlockingQueue<>(REQUEST_QUEUE);
     private final Map<String, Boolean> pending = new ConcurrentHashMap<>();
@@ -233,6 +245,32 @@ public final class RuntimeIdentityResolver implements IdentitySource {
         }
     }
 
+    /**
+     * Asks the clients ranked before {@code rank} about {@code id} again after {@code attempt} ×
+     * {@link #REFINE_DELAY}, up to {@link #REFINE_ATTEMPTS} times, until one answers or the container
+     * leaves. Bounded: beyond {@code queueCapacity} pending refinements a new one is dropped (counted).
+     */
+    private void refineLater(String id, int rank, int attempt) {
+        if (refining.incrementAndGet() > queueCapacity) {
+            refining.decrementAndGet();
+            metrics.requestDropped();
+            return;
+        }
+        try {
+            refiner.schedule(() -> {
+                refining.decrementAndGet();
+                if (closed.getCount() == 0 || entry(id) == null || answeredBefore(id, rank)) {
+                    return;
+                }
+                if (!ask(id, rank) && attempt < REFINE_ATTEMPTS) {
+                    refineLater(id, rank, attempt + 1);
+                }
+            }, REFINE_DELAY.toMillis() * attempt, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            refining.decrementAndGet(); // closing
+        }
+    }
+
     /** Whether a client ranked before {@code rank} has answered for container {@code id}. */
     private boolean answeredBefore(String id, int rank) {
         synchronized (lock) {
@@ -281,8 +319,8 @@ public final class RuntimeIdentityResolver implements IdentitySource {
                 // see already carries their answer: containerd's own event for a kubelet's container names
                 // the image by its first tag, the CRI by the reference the kubelet asked for (an image with
                 // two tags was reported under the wrong one while the CRI's answer was still queued).
-                if (rank > 0 && !answeredBefore(identity.id(), rank)) {
-                    ask(identity.id(), rank);
+                if (rank > 0 && !answeredBefore(identity.id(), rank) && !ask(identity.id(), rank)) {
+                    refineLater(identity.id(), rank, 1); // the CRI adds a container to its store after the record
                 }
                 publish(rank, identity);
             }
@@ -444,6 +482,7 @@ public final class RuntimeIdentityResolver implements IdentitySource {
             return;
         }
         closed.countDown();
+        refiner.shutdownNow();
         for (RuntimeClient c : clients) {
             try {
                 c.close();

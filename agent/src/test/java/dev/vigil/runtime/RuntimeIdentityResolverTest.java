@@ -149,6 +149,27 @@ class RuntimeIdentityResolverTest {
     }
 
     @Test
+    void aBetterRankedSourceThatDoesNotKnowTheContainerYetIsAskedAgain() throws Exception {
+        // containerd announces a kubelet's container before its CRI has it in its store
+        MemoryClient cri = new MemoryClient("cri");
+        MemoryClient native_ = new MemoryClient("native");
+        try (RuntimeIdentityResolver r = resolver(100, cri, native_)) {
+            r.start();
+            assertTrue(native_.watching.await(5, TimeUnit.SECONDS));
+            native_.listener.upsert(identity(HEX, "app", null, "web-0", "native"));
+            cri.containers.put(HEX, identity(HEX, "app", "registry.example/probe:1.0", "web-0", "cri"));
+            List<IdentitySource.Update> seen = new ArrayList<>();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (seen.stream().noneMatch(u -> "registry.example/probe".equals(u.identity().imageRepository()))) {
+                assertTrue(System.nanoTime() < deadline, "the CRI's answer never came: " + seen);
+                r.drain(seen::add);
+                Thread.onSpinWait();
+            }
+            assertTrue(cri.inspected.size() >= 2, "asked on the event, then again: " + cri.inspected);
+        }
+    }
+
+    @Test
     void tableIsBoundedAndCounted() throws Exception {
         MemoryClient c = new MemoryClient("c");
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
