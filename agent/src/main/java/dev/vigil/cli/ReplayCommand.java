@@ -2,6 +2,7 @@ package dev.vigil.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vigil.alert.AlertEmitter;
 import dev.vigil.config.ConfigException;
 import dev.vigil.config.ConfigLoader;
 import dev.vigil.config.PipelineConfig;
@@ -14,6 +15,7 @@ import dev.vigil.pipeline.EventPipeline;
 import dev.vigil.pipeline.PipelineMetrics;
 import dev.vigil.rules.RuleEngine;
 import dev.vigil.runtime.IdentitySource;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
@@ -56,9 +58,7 @@ final class ReplayCommand implements Callable<Integer> {
     public Integer call() {
         VigilConfig c;
         try {
-            c = configOptions.load();
-            c = c.withPipeline(new PipelineConfig(c.pipeline().ringSize(), c.pipeline().waitStrategy(),
-                PipelineConfig.Backpressure.block));
+            c = forReplay(configOptions.load());
             ConfigLoader.check(c);
         } catch (ConfigException e) {
             err.println("vigil replay: " + e.getMessage());
@@ -74,18 +74,12 @@ final class ReplayCommand implements Callable<Integer> {
         }
         IngestMetrics ingestMetrics = new IngestMetrics(registry);
         PipelineMetrics pipelineMetrics = new PipelineMetrics(registry);
-        EventPipeline pipeline = new EventPipeline(c.pipeline(), Stages.enricher(c, registry, false, IdentitySource.NONE),
-            rules, Stages.replayAlerts(c, out), ingestMetrics, pipelineMetrics, registry);
-        pipeline.start();
+        EventPipeline pipeline = pipeline(c, rules, Stages.replayAlerts(c, out), ingestMetrics, pipelineMetrics,
+            registry);
         boolean complete;
         long startNanos = System.nanoTime();
         try (InputStream in = open(input)) {
-            LineFramer framer = new LineFramer(c.ingest().maxLineBytes(), c.ingest().readBufferBytes(), new EventDecoder());
-            int n;
-            while ((n = in.read(framer.buffer(), framer.writeOffset(), framer.writable())) >= 0) {
-                framer.written(n, pipeline.publisher());
-            }
-            framer.endOfInput(true, pipeline.publisher());
+            pump(c, in, pipeline);
             complete = true;
         } catch (IOException e) {
             err.println("vigil replay: cannot read " + input + ": " + e.getMessage());
@@ -96,6 +90,35 @@ final class ReplayCommand implements Callable<Integer> {
         long elapsedNanos = System.nanoTime() - startNanos;
         err.println(summary(ingestMetrics, pipelineMetrics, stats ? elapsedNanos : -1));
         return complete ? 0 : 1;
+    }
+
+    /** A config as replay runs it: the block policy, since a file can wait and nothing may be dropped. */
+    static VigilConfig forReplay(VigilConfig c) {
+        return c.withPipeline(new PipelineConfig(c.pipeline().ringSize(), c.pipeline().waitStrategy(),
+            PipelineConfig.Backpressure.block));
+    }
+
+    /**
+     * Replay's pipeline, started: decoder, state stage (never this node's /proc or cgroups), the
+     * rules, then {@code alerts}. Shared by replay and the rule fixtures ({@link RuleFixtures}); the
+     * caller feeds it with {@link #pump} and then drains it.
+     */
+    static EventPipeline pipeline(VigilConfig c, RuleEngine rules, AlertEmitter alerts, IngestMetrics ingestMetrics,
+                                  PipelineMetrics pipelineMetrics, MeterRegistry registry) {
+        EventPipeline pipeline = new EventPipeline(c.pipeline(), Stages.enricher(c, registry, false, IdentitySource.NONE),
+            rules, alerts, ingestMetrics, pipelineMetrics, registry);
+        pipeline.start();
+        return pipeline;
+    }
+
+    /** Frames and decodes {@code in} to its end into the pipeline; throws what reading throws. */
+    static void pump(VigilConfig c, InputStream in, EventPipeline pipeline) throws IOException {
+        LineFramer framer = new LineFramer(c.ingest().maxLineBytes(), c.ingest().readBufferBytes(), new EventDecoder());
+        int n;
+        while ((n = in.read(framer.buffer(), framer.writeOffset(), framer.writable())) >= 0) {
+            framer.written(n, pipeline.publisher());
+        }
+        framer.endOfInput(true, pipeline.publisher());
     }
 
     private InputStream open(String name) throws IOException {

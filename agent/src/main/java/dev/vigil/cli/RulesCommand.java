@@ -6,9 +6,9 @@ import picocli.CommandLine.Spec;
 
 import java.util.concurrent.Callable;
 
-/** {@code vigil rules …}: the group of rule file tools ({@code check}). Alone, prints its usage. */
+/** {@code vigil rules …}: the group of rule file tools ({@code check}, {@code test}). Alone, prints its usage. */
 @Command(name = "rules", mixinStandardHelpOptions = true, description = "Rule file tools.",
-    subcommands = {RulesCheckCommand.class})
+    subcommands = {RulesCheckCommand.class, RulesTestCommand.class})
 public final class RulesCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

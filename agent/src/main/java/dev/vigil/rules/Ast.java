@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * The syntax tree of a condition, as {@link ConditionParser} builds it: immutable records. Macro and
- * list references are kept by name; {@link ConditionCompiler} inlines macros and expands lists.
+ * list references are kept by name; {@link MacroResolver} inlines macros and expands lists.
  * Positions are 1-based line and column inside the condition text.
  */
 public sealed interface Ast {

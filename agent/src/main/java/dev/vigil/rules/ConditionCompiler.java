@@ -8,7 +8,6 @@ import dev.vigil.event.Field;
 import dev.vigil.event.SocketNames;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -17,24 +16,35 @@ import java.util.function.LongFunction;
 import java.util.regex.PatternSyntaxException;
 
 /**
- * Turns a condition's {@link Ast} into a {@link Check} tree: macros inlined, lists expanded, every
- * field name resolved once to a field id (or an extra's name), every constant converted to the
- * field's representation (errno names, AF_ and SOCK_ names, capability names and masks). Field
- * semantics follow Falco's string forms: {@code evt.res = SUCCESS} is {@code res >= 0},
+ * The last step of loading rules: turns a condition's {@link Ast} into a {@link Check} tree and the
+ * set of event types it can match (the key of the engine's index by event type). Macro and list
+ * references are first expanded by the {@link MacroResolver} it is given; then every field name is
+ * resolved once to a field id (or an extra's name) and every constant converted to the field's
+ * representation (errno names, AF_ and SOCK_ names, capability names and masks). Field semantics
+ * follow Falco's string forms: {@code evt.res = SUCCESS} is {@code res >= 0},
  * {@code thread.cap_effective contains CAP_X} a bit test, {@code evt.arg.domain = AF_PACKET} a
- * number compare. Not thread-safe; one per ruleset load.
+ * number compare.
+ *
+ * <p>Contract: {@link #compile} throws {@link RuleCompileException}: a skip for what the agent cannot
+ * supply (an unknown field, an unsupported transformer or operator with {@code val()}), an error for
+ * what is wrong (an undefined macro, a bad constant, an operator a field cannot take). Every check it
+ * builds reads extras through one shared {@link ExtraIndex}. Not thread-safe; one per ruleset load.
  */
 public final class ConditionCompiler {
-    /** Macro name → condition text; list name → raw items (as written in YAML). */
-    private final Map<String, String> macros;
-    private final Map<String, List<String>> lists;
-    private final Map<String, Object> parsedMacros = new HashMap<>();
+    private final MacroResolver macros;
     /** Shared by every check this compiler builds: one per ruleset (see {@link ExtraIndex}). */
     private final ExtraIndex extras = new ExtraIndex();
 
+    /**
+     * A compiler for conditions that use these macros (name → condition text) and lists (name → raw
+     * items as written in YAML), defined nowhere in a file.
+     */
     public ConditionCompiler(Map<String, String> macros, Map<String, List<String>> lists) {
+        this(MacroResolver.ofText(macros, lists));
+    }
+
+    ConditionCompiler(MacroResolver macros) {
         this.macros = macros;
-        this.lists = lists;
     }
 
     /** The result of compiling a condition: the predicate and the event types it can match. */
@@ -47,101 +57,8 @@ public final class ConditionCompiler {
     }
 
     public Compiled compile(Ast condition) throws RuleCompileException {
-        Ast expanded = expand(condition, new ArrayList<>(), 0);
+        Ast expanded = macros.resolve(condition);
         return new Compiled(compileNode(expanded), EventTypeSet.of(expanded), expanded);
-    }
-
-    /** The parse of a macro's condition (cached), or the syntax error it has. */
-    Object parsedMacro(String name) {
-        return parsedMacros.computeIfAbsent(name, n -> {
-            try {
-                return ConditionParser.parse(macros.get(n));
-            } catch (ConditionSyntaxException e) {
-                return e;
-            }
-        });
-    }
-
-    // ---- macro and list expansion ----
-
-    private Ast expand(Ast a, List<String> stack, int depth) throws RuleCompileException {
-        if (depth > 10 * ConditionParser.MAX_DEPTH) {
-            throw RuleCompileException.error("condition nests too deep after macro expansion");
-        }
-        if (a instanceof Ast.MacroRef m) {
-            if (!macros.containsKey(m.name())) {
-                throw RuleCompileException.error("undefined macro '" + m.name() + "' at " + m.line() + ":" + m.column());
-            }
-            if (stack.contains(m.name())) {
-                throw RuleCompileException.error("macro '" + m.name() + "' refers to itself via " + stack);
-            }
-            Object parsed = parsedMacro(m.name());
-            if (parsed instanceof ConditionSyntaxException e) {
-                throw RuleCompileException.error("macro '" + m.name() + "' has a syntax error at " + e.getMessage());
-            }
-            stack.add(m.name());
-            Ast r = expand((Ast) parsed, stack, depth + 1);
-            stack.remove(stack.size() - 1);
-            return r;
-        }
-        if (a instanceof Ast.And and) {
-            List<Ast> c = new ArrayList<>();
-            for (Ast x : and.children()) {
-                c.add(expand(x, stack, depth + 1));
-            }
-            return new Ast.And(c);
-        }
-        if (a instanceof Ast.Or or) {
-            List<Ast> c = new ArrayList<>();
-            for (Ast x : or.children()) {
-                c.add(expand(x, stack, depth + 1));
-            }
-            return new Ast.Or(c);
-        }
-        if (a instanceof Ast.Not n) {
-            return new Ast.Not(expand(n.child(), stack, depth + 1));
-        }
-        Ast.Compare c = (Ast.Compare) a;
-        if (c.value() instanceof Ast.ListValue lv) {
-            List<Ast.Scalar> items = new ArrayList<>();
-            for (Ast.Scalar s : lv.items()) {
-                expandItem(s, items, new ArrayList<>());
-            }
-            return new Ast.Compare(c.field(), c.op(), c.modifier(), new Ast.ListValue(items), c.line(), c.column());
-        }
-        return c;
-    }
-
-    private void expandItem(Ast.Scalar s, List<Ast.Scalar> out, List<String> stack) throws RuleCompileException {
-        if (!s.quoted() && lists.containsKey(s.text())) {
-            if (stack.contains(s.text()) || stack.size() > 100) {
-                throw RuleCompileException.error("list '" + s.text() + "' refers to itself");
-            }
-            stack.add(s.text());
-            for (String raw : lists.get(s.text())) {
-                expandItem(listItem(raw), out, stack);
-            }
-            stack.remove(stack.size() - 1);
-        } else {
-            out.add(s);
-        }
-    }
-
-    /** A list item as written in YAML: '"(x)"' is the quoted string (x); others are bare. */
-    static Ast.Scalar listItem(String raw) {
-        String t = raw.trim();
-        if (t.length() >= 2 && (t.charAt(0) == '"' || t.charAt(0) == '\'') && t.charAt(t.length() - 1) == t.charAt(0)) {
-            try {
-                Ast a = ConditionParser.parse("x.y = " + t);
-                if (a instanceof Ast.Compare c && c.value() instanceof Ast.Scalar s) {
-                    return s;
-                }
-            } catch (ConditionSyntaxException e) {
-                // not a well-formed quoted string: keep the text as it is
-            }
-            return new Ast.Scalar(t.substring(1, t.length() - 1), true);
-        }
-        return new Ast.Scalar(t, false);
     }
 
     // ---- compilation ----

@@ -5,10 +5,13 @@ import java.util.List;
 
 /**
  * Parses a Falco condition into an {@link Ast}. One method per production of the grammar (after
- * libsinsp's {@code filter/parser.h}):
+ * libsinsp's {@code filter/parser.h}); {@link #parse} starts at {@code Expr}, {@link #parseField} at
+ * {@code FieldValue} (a field named alone, as in exceptions and Vigil's {@code aggregate.by} and
+ * {@code baseline.key}):
  *
  * <pre>
  * Expr        ::= OrExpr
+ * FieldValue  ::= Field | FieldTransformer
  * OrExpr      ::= AndExpr ('or' AndExpr)*
  * AndExpr     ::= NotExpr ('and' NotExpr)*
  * NotExpr     ::= ('not ')* NotExprTail
@@ -65,6 +68,19 @@ public final class ConditionParser {
             throw p.lex.error("expected 'and', 'or' or the end of the condition");
         }
         return ast;
+    }
+
+    /**
+     * Parses a field or a transformer over one, alone: the whole text must be that ({@code FieldValue}),
+     * e.g. {@code proc.name}, {@code proc.aname[2]}, {@code tolower(proc.name)}.
+     */
+    public static Ast.Value parseField(String field) throws ConditionSyntaxException {
+        ConditionParser p = new ConditionParser(field);
+        Ast.Value v = p.parseField();
+        if (!p.lex.atEnd()) {
+            throw p.lex.error("expected the end of the field");
+        }
+        return v;
     }
 
     private Ast parseExpr() throws ConditionSyntaxException {
@@ -156,6 +172,7 @@ public final class ConditionParser {
         return new Ast.FieldRef(name, arg);
     }
 
+    /** {@code FieldValue ::= Field | FieldTransformer}. */
     private Ast.Value parseField() throws ConditionSyntaxException {
         lex.skipBlank();
         int at = lex.position();

@@ -13,8 +13,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads a rule file (a YAML list of items) into its items, each with the line it starts on, so that
- * problems print as {@code file:line: reason}. Stateless; thread-safe.
+ * The first step of loading rules: reads a rule file (a YAML list of items) into its raw items, each
+ * with its file and the line it starts on, so that every later problem prints as
+ * {@code file:line: reason}. It does not look inside an item: that is the {@link RuleCollector}'s work.
+ *
+ * <p>Contract: a file that cannot be opened or read, is not valid YAML, or is not a list is one
+ * {@link Problem.Kind#ERROR}; the items read before a YAML error are kept. An empty file has no
+ * items. Stateless; thread-safe.
  */
 final class RuleFileReader {
     private static final YAMLFactory YAML = new YAMLFactory();
@@ -22,6 +27,16 @@ final class RuleFileReader {
 
     /** One top-level item of a rule file. */
     record Item(String file, int line, JsonNode node) {
+    }
+
+    /** The items of one source; a source that cannot be opened is an error naming it. */
+    static List<Item> read(RulesetLoader.RuleSource source, List<Problem> problems) {
+        try (InputStream in = source.open()) {
+            return read(source.name(), in, problems);
+        } catch (IOException e) {
+            problems.add(new Problem(source.name(), 0, Problem.Kind.ERROR, "cannot read: " + e.getMessage()));
+            return List.of();
+        }
     }
 
     static List<Item> read(String file, InputStream in, List<Problem> problems) {

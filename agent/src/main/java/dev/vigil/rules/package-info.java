@@ -5,11 +5,14 @@
  * Out: {@link dev.vigil.alert.Alert}s handed to an {@link dev.vigil.alert.AlertEmitter}, on the
  * pipeline thread.
  *
- * <p>Flow: {@link dev.vigil.rules.RulesetLoader} reads rule files ({@code RuleFileReader}, with line
- * numbers), amends definitions file after file, parses conditions ({@link
- * dev.vigil.rules.ConditionParser} → {@link dev.vigil.rules.Ast}), compiles them ({@link
- * dev.vigil.rules.ConditionCompiler} → {@code Check} trees over field ids, {@link
- * dev.vigil.rules.EventTypeSet} for the type index) and builds a {@link dev.vigil.rules.RuleEngine}.
+ * <p>Flow (the front end split as Falco's rule loader is): {@link dev.vigil.rules.RulesetLoader} is
+ * the face; {@code RuleFileReader} reads each file into items with their line numbers;
+ * {@code RuleCollector} merges the items in order (define, append, override, enabled); {@code
+ * RuleCompiler} parses each rule's condition ({@link dev.vigil.rules.ConditionParser} → {@link
+ * dev.vigil.rules.Ast}), adds its exceptions, has {@code MacroResolver} expand macro and list
+ * references, and compiles the result ({@link dev.vigil.rules.ConditionCompiler} → {@code Check}
+ * trees over field ids, {@link dev.vigil.rules.EventTypeSet} for the type index) into a {@link
+ * dev.vigil.rules.RuleEngine}.
  * {@link dev.vigil.rules.ReloadableMatcher} swaps engines on reload. Vigil's {@code aggregate} and
  * {@code baseline} keys are kept by {@code Aggregator} (per engine) and {@link
  * dev.vigil.rules.BaselineStore} (persistent, outlives reloads).
