@@ -29,7 +29,7 @@ import dev.vigil.event.Field;
  * <ul>
  * <li>a process <em>enters</em> a container when an event shows it in container C while its entry was
  *     known outside C (on the host, or in another container: a runtime nested in a container) and its
- *     parent is not in C: it is the runtime's ({@link ProcessTable#SETUP_ENTERED}). A process that
+ *     parent is known and not in C: it is the runtime's ({@link ProcessTable#SETUP_ENTERED}). A process that
  *     was ever in a container (or forked from one that was) does not enter from the host: a
  *     container's init (its parent is outside) moved to the host's cgroup and back stays the
  *     workload;</li>
@@ -44,8 +44,9 @@ import dev.vigil.event.Field;
  *     move one in from outside, without the cgroup file system of the host (mounting it is itself a
  *     CAP_SYS_ADMIN syscall);</li>
  * <li>a process first seen already inside (its fork lost at the ring, an entry evicted, a pid never
- *     seen read from /proc, every process seeded from /proc when the agent starts, an event of a
- *     producer that sends no {@code proc.ppid} for a pid never seen) is the workload: what cannot be
+ *     seen read from /proc, every process seeded from /proc when the agent starts), or whose parent
+ *     the agent does not know (a producer that sends no {@code proc.ppid}, for a process it did not
+ *     see forked) is the workload: what cannot be
  *     shown to be the runtime is alerted on. The cost: the set-up of a container that is starting in
  *     the instant the agent (re)starts, or whose fork the sensor lost, may raise its alerts.</li>
  * </ul>
@@ -202,7 +203,7 @@ final class ProcessLifecycle {
      * Whether process entry {@code e}, known in {@code from}, moving into container {@code into} is the
      * runtime entering it: it was known outside (on a host that it and its ancestors never left for a
      * container, or in another container: a runtime nested in one; not a first sighting) and its
-     * parent, when known, is not inside.
+     * parent is known and not inside (the runtime that forked it: an unknown parent proves nothing).
      */
     private boolean entersFromOutside(int e, long from, long into) {
         if (from == ProcessTable.CONTAINER_UNKNOWN
@@ -211,7 +212,7 @@ final class ProcessLifecycle {
         }
         int ppid = processes.ppid[e];
         int pe = ppid > 0 ? processes.find(ppid) : -1;
-        return pe < 0 || processes.containerKey[pe] != into;
+        return pe >= 0 && processes.containerKey[pe] != into;
     }
 
     /**

@@ -185,6 +185,8 @@ class ContainerSetupTest {
         assertFalse(setup(line("mount", 200, 100, "nginx", A, "")));
         assertFalse(setup(line("mount", 600, 100, "runc:[2:INIT]", B, "")), "first seen inside, parent on the host");
         assertFalse(setup(line("mount", 601, 0, "exe", B, "")), "first seen inside, no parent");
+        line("getpid", 602, 0, "exe", "host", ""); // a producer that sends no proc.ppid
+        assertFalse(setup(line("mount", 602, 0, "exe", B, "")), "from the host, but nothing says who made it");
     }
 
     @Test
