@@ -141,8 +141,8 @@ class ContainerStartPrecisionIT {
             String rule = a.path("rule").asText();
             if (rule.equals(NOTICE_RULE) && s.sysAdmin()) {
                 allowedNotices.merge(s.phase(), 1, Integer::sum);
-            } else if (s.attack() && rule.equals(ATTACK_RULE)) {
-                assertEquals("runc", a.path("output_fields").path("proc.name").asText(), "the copy named runc: " + a);
+            } else if (s.attack() && rule.equals(ATTACK_RULE) && named(a, "runc")) {
+                continue; // the copy named runc, alerted by its name
             } else {
                 benignAlerts.merge(s.phase(), 1, Integer::sum);
                 falseAlerts.add(a);
@@ -160,9 +160,9 @@ class ContainerStartPrecisionIT {
             + String.join("\n", falseAlerts.stream().map(JsonNode::toString).toList()));
         for (Started s : started.values()) {
             if (s.attack()) {
-                assertTrue(alerts.stream().anyMatch(a -> a.path("rule").asText().equals(ATTACK_RULE)
+                assertTrue(alerts.stream().anyMatch(a -> a.path("rule").asText().equals(ATTACK_RULE) && named(a, "runc")
                     && a.path("output_fields").path("container.id").asText().equals(s.cid())),
-                    "the attack in " + s + " alerted");
+                    "the attack in " + s + " alerted, naming runc");
             }
         }
     }
@@ -267,7 +267,7 @@ class ContainerStartPrecisionIT {
             alerts = readAlerts(agent.stdoutFile());
             List<JsonNode> seen = alerts;
             if (started.values().stream().filter(Started::attack).allMatch(s -> seen.stream().anyMatch(
-                a -> a.path("rule").asText().equals(ATTACK_RULE)
+                a -> a.path("rule").asText().equals(ATTACK_RULE) && named(a, "runc")
                     && a.path("output_fields").path("container.id").asText().equals(s.cid())))) {
                 Thread.sleep(2000);
                 return readAlerts(agent.stdoutFile());
@@ -275,6 +275,10 @@ class ContainerStartPrecisionIT {
             Thread.sleep(300);
         }
         throw new AssertionError("not every attack alerted within 60 s: " + alerts + "\nlogs:\n" + agent.logs());
+    }
+
+    private static boolean named(JsonNode alert, String procName) {
+        return alert.path("output_fields").path("proc.name").asText().equals(procName);
     }
 
     /** The rules with every {@code baseline:} block removed: each match fires. */
