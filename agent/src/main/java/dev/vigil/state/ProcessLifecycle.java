@@ -40,14 +40,16 @@ import dev.vigil.event.Field;
  *     memfd copy, {@code /proc/self/exe}); a forked stage's exec is always the hand-over, so an
  *     image whose entrypoint is {@code /proc/self/exe} or {@code /dev/fd/N} gets no exemption;</li>
  * <li>a process created inside the container (its fork seen there) is the workload, whatever its
- *     name or executable: nothing in a container can make a process whose parent is outside it, or
- *     move one in from outside, without the cgroup file system of the host (mounting it is itself a
- *     CAP_SYS_ADMIN syscall);</li>
+ *     name or executable: nothing in a container can make a process whose parent is outside it. Only
+ *     a process with write access to the host's cgroup tree (a privileged container, or one that
+ *     mounted it: itself a CAP_SYS_ADMIN syscall, alerted) can move itself; back into its own
+ *     container or through the host it stays the workload (above), but moved straight into
+ *     <em>another</em> container it is taken for a nested runtime's — a privileged container's
+ *     residue, which the privileged rules report;</li>
  * <li>a process first seen already inside (its fork lost at the ring, an entry evicted, a pid never
  *     seen read from /proc, every process seeded from /proc when the agent starts), or whose parent
  *     the agent does not know (a producer that sends no {@code proc.ppid}, for a process it did not
- *     see forked) is the workload: what cannot be
- *     shown to be the runtime is alerted on. The cost: the set-up of a container that is starting in
+ *     see forked) is the workload: what cannot be shown to be the runtime is alerted on. The cost: the set-up of a container that is starting in
  *     the instant the agent (re)starts, or whose fork the sensor lost, may raise its alerts.</li>
  * </ul>
  * A pid reused after a lost exit is caught by the parent test: the new process's parent (the
