@@ -170,10 +170,16 @@ class ContainerSetupTest {
 
     @Test
     void aContainersInitMovedToTheHostsCgroupAndBackStaysTheWorkload() {
-        // nginx (pid 200, container A) has its parent outside, as every container's init has
-        assertFalse(setup(line("mount", 200, 100, "nginx", A, "")));
+        // the container's init after the hand-over: its parent is runc, outside, as every container init's is
+        runcInitEntersB();
+        line("mount", 301, 300, "exe", B, "");
+        cloneChild(301, 300, "runc:[0:PARENT]", B, 303);
+        assertFalse(setup(exec(303, 300, "sh", B, "/bin/sh", SYS_ADMIN_CAPS)));
+        line("getpid", 303, 300, "sh", "host", "");
+        assertFalse(setup(line("mount", 303, 300, "sh", B, "")), "with the host's cgroupfs, a hop out and back in");
+        // nginx (pid 200, container A), found in /proc at start: its cgroup there wins over the wire
         line("getpid", 200, 100, "nginx", "host", "");
-        assertFalse(setup(line("mount", 200, 100, "nginx", A, "")), "with the host's cgroupfs, a hop out and back in");
+        assertFalse(setup(line("mount", 200, 100, "nginx", A, "")));
         cloneChild(200, 100, "nginx", A, 210);
         line("getpid", 210, 200, "nginx", "host", "");
         assertFalse(setup(line("mount", 210, 200, "nginx", B, "")), "nor into another container via the host");
