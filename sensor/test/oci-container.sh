@@ -4,7 +4,7 @@
 # removes it afterwards.
 #
 # usage: oci-container.sh [--id ID] [--cgroup PATH] [--cap CAP_NAME]...
-#                         [--privileged] [--pids-limit N] -- COMMAND [ARG]...
+#                         [--privileged] [--pids-limit N] [--tmpfs DIR] -- COMMAND [ARG]...
 #   --id          the container id (default: random 64 hex); any runc id
 #                 ([A-Za-z0-9._-]); for a 64-hex id in the default cgroup, its
 #                 first 12 chars are what the sensor reports as container.id
@@ -14,6 +14,7 @@
 #   --privileged  every capability in our bounding set, no masked /proc paths
 #                 (docker --privileged)
 #   --pids-limit  pids.max of the container (linux.resources.pids.limit)
+#   --tmpfs       a writable tmpfs at DIR (the rootfs is read-only), e.g. /tmp
 # The rootfs is busybox-static plus /bin/afpacket (opens an AF_PACKET socket)
 # and /bin/storm (sensor/bench/storm.c). Prints "oci-container: id=... cid=..."
 # on stderr, runs COMMAND in the foreground and exits with its status. Stops
@@ -26,7 +27,7 @@ SENSOR_DIR=$(cd "$(dirname "$0")/.." && pwd)
 DOCKER_CAPS="CAP_CHOWN CAP_DAC_OVERRIDE CAP_FSETID CAP_FOWNER CAP_MKNOD CAP_NET_RAW CAP_SETGID
 CAP_SETUID CAP_SETFCAP CAP_SETPCAP CAP_NET_BIND_SERVICE CAP_SYS_CHROOT CAP_KILL CAP_AUDIT_WRITE"
 
-id="" cgroup="" caps=$DOCKER_CAPS privileged=0 pids_limit=""
+id="" cgroup="" caps=$DOCKER_CAPS privileged=0 pids_limit="" tmpfs=""
 while [ $# -gt 0 ]; do
 	case $1 in
 	--id) id=$2; shift 2 ;;
@@ -34,11 +35,13 @@ while [ $# -gt 0 ]; do
 	--cap) caps="$caps $2"; shift 2 ;;
 	--privileged) privileged=1; shift ;;
 	--pids-limit) pids_limit=$2; shift 2 ;;
+	--tmpfs) tmpfs=$2; shift 2 ;;
 	--) shift; break ;;
 	*) echo "oci-container: unknown option $1" >&2; exit 2 ;;
 	esac
 done
-[ $# -gt 0 ] || { sed -n '6,16p' "$0" >&2; exit 2; }
+[ $# -gt 0 ] || { sed -n '6,17p' "$0" >&2; exit 2; }
+[ -z "$tmpfs" ] || [[ $tmpfs =~ ^(/[A-Za-z0-9._-]+)+$ ]] || { echo "oci-container: --tmpfs: an absolute path" >&2; exit 2; }
 [ "$(id -u)" = 0 ] || { echo "oci-container: needs root" >&2; exit 1; }
 command -v runc >/dev/null || { echo "oci-container: apt-get install runc" >&2; exit 1; }
 [ -x /bin/busybox ] || { echo "oci-container: apt-get install busybox-static" >&2; exit 1; }
@@ -72,10 +75,10 @@ trap 'exit 143' TERM
 trap 'exit 130' INT
 
 (cd "$bundle" && runc spec)
-python3 - "$bundle/config.json" "$SENSOR_DIR/build/rootfs" "$id" "$privileged" "$pids_limit" "$caps" "$cgroup" "$@" <<'PY'
+python3 - "$bundle/config.json" "$SENSOR_DIR/build/rootfs" "$id" "$privileged" "$pids_limit" "$caps" "$cgroup" "$tmpfs" "$@" <<'PY'
 import json, sys
-path, rootfs, cid, privileged, pids_limit, caps, cgroup = sys.argv[1:8]
-args = sys.argv[8:]
+path, rootfs, cid, privileged, pids_limit, caps, cgroup, tmpfs = sys.argv[1:9]
+args = sys.argv[9:]
 c = json.load(open(path))
 if privileged == "1":
     # Every capability, as docker --privileged: all that this kernel knows and
@@ -107,6 +110,9 @@ c["hostname"] = cid[:12]
 c["linux"]["cgroupsPath"] = cgroup
 if pids_limit:
     c["linux"].setdefault("resources", {})["pids"] = {"limit": int(pids_limit)}
+if tmpfs:
+    c["mounts"].append({"destination": tmpfs, "type": "tmpfs", "source": "tmpfs",
+                        "options": ["nosuid", "nodev", "mode=1777"]})
 json.dump(c, open(path, "w"), indent=1)
 PY
 

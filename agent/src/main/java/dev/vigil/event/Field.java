@@ -59,7 +59,13 @@ public enum Field {
     /** Derived: live processes the agent counts in the container. */
     CONTAINER_LIVE_PROCS("container.live_procs", FieldKind.LONG),
     /** Derived: live processes / pids.max, in percent (absent when there is no known limit). */
-    CONTAINER_PIDS_USAGE("container.pids_usage", FieldKind.LONG);
+    CONTAINER_PIDS_USAGE("container.pids_usage", FieldKind.LONG),
+    /**
+     * Derived, on every event of a process in a container: the process is the container runtime's
+     * set-up (it entered the container from outside, or was forked by such a process, and has not yet
+     * exec'd the workload). Decided by the state stage from the process's history, never from a name.
+     */
+    PROC_IS_CONTAINER_SETUP("proc.is_container_setup", FieldKind.BOOL);
 
     /** Number of known fields; arrays indexed by field id have this length. */
     public static final int COUNT = values().length;

@@ -92,6 +92,7 @@ final class ContainerLinks implements ProcessTable.Departure {
         }
         processes.containerKey[e] = key;
         if (key >= 0) {
+            processes.beenInContainer[e] = true;
             int c = containerFor(key, pidsCgroupDir, idText);
             containers.live[c]++;
         }

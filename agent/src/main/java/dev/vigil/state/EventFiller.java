@@ -1,6 +1,5 @@
 package dev.vigil.state;
 
-import dev.vigil.event.Chars;
 import dev.vigil.event.Event;
 import dev.vigil.event.EventTypes;
 import dev.vigil.event.Field;
@@ -13,7 +12,8 @@ import dev.vigil.runtime.ContainerIdentity;
  * container); container fields: {@code container.id} from the entry's short id text (over the
  * event's when the /proc cgroup overruled it), {@code container.pids_limit}, {@code container.privileged}
  * when known true, the derived {@code container.live_procs} and {@code container.pids_usage}
- * (live × 100 / limit, only when the limit is > 0); and, for a container with a runtime identity,
+ * (live × 100 / limit, only when the limit is > 0), the derived {@code proc.is_container_setup} (always,
+ * over a producer's); and, for a container with a runtime identity,
  * its fields (which win over the producer's) and a reference to it for the label fields.
  * Also records in the container entry what the event says of it (pids limit, capabilities, privilege).
  *
@@ -77,14 +77,18 @@ final class EventFiller {
         if (overruled || !ev.has(Field.CONTAINER_ID)) {
             writeContainerId(c, ev);
         }
+        boolean setup = processes.setup[e] != ProcessTable.WORKLOAD;
+        ev.setBool(Field.PROC_IS_CONTAINER_SETUP, setup); // the state's word, over anything sent
         if ((processes.capsKnown[e] & 1) != 0) {
             long eff = processes.capEffective[e];
             ct.capsSeen[c] |= eff;
             // Only a program the container runs tells what the container holds: one it exec'd, or one
             // found running in /proc. Before that exec the runtime's own init (runc:[2:INIT]) runs in
             // the container's cgroup with the runtime's full set, and would make every container look
-            // privileged.
-            boolean workload = ev.eventType() == EventTypes.EXECVE ? !isRuntimeExec(ev) : processes.capsFromProc[e];
+            // privileged: the set-up mark says so; a memfd re-exec not seen to enter (its fork lost)
+            // is not taken for the workload either.
+            boolean workload = !setup && (ev.eventType() == EventTypes.EXECVE
+                ? !ProcessLifecycle.isRuntimeReexec(ev) : processes.capsFromProc[e]);
             if ((eff & fullCapSet) == fullCapSet && workload) {
                 ct.privileged[c] = true;
             }
@@ -167,17 +171,5 @@ final class EventFiller {
         if (s != null && !ev.has(f)) {
             ev.setText(f, s);
         }
-    }
-
-    /** runc re-executes itself from a memfd (/dev/fd/N, memfd:…) while it sets a container up. */
-    private static boolean isRuntimeExec(Event ev) {
-        if (!ev.has(Field.PROC_EXEPATH)) {
-            return false;
-        }
-        char[] a = ev.chars();
-        int off = ev.textStart(Field.PROC_EXEPATH);
-        int len = ev.textLength(Field.PROC_EXEPATH);
-        return Chars.startsWith(a, off, len, "/dev/fd/") || Chars.startsWith(a, off, len, "memfd:")
-            || Chars.startsWith(a, off, len, "/proc/self/");
     }
 }

@@ -16,6 +16,45 @@ import dev.vigil.event.Field;
  * named a container: then the cgroup wins, the mismatch is counted, and {@link #wireIdOverruled()}
  * tells the filler to write the cgroup's id over the event's.
  *
+ * <p><b>The runtime's set-up</b> ({@code proc.is_container_setup}, {@link ProcessTable#setup}) is told
+ * from the workload by where a process came from, never by its name or executable, which the workload
+ * chooses. What the sensor shows of a runc start (runc 1.1 under containerd, Docker and by hand, on
+ * this kernel): {@code runc} on the host forks a child that execs {@code /proc/self/exe init} (comm
+ * {@code exe}) and, from a memfd, {@code /dev/fd/N} ({@code runc init}), still in the host's cgroup or
+ * already moved into the container's (runc moves it while it starts: under load its {@code exe}
+ * mounts land inside); its first event inside is {@code runc:[0:PARENT]} cloning
+ * {@code runc:[1:CHILD]} (which unshares), which clones {@code runc:[2:INIT]} (mounts, pivot_root,
+ * sethostname), which execs the entrypoint with the container's capabilities. {@code runc exec} and
+ * {@code ctr task exec} / {@code docker exec} do the same with setns. So:
+ * <ul>
+ * <li>a process <em>enters</em> a container when an event shows it in container C while its entry was
+ *     known outside C (on the host, or in another container: a runtime nested in a container) and its
+ *     parent is known and not in C: it is the runtime's ({@link ProcessTable#SETUP_ENTERED}). A process that
+ *     was ever in a container (or forked from one that was) does not enter from the host: a
+ *     container's init (its parent is outside) moved to the host's cgroup and back stays the
+ *     workload;</li>
+ * <li>its forks inherit the mark ({@link ProcessTable#SETUP_FORKED}): the runtime's stages;</li>
+ * <li>the mark ends at the process's first successful {@code execve} that is not the runtime
+ *     re-executing itself: the hand-over to the entrypoint or the exec'd command, from which on the
+ *     process is the workload. A re-exec keeps the mark only in a process that entered itself (runc's
+ *     memfd copy, {@code /proc/self/exe}); a forked stage's exec is always the hand-over, so an
+ *     image whose entrypoint is {@code /proc/self/exe} or {@code /dev/fd/N} gets no exemption;</li>
+ * <li>a process created inside the container (its fork seen there) is the workload, whatever its
+ *     name or executable: nothing in a container can make a process whose parent is outside it. Only
+ *     a process with write access to the host's cgroup tree (a privileged container, or one that
+ *     mounted it: itself a CAP_SYS_ADMIN syscall, alerted) can move itself; back into its own
+ *     container or through the host it stays the workload (above), but moved straight into
+ *     <em>another</em> container it is taken for a nested runtime's — a privileged container's
+ *     residue, which the privileged rules report;</li>
+ * <li>a process first seen already inside (its fork lost at the ring, an entry evicted, a pid never
+ *     seen read from /proc, every process seeded from /proc when the agent starts), or whose parent
+ *     the agent does not know (a producer that sends no {@code proc.ppid}, for a process it did not
+ *     see forked) is the workload: what cannot be shown to be the runtime is alerted on. The cost: the set-up of a container that is starting in
+ *     the instant the agent (re)starts, or whose fork the sensor lost, may raise its alerts.</li>
+ * </ul>
+ * A pid reused after a lost exit is caught by the parent test: the new process's parent (the
+ * sensor's {@code proc.ppid} on every line) is inside the container.
+ *
  * <p>Threading: pipeline thread only. Allocates nothing for a known pid.
  */
 final class ProcessLifecycle {
@@ -131,6 +170,13 @@ final class ProcessLifecycle {
         if (ev.has(Field.CONTAINER_ID)) {
             learnContainer(e, ev);
         }
+        if (exec && t.setup[e] != ProcessTable.WORKLOAD) {
+            // after the container: a process may enter on its first exec (clone3 CLONE_INTO_CGROUP)
+            boolean keeps = t.setup[e] == ProcessTable.SETUP_ENTERED && isRuntimeReexec(ev);
+            if (!keeps) {
+                t.setup[e] = ProcessTable.WORKLOAD; // the hand-over: from this exec on, the workload
+            }
+        }
     }
 
     private void learnContainer(int e, Event ev) {
@@ -150,7 +196,43 @@ final class ProcessLifecycle {
             text = ContainerLinks.shortIdText(key, ev.chars(), ev.textStart(Field.CONTAINER_ID),
                 ev.textLength(Field.CONTAINER_ID)); // a new container: its entry keeps the text
         }
+        boolean enters = key >= 0 && entersFromOutside(e, current, key);
         links.setContainer(e, key, null, text);
+        processes.setup[e] = enters ? ProcessTable.SETUP_ENTERED : ProcessTable.WORKLOAD;
+    }
+
+    /**
+     * Whether process entry {@code e}, known in {@code from}, moving into container {@code into} is the
+     * runtime entering it: it was known outside (on a host that it and its ancestors never left for a
+     * container, or in another container: a runtime nested in one; not a first sighting) and its
+     * parent is known and not inside (the runtime that forked it: an unknown parent proves nothing).
+     */
+    private boolean entersFromOutside(int e, long from, long into) {
+        if (from == ProcessTable.CONTAINER_UNKNOWN
+            || (from == ContainerIds.HOST_KEY && processes.beenInContainer[e])) {
+            return false; // a first sighting; or a container's process moved to the host's cgroup and back
+        }
+        int ppid = processes.ppid[e];
+        int pe = ppid > 0 ? processes.find(ppid) : -1;
+        return pe >= 0 && processes.containerKey[pe] != into;
+    }
+
+    /**
+     * An exec of the runtime's own binary by itself: runc's copy of itself in a memfd
+     * ({@code /dev/fd/N}, {@code /proc/self/fd/N}, {@code memfd:…}) or {@code /proc/self/exe}. Only
+     * meaningful for a process that entered a container from outside; anything else under
+     * {@code /proc/self/} (e.g. {@code /proc/self/root/…}) is not.
+     */
+    static boolean isRuntimeReexec(Event ev) {
+        if (!ev.has(Field.PROC_EXEPATH)) {
+            return false;
+        }
+        char[] a = ev.chars();
+        int off = ev.textStart(Field.PROC_EXEPATH);
+        int len = ev.textLength(Field.PROC_EXEPATH);
+        return Chars.startsWith(a, off, len, "/dev/fd/") || Chars.startsWith(a, off, len, "/proc/self/fd/")
+            || Chars.startsWith(a, off, len, "memfd:") || Chars.startsWith(a, off, len, "/memfd:")
+            || Chars.equals(a, off, len, "/proc/self/exe");
     }
 
     private void addChild(int parent, int childPid) {

@@ -15,6 +15,13 @@ final class ProcessTable {
     /** The process's container is unknown (not read from /proc, not sent): leave container fields alone. */
     static final long CONTAINER_UNKNOWN = -2;
 
+    /** {@link #setup}: the workload (or a host process): what it does is its own. */
+    static final byte WORKLOAD = 0;
+    /** {@link #setup}: forked by the runtime's set-up inside the container, before the hand-over. */
+    static final byte SETUP_FORKED = 1;
+    /** {@link #setup}: entered the container from outside (the runtime's own process), before the hand-over. */
+    static final byte SETUP_ENTERED = 2;
+
     /** Called with the container key of every entry that leaves the table (removed or evicted). */
     interface Departure {
         void departed(long containerKey, boolean evicted);
@@ -42,6 +49,13 @@ final class ProcessTable {
     final boolean[] capsFromProc;
     /** The container was read from this pid's /proc cgroup and names one: it wins over a wire container.id. */
     final boolean[] containerFromProc;
+    /**
+     * Whether the process is the container runtime's set-up ({@link #SETUP_ENTERED}, {@link #SETUP_FORKED})
+     * or the workload ({@link #WORKLOAD}); see {@code ProcessLifecycle}.
+     */
+    final byte[] setup;
+    /** The process, or an ancestor it was forked from, has been seen in a container: it cannot enter one from the host. */
+    final boolean[] beenInContainer;
 
     // Least-recently-seen list over used entries: head is the most recent.
     private final int[] prev;
@@ -70,6 +84,8 @@ final class ProcessTable {
         procPending = new boolean[capacity];
         capsFromProc = new boolean[capacity];
         containerFromProc = new boolean[capacity];
+        setup = new byte[capacity];
+        beenInContainer = new boolean[capacity];
         prev = new int[capacity];
         next = new int[capacity];
         for (int i = 0; i < capacity; i++) {
@@ -149,6 +165,8 @@ final class ProcessTable {
         cmdline[child] = cmdline[parent];
         containerKey[child] = containerKey[parent];
         ppid[child] = pid[parent];
+        setup[child] = setup[parent] == WORKLOAD ? WORKLOAD : SETUP_FORKED; // the runtime's own forks
+        beenInContainer[child] = beenInContainer[parent];
     }
 
     int size() {
@@ -174,6 +192,8 @@ final class ProcessTable {
         procPending[e] = false;
         capsFromProc[e] = false;
         containerFromProc[e] = false;
+        setup[e] = WORKLOAD;
+        beenInContainer[e] = false;
     }
 
     private void unlink(int e) {

@@ -6,7 +6,10 @@
  * each batch and inline when an event meets a container not yet identified. Out: the same slot with
  * process and container fields filled (the runtime's identity over the producer's; its labels as the
  * slot's {@code ContainerMeta}), the derived {@code container.live_procs} and
- * {@code container.pids_usage} set; {@code IdentitySource.request} for a container met unresolved
+ * {@code container.pids_usage} set, and {@code proc.is_container_setup} (the runtime's set-up of a
+ * container told from the workload by the process's history: where it was before it was seen inside,
+ * its parent, its hand-over exec; the reasoning and what it cannot be told are in
+ * {@code ProcessLifecycle}); {@code IdentitySource.request} for a container met unresolved
  * (once, then at most every few seconds); and, from {@code StateEnricher.pollPidsEvents},
  * synthesized {@code pids_max_hit} events.
  *

@@ -3,6 +3,7 @@ package dev.vigil.state;
 import static dev.vigil.testing.TestEvents.thin;
 import static dev.vigil.testing.TestEvents.withRes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.sun.management.ThreadMXBean;
@@ -122,5 +123,68 @@ class StateEnricherAllocationTest {
         assertEquals(2, state.processCount());
         // 160,000 events: anything per event would show as megabytes
         assertEquals(0, allocated, "bytes allocated by 160,000 enrich calls of an identified container");
+    }
+
+    @Test
+    void theRuntimesEntryIntoAContainerAndItsHandOverAllocateNothing() {
+        ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+        assumeTrue(threads.isThreadAllocatedMemorySupported(), "allocated-bytes counter not supported by this JVM");
+        threads.setThreadAllocatedMemoryEnabled(true);
+        String path = "/docker/" + FakeProcRoot.DOCKER_ID_A;
+        FakeProcRoot fake = new FakeProcRoot(tmp)
+            .process(1, 0, "systemd", 0x1ffffffffffL, "/", "/sbin/init")
+            .process(100, 1, "runc", 0x1ffffffffffL, "/", "/usr/sbin/runc")
+            .process(200, 100, "nginx", 0xa80425fbL, path, "/usr/sbin/nginx")
+            .pidsMax(path, "100");
+        StateEnricher state = new StateEnricher(
+            new StateConfig(fake.procRoot(), fake.cgroupRoot(), tmp.toString(), 4096, 64, 100),
+            new SimpleMeterRegistry(), new MockClock());
+        state.seedFromProc();
+
+        Event clone = new Event();
+        Event mount = new Event();
+        Event exec = new Event();
+        Event exit = new Event();
+        char[] id = "3f1c0a9e2b7d".toCharArray();
+        char[] init = "runc:[2:INIT]".toCharArray();
+        char[] memfd = "/dev/fd/6".toCharArray();
+        char[] sh = "/bin/sh".toCharArray();
+        long thread = Thread.currentThread().getId();
+        long before = 0;
+        boolean setUp = false;
+        boolean handedOver = true;
+        for (int round = 0; round < 3; round++) { // round 0 warms up (class loading, JIT, arena growth)
+            if (round == 1) {
+                before = threads.getThreadAllocatedBytes(thread);
+            }
+            for (int i = 0; i < 20_000; i++) {
+                int child = 1000 + (i & 1023);
+                withRes(thin(clone, "clone", 100), child); // forked on the host
+                state.enrich(clone);
+                thin(mount, "mount", child); // first seen inside: it entered
+                withRes(mount, 0);
+                mount.setText(Field.CONTAINER_ID, id, 0, id.length);
+                mount.setText(Field.PROC_NAME, init, 0, init.length);
+                state.enrich(mount);
+                setUp = mount.getBool(Field.PROC_IS_CONTAINER_SETUP);
+                thin(exec, "execve", child); // re-executes itself, then hands over
+                withRes(exec, 0);
+                exec.setText(Field.PROC_EXEPATH, memfd, 0, memfd.length);
+                state.enrich(exec);
+                thin(exec, "execve", child);
+                withRes(exec, 0);
+                exec.setText(Field.PROC_EXEPATH, sh, 0, sh.length);
+                state.enrich(exec);
+                handedOver = !exec.getBool(Field.PROC_IS_CONTAINER_SETUP);
+                thin(exit, "procexit", child);
+                state.enrich(exit);
+            }
+        }
+        long allocated = threads.getThreadAllocatedBytes(thread) - before;
+        assertTrue(setUp, "the mount inside was the set-up's");
+        assertTrue(handedOver, "the exec of /bin/sh handed over");
+        assertEquals(3, state.processCount());
+        // 200,000 events: anything per event would show as megabytes
+        assertEquals(0, allocated, "bytes allocated by 200,000 enrich calls of container starts");
     }
 }
