@@ -59,7 +59,19 @@ public enum Field {
     /** Derived: live processes the agent counts in the container. */
     CONTAINER_LIVE_PROCS("container.live_procs", FieldKind.LONG),
     /** Derived: live processes / pids.max, in percent (absent when there is no known limit). */
-    CONTAINER_PIDS_USAGE("container.pids_usage", FieldKind.LONG);
+    CONTAINER_PIDS_USAGE("container.pids_usage", FieldKind.LONG),
+    /**
+     * Derived by the rules stage: the capabilities the container was granted, as its processes showed
+     * them when the agent first saw it (narrowed by its first {@code execve}); filled on execve, capable
+     * and the CAP_SYS_ADMIN syscalls.
+     */
+    CONTAINER_CAP_GRANTED("container.cap_granted", FieldKind.CAPS),
+    /**
+     * Derived by the rules stage: capabilities this event shows held or used (a granted {@code capable}
+     * check against the initial user namespace) that the container was never granted nor Docker's
+     * default set holds; 0 when none. Present with {@link #CONTAINER_CAP_GRANTED}.
+     */
+    THREAD_CAP_UNGRANTED("thread.cap_ungranted", FieldKind.CAPS);
 
     /** Number of known fields; arrays indexed by field id have this length. */
     public static final int COUNT = values().length;

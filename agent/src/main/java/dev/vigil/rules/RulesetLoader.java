@@ -536,7 +536,8 @@ public final class RulesetLoader {
             }
         }
         int errors = (int) problems.stream().filter(p -> p.kind() == Problem.Kind.ERROR).count();
-        RuleEngine engine = new RuleEngine(compiled, hostname, time, baselines, compiler.extras());
+        RuleEngine engine = new RuleEngine(compiled, hostname, time, baselines, compiler.extras(),
+            RuleEngine.TRUSTED_LISTS.stream().flatMap(l -> lists.getOrDefault(l, List.of()).stream()).toList());
         return new LoadResult(problems, compiled.size(), skipped, disabled, errors, engine);
     }
 
