@@ -155,7 +155,17 @@ public final class ContainerGrants {
     }
 
     /** Why a container is a suspect; NONE when it is not. */
-    enum Suspicion { NONE, WARNED, ESCALATED, PRIVILEGED, BEYOND_DEFAULT }
+    enum Suspicion {
+        NONE("none"), WARNED("warned"), ESCALATED("cap_not_granted"), PRIVILEGED("privileged"),
+        BEYOND_DEFAULT("beyond_default_caps");
+
+        /** As {@code output_fields."baseline.suspect"} shows it. */
+        final String label;
+
+        Suspicion(String label) {
+            this.label = label;
+        }
+    }
 
     /**
      * Whether the event's container is a suspect (call after {@link #fill}): it raised an alert at

@@ -41,6 +41,11 @@ public final class RuleEngine implements Matcher {
     private final List<CompiledRule> summariesPending = new ArrayList<>();
     private int summaryTick;
 
+    /**
+     * The output field naming why a baseline rule fired during learning instead of learning: {@code warned},
+     * {@code cap_not_granted}, {@code privileged}, {@code beyond_default_caps}.
+     */
+    public static final String SUSPECT_FIELD = "baseline.suspect";
     /** The rule name of the learning summaries. */
     public static final String SUMMARY_RULE = "Baseline learned";
     /** The lists whose images are never suspects for privilege or capabilities beyond the default set. */
@@ -114,13 +119,18 @@ public final class RuleEngine implements Matcher {
         learningStarted = true;
         if (baselines != null) {
             baselines.startLearning(time.now(event));
+            learnStart = baselines.learnStart(); // fixed from now on: the periodic check takes no lock
         }
     }
+
+    /** The node's learning start as the store had it when this engine matched its first event. */
+    private long learnStart = Long.MIN_VALUE;
 
     private boolean learningStarted;
 
     private void fire(CompiledRule r, Event e, AlertEmitter emitter) {
         long count = -1;
+        String suspectReason = null;
         if (r.aggregate != null) {
             count = r.aggregate.offer(e, time.now(e));
             if (count < 0) {
@@ -129,8 +139,9 @@ public final class RuleEngine implements Matcher {
         }
         if (r.baseline != null && r.baseline.hasScope(e)) {
             long now = time.now(e);
-            boolean suspect = grants != null
-                && grants.suspicion(e, trusted(e), now) != ContainerGrants.Suspicion.NONE;
+            ContainerGrants.Suspicion why = grants != null ? grants.suspicion(e, trusted(e), now)
+                : ContainerGrants.Suspicion.NONE;
+            boolean suspect = why != ContainerGrants.Suspicion.NONE;
             boolean fires = baselines.observe(r.name, r.baseline.scope(e), r.baseline.tuple(e), now,
                 r.baseline.learnNanos(), hostname, suspect);
             if (!summariesPending.isEmpty()) {
@@ -139,10 +150,19 @@ public final class RuleEngine implements Matcher {
             if (!fires) {
                 return;
             }
+            if (suspect && now - learnStart < r.baseline.learnNanos()) {
+                suspectReason = why.label; // fired, not learned, because its container is a suspect
+            }
         }
         long t = e.has(Field.EVT_RAWTIME) ? e.getLong(Field.EVT_RAWTIME) : System.currentTimeMillis() * 1_000_000L;
+        Map<String, Object> fields = r.output.fields(e, count);
+        if (suspectReason != null) {
+            Map<String, Object> withReason = new LinkedHashMap<>(fields);
+            withReason.put(SUSPECT_FIELD, suspectReason);
+            fields = java.util.Collections.unmodifiableMap(withReason);
+        }
         emitter.emit(new Alert(UUID.randomUUID().toString(), t, r.name, r.priority, "syscall", r.tags, hostname,
-            r.output.render(e, count), r.output.fields(e, count), r.output));
+            r.output.render(e, count), fields, r.output));
         if (grants != null && r.priority.atLeast(Priority.WARNING)) {
             grants.warned(e);
         }
@@ -159,7 +179,7 @@ public final class RuleEngine implements Matcher {
 
     /** Raises the learning summaries of the baseline rules whose period has ended by {@code now}. */
     private void raiseSummaries(long now, AlertEmitter emitter) {
-        long start = baselines.learnStart();
+        long start = learnStart;
         if (start == Long.MIN_VALUE) {
             return;
         }

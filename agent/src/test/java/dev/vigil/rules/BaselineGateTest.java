@@ -80,6 +80,7 @@ class BaselineGateTest {
         e.match(ev("mount", T0 + 11 * 60 * S, "c1", "web", "/nginx", DEFAULT), out::add);
         e.match(ev("mount", T0 + 11 * 60 * S, "c1", "web", "/bin/sh", DEFAULT), out::add);
         assertEquals(List.of(RuleEngine.SUMMARY_RULE, "Mount"), rules());
+        assertEquals(null, out.get(1).outputFields().get(RuleEngine.SUSPECT_FIELD), "after learning: no suspect reason");
     }
 
     @Test
@@ -90,6 +91,7 @@ class BaselineGateTest {
         e.match(ev("mount", T0 + 10 * S, "c2", "tool", "/tool", DEFAULT | SYS_ADMIN), out::add);
         e.match(ev("mount", T0 + 20 * S, "c2", "tool", "/tool", DEFAULT | SYS_ADMIN), out::add);
         assertEquals(List.of("Mount"), rules(), "fires once during learning");
+        assertEquals("beyond_default_caps", out.get(0).outputFields().get(RuleEngine.SUSPECT_FIELD));
         assertEquals(0, store.tupleCount("Mount", "tool"), "not learned as normal");
         e.match(ev("mount", T0 + 11 * 60 * S, "c2", "tool", "/tool", DEFAULT | SYS_ADMIN), out::add);
         assertEquals(List.of("Mount", RuleEngine.SUMMARY_RULE), rules(), "alerted once already: learned now, silently");
@@ -121,6 +123,7 @@ class BaselineGateTest {
         assertEquals(List.of("Sniff"), rules(), "c6 raised nothing: learned");
         e.match(ev("mount", T0 + 3 * S, "c5", "app", "/app", DEFAULT), out::add);
         assertEquals(List.of("Sniff", "Mount"), rules(), "c5 raised a Warning: its tuple fires");
+        assertEquals("warned", out.get(1).outputFields().get(RuleEngine.SUSPECT_FIELD));
         assertEquals(1, store.tupleCount("Mount", "app"));
     }
 
