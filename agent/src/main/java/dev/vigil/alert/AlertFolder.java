@@ -18,6 +18,8 @@ import java.util.UUID;
  * when the period ends ({@link #sweep}) one summary alert follows: the last folded alert with a new
  * uuid, {@code output_fields} {@code vigil.suppressed_count} (N) and {@code vigil.suppressed_reason}
  * ({@code dedup}), and {@code " (N similar alerts suppressed in the last 60s)"} appended to its output.
+ * A baseline learning summary carries no container: its {@code baseline.rule} and {@code baseline.scope}
+ * join its key, so each scope's summary goes through (they come together, when learning ends).
  * At most {@code maxDedupKeys} keys are held; the oldest is evicted beyond it, its summary sent early.
  *
  * <p><b>Rate limit.</b> A token bucket per rule ({@code rateLimitPerSecond}, {@code rateLimitBurst})
@@ -32,6 +34,8 @@ import java.util.UUID;
 public final class AlertFolder {
     public static final String COUNT_FIELD = "vigil.suppressed_count";
     public static final String REASON_FIELD = "vigil.suppressed_reason";
+    /** A learning summary's scope: with its {@code baseline.rule}, part of its dedup key (one summary per scope). */
+    static final String SCOPE_FIELD = "baseline.scope";
 
     /** One dedup key's current period. */
     private static final class Window {
@@ -104,6 +108,10 @@ public final class AlertFolder {
         Map<String, Object> f = a.outputFields();
         for (String k : keyFields) {
             key.append('\u0000').append(f == null ? null : f.get(k));
+        }
+        Object scope = f == null ? null : f.get(SCOPE_FIELD);
+        if (scope != null) {
+            key.append('\u0000').append(f.get("baseline.rule")).append('\u0000').append(scope);
         }
         String k = key.toString();
         Window w = windows.get(k);

@@ -28,7 +28,8 @@ final class ConfigOptions {
         if (!rules.isEmpty() || noDefaultRules) {
             RulesConfig r = c.rules();
             List<String> paths = rules.isEmpty() ? r.paths() : rules.stream().map(Path::toString).toList();
-            c = c.withRules(new RulesConfig(paths, noDefaultRules ? Boolean.FALSE : r.includeDefault(), r.watch()));
+            c = c.withRules(new RulesConfig(paths, noDefaultRules ? Boolean.FALSE : r.includeDefault(), r.watch(),
+                r.baselineSeeds()));
         }
         return c;
     }

@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 /** {@code java -jar vigil.jar <command>}: the entry point; each command is its own class. */
 @Command(name = "vigil", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Runtime anomaly detector for Kubernetes nodes.",
-    subcommands = {RunCommand.class, ReplayCommand.class, RulesCommand.class, CapsCommand.class, PostureCommand.class})
+    subcommands = {RunCommand.class, ReplayCommand.class, RulesCommand.class, CapsCommand.class, PostureCommand.class,
+        BaselinesCommand.class})
 public final class Main implements Callable<Integer> {
     /** Exit code for a bad configuration or command line. */
     public static final int EXIT_USAGE = 2;

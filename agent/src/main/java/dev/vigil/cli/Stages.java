@@ -166,6 +166,7 @@ final class Stages {
     static ReloadableMatcher liveRules(VigilConfig c, String hostname, MeterRegistry registry) throws ConfigException {
         BaselineStore baselines = new BaselineStore(Path.of(c.state().stateDir()).resolve("baselines"),
             BaselineStore.DEFAULT_MAX_SCOPES, BaselineStore.DEFAULT_MAX_TUPLES, registry);
+        seed(baselines, c);
         RulesetLoader loader = new RulesetLoader(hostname, TimeSource.wallTime(java.time.Clock.systemUTC()), baselines,
             RulesetLoader.DEFAULT_MAX_AGGREGATE_KEYS, registry);
         try {
@@ -176,6 +177,18 @@ final class Stages {
         }
     }
 
+    /** Merges {@code rules.baselineSeeds} into the store; a seed that cannot be read stops the start. */
+    static void seed(BaselineStore baselines, VigilConfig c) throws ConfigException {
+        for (String f : c.rules().baselineSeeds()) {
+            try {
+                int added = baselines.importFrom(Path.of(f), "seed:" + f);
+                log.info("baseline seed {}: {} tuples merged", f, added);
+            } catch (java.io.IOException | RuntimeException e) {
+                throw new ConfigException("rules.baselineSeeds: cannot load " + f + ": " + e.getMessage());
+            }
+        }
+    }
+
     /**
      * The replay ruleset: event time drives windows and baselines, which live in memory only, so
      * that a replay is repeatable and never touches the live agent's learned state.
@@ -183,6 +196,7 @@ final class Stages {
     static RuleEngine replayRules(VigilConfig c, String hostname, MeterRegistry registry) throws ConfigException {
         BaselineStore baselines = new BaselineStore(null, BaselineStore.DEFAULT_MAX_SCOPES,
             BaselineStore.DEFAULT_MAX_TUPLES, registry);
+        seed(baselines, c);
         RulesetLoader loader = new RulesetLoader(hostname, TimeSource.eventTime(), baselines,
             RulesetLoader.DEFAULT_MAX_AGGREGATE_KEYS, registry);
         LoadResult r = loader.load(paths(c), c.rules().includeDefault());

@@ -65,7 +65,19 @@ public enum Field {
      * set-up (it entered the container from outside, or was forked by such a process, and has not yet
      * exec'd the workload). Decided by the state stage from the process's history, never from a name.
      */
-    PROC_IS_CONTAINER_SETUP("proc.is_container_setup", FieldKind.BOOL);
+    PROC_IS_CONTAINER_SETUP("proc.is_container_setup", FieldKind.BOOL),
+    /**
+     * Derived by the rules stage: the capabilities the container was granted, as its processes showed
+     * them when the agent first saw it (narrowed by its first {@code execve}); filled on execve, capable
+     * and the CAP_SYS_ADMIN syscalls.
+     */
+    CONTAINER_CAP_GRANTED("container.cap_granted", FieldKind.CAPS),
+    /**
+     * Derived by the rules stage: capabilities this event shows held or used (a granted {@code capable}
+     * check against the initial user namespace) that the container was never granted nor Docker's
+     * default set holds; 0 when none. Present with {@link #CONTAINER_CAP_GRANTED}.
+     */
+    THREAD_CAP_UNGRANTED("thread.cap_ungranted", FieldKind.CAPS);
 
     /** Number of known fields; arrays indexed by field id have this length. */
     public static final int COUNT = values().length;

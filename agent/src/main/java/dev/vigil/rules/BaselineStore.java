@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,31 +15,50 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.zip.CRC32;
 
 /**
  * What {@code baseline} rules have learned: per rule, per scope (the first key field's value), the
- * tuples seen. The learning period is the node's: it starts with the first event the agent ever
- * matched on this node (persisted, so a restart does not start it again). During it every tuple is
- * learned; afterwards an unseen tuple fires once (and is then known), in a scope already known or
- * new. A period per scope starting at the scope's first match would learn, silently, the first thing
- * every new scope does: a new container image whose first act is a mount would never be reported. Bounded: at most
- * {@code maxScopes} scopes per rule and {@code maxTuples} tuples per scope; what does not fit is
- * counted in {@code vigil.rules.baseline.capped{limit=scopes|tuples}}. Persisted in the state
- * directory as {@code baselines.json} (written to a temporary file then renamed, with a CRC-32 of the
- * content; a file whose checksum fails is set aside and counted), loaded at construction, so a
- * restart neither forgets nor relearns. Outlives rule reloads. Thread-safe (one lock: it is touched
- * only when a baseline rule matches, and by {@link #save()}).
+ * tuples seen, each with when and where it was learned (this node, a seed file, an import). The
+ * learning period is the node's: it starts with the first event the agent ever matched on this node
+ * (persisted, so a restart does not start it again). During it a tuple is learned, unless it comes from
+ * a suspect container ({@link ContainerGrants}): then it fires, once per scope, and is kept apart
+ * ("flagged"), never learned as normal. Afterwards an unseen tuple fires once (and is then known), in a
+ * scope already known or new; a flagged tuple seen again after the period is learned without a second
+ * alert (it was alerted). A period per scope starting at the scope's first match would learn, silently,
+ * the first thing every new scope does: a new container image whose first act is a mount would never be
+ * reported. When a rule's period ends every scope that learned in it is summarised once ({@link
+ * #takeSummaries}): the engine raises one Informational alert per scope.
+ *
+ * <p>Bounded: at most {@code maxScopes} scopes per rule, {@code maxTuples} tuples and as many flagged
+ * tuples per scope; what does not fit is counted in {@code vigil.rules.baseline.capped{limit=scopes|tuples}}
+ * (a tuple that does not fit fires after the period, and from a suspect during it). Persisted in the
+ * state directory as {@code baselines.json} (written to a temporary file then renamed, with a CRC-32 of
+ * the content; a file whose checksum fails is set aside and counted), loaded at construction, so a
+ * restart neither forgets nor relearns. {@link #exportTo}, {@link #importFrom} and seed files use the same
+ * format. Outlives rule reloads, as does the {@link ContainerGrants} it holds. Gauges
+ * {@code vigil.baseline.scopes{state=learning|learned}} and {@code vigil.baseline.tuples}.
+ *
+ * <p>Thread-safe (one lock: it is touched only when a baseline rule matches, by {@link #save()}, and by
+ * a scrape); {@link #containers()} is the matching thread's alone.
  */
 public final class BaselineStore {
     private static final Logger LOG = LoggerFactory.getLogger(BaselineStore.class);
     static final String FILE = "baselines.json";
     public static final int DEFAULT_MAX_SCOPES = 10_000;
     public static final int DEFAULT_MAX_TUPLES = 1_000;
+    /** The separator between a tuple's key values (a control character no field value carries). */
+    static final char SEP = '\u001f';
+    static final int FORMAT_VERSION = 3;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -48,20 +68,37 @@ public final class BaselineStore {
     private final Counter scopesCapped;
     private final Counter tuplesCapped;
     private final Counter loadFailed;
+    private final ContainerGrants containers;
     /** Guarded by this. */
-    private final Map<String, Map<String, Scope>> rules = new HashMap<>();
+    private final Map<String, Map<String, Scope>> rules = new TreeMap<>();
     /** Guarded by this. */
     private boolean dirty;
     /** When the node's learning period began (rule time, ns); MIN_VALUE until the first event. Guarded by this. */
     private long learnStart = Long.MIN_VALUE;
 
+    /** When and where a tuple was learned: {@code where} is a node name, {@code seed:FILE} or {@code import:FILE}. */
+    public record Learned(long atNanos, String where) {
+    }
+
     private static final class Scope {
         final long firstSeen;
-        final Set<String> tuples = new LinkedHashSet<>();
+        final Map<String, Learned> tuples = new LinkedHashMap<>();
+        /** Tuples a suspect did during learning: alerted, not learned. */
+        final Set<String> flagged = new LinkedHashSet<>();
+        /** Its learning summary was raised (or it never learned: made after the period, seeded). */
+        boolean summarized;
 
         Scope(long firstSeen) {
             this.firstSeen = firstSeen;
         }
+    }
+
+    /** One scope's learning, as the summary alert reports it. */
+    public record Summary(String rule, String scope, List<String> learned, List<String> flagged, long windowEndNanos) {
+    }
+
+    /** One learned tuple, for {@code vigil baselines list}. */
+    public record Row(String rule, String scope, String tuple, long atNanos, String where) {
     }
 
     /** @param dir the state directory, or null to keep baselines in memory only */
@@ -75,13 +112,21 @@ public final class BaselineStore {
             .description("baseline scopes or tuples not learned because a bound was reached").register(registry);
         this.loadFailed = Counter.builder("vigil.rules.baseline.load.failed")
             .description("baseline files that could not be read (corrupt or wrong checksum)").register(registry);
+        Gauge.builder("vigil.baseline.scopes", this, s -> s.scopeCount(false)).tag("state", "learning")
+            .description("baseline scopes, by state: learning (the node's period runs) or learned").register(registry);
+        Gauge.builder("vigil.baseline.scopes", this, s -> s.scopeCount(true)).tag("state", "learned")
+            .description("baseline scopes, by state: learning (the node's period runs) or learned").register(registry);
+        Gauge.builder("vigil.baseline.tuples", this, BaselineStore::tupleTotal)
+            .description("baseline tuples held, all rules and scopes").register(registry);
+        this.containers = new ContainerGrants(registry);
         load();
     }
 
-    /**
-     * Records a match of a baseline rule; true when it must fire (learning is over for the scope and
-     * the tuple was never seen).
-     */
+    /** The containers' grants and suspicion, for the engine (matching thread only). */
+    ContainerGrants containers() {
+        return containers;
+    }
+
     /** Starts the node's learning period at {@code now}, unless it started before (this run or an earlier one). */
     synchronized void startLearning(long now) {
         if (learnStart == Long.MIN_VALUE) {
@@ -90,8 +135,22 @@ public final class BaselineStore {
         }
     }
 
-    synchronized boolean observe(String rule, String scope, String tuple, long now, long learnNanos) {
+    /** When the node's learning period began (ns), or MIN_VALUE before the first event. */
+    synchronized long learnStart() {
+        return learnStart;
+    }
+
+    /**
+     * Records a match of a baseline rule; true when it must fire: the tuple was never seen and learning
+     * is over for the rule, or it comes from a suspect during learning (once per scope and tuple).
+     *
+     * @param where   this node's name, recorded with what is learned
+     * @param suspect the match's container is a suspect
+     */
+    synchronized boolean observe(String rule, String scope, String tuple, long now, long learnNanos, String where,
+                                 boolean suspect) {
         startLearning(now);
+        boolean learning = now - learnStart < learnNanos;
         Map<String, Scope> scopes = rules.computeIfAbsent(rule, r -> new HashMap<>());
         Scope s = scopes.get(scope);
         if (s == null) {
@@ -100,20 +159,71 @@ public final class BaselineStore {
                 return false; // an unknown scope beyond the bound is not judged: no baseline to judge by
             }
             s = new Scope(now);
+            s.summarized = !learning; // made after the period: each of its tuples fires, nothing to summarise
             scopes.put(scope, s);
             dirty = true;
         }
-        if (s.tuples.contains(tuple)) {
+        if (s.tuples.containsKey(tuple)) {
             return false;
         }
-        boolean learning = now - learnStart < learnNanos;
+        if (s.flagged.contains(tuple)) {
+            if (!learning && s.tuples.size() < maxTuples) {
+                s.flagged.remove(tuple);
+                s.tuples.put(tuple, new Learned(now, where)); // alerted when the suspect did it: known now
+                dirty = true;
+            }
+            return false;
+        }
+        if (suspect && learning) {
+            if (s.flagged.size() >= maxTuples) {
+                tuplesCapped.increment();
+                return true; // cannot remember it was alerted: alert again rather than stay silent
+            }
+            s.flagged.add(tuple);
+            dirty = true;
+            return true;
+        }
         if (s.tuples.size() >= maxTuples) {
             tuplesCapped.increment();
             return !learning;
         }
-        s.tuples.add(tuple);
+        s.tuples.put(tuple, new Learned(now, where));
         dirty = true;
         return !learning;
+    }
+
+    /**
+     * The summaries due for a rule whose learning period ended by {@code now}: one per scope that learned
+     * in it and was not yet summarised (each is marked summarised and persisted, so a restart does not
+     * repeat it). Empty before the period ends. Lists the tuples learned by {@code where} (this node).
+     */
+    synchronized List<Summary> takeSummaries(String rule, long learnNanos, long now, String where) {
+        if (learnStart == Long.MIN_VALUE || now - learnStart < learnNanos) {
+            return List.of();
+        }
+        Map<String, Scope> scopes = rules.get(rule);
+        if (scopes == null) {
+            return List.of();
+        }
+        List<Summary> out = new ArrayList<>();
+        for (Map.Entry<String, Scope> e : new TreeMap<>(scopes).entrySet()) {
+            Scope s = e.getValue();
+            if (s.summarized) {
+                continue;
+            }
+            s.summarized = true;
+            dirty = true;
+            List<String> learned = new ArrayList<>();
+            s.tuples.forEach((t, l) -> {
+                if (where.equals(l.where())) {
+                    learned.add(t);
+                }
+            });
+            if (!learned.isEmpty() || !s.flagged.isEmpty()) {
+                out.add(new Summary(rule, e.getKey(), learned, List.copyOf(s.flagged), learnStart + learnNanos));
+            }
+        }
+        return out;
     }
 
     synchronized boolean isDirty() {
@@ -127,39 +237,145 @@ public final class BaselineStore {
         return sc == null ? 0 : sc.tuples.size();
     }
 
+    /** Every learned tuple, by rule, scope and learning order. */
+    public synchronized List<Row> rows() {
+        List<Row> out = new ArrayList<>();
+        rules.forEach((rule, scopes) -> new TreeMap<>(scopes).forEach((scope, s) ->
+            s.tuples.forEach((t, l) -> out.add(new Row(rule, scope, t, l.atNanos(), l.where())))));
+        return out;
+    }
+
+    private synchronized double scopeCount(boolean learned) {
+        long n = 0;
+        for (Map<String, Scope> scopes : rules.values()) {
+            for (Scope s : scopes.values()) {
+                if (s.summarized == learned) {
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
+    private synchronized double tupleTotal() {
+        long n = 0;
+        for (Map<String, Scope> scopes : rules.values()) {
+            for (Scope s : scopes.values()) {
+                n += s.tuples.size();
+            }
+        }
+        return n;
+    }
+
     /** Writes the baselines if anything changed since the last save. Atomic: temp file + rename. */
     public synchronized void save() {
         if (dir == null || !dirty) {
             return;
         }
         try {
-            ObjectNode data = JSON.createObjectNode();
-            for (Map.Entry<String, Map<String, Scope>> r : rules.entrySet()) {
-                ObjectNode scopes = data.putObject(r.getKey());
-                for (Map.Entry<String, Scope> s : r.getValue().entrySet()) {
-                    ObjectNode sc = scopes.putObject(s.getKey());
-                    sc.put("firstSeen", s.getValue().firstSeen);
-                    ArrayNode t = sc.putArray("tuples");
-                    s.getValue().tuples.forEach(t::add);
-                }
-            }
-            byte[] body = JSON.writeValueAsBytes(data);
-            ObjectNode file = JSON.createObjectNode();
-            file.put("version", 2);
-            file.put("crc32", crc(body, learnStart));
-            file.put("learnStart", learnStart);
-            file.set("rules", data);
-            Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, FILE, ".tmp");
-            Files.write(tmp, JSON.writeValueAsBytes(file));
-            try {
-                Files.move(tmp, dir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, dir.resolve(FILE), StandardCopyOption.REPLACE_EXISTING);
-            }
+            writeFile(dir.resolve(FILE));
             dirty = false;
         } catch (IOException e) {
             LOG.warn("cannot save baselines in {}: {}", dir, e.toString());
+        }
+    }
+
+    /** Writes every baseline to {@code file} (the state file's format, checksummed). */
+    public synchronized void exportTo(Path file) throws IOException {
+        writeFile(file);
+    }
+
+    /**
+     * Merges a baselines file (an export, a seed): every tuple not yet known is learned, with the file's
+     * when and where ({@code defaultWhere} for an entry that names none); bounds apply and are counted.
+     * A scope it makes counts as learned. A file whose checksum fails is refused.
+     *
+     * @return the tuples added
+     */
+    public synchronized int importFrom(Path file, String defaultWhere) throws IOException {
+        JsonNode root = JSON.readTree(file.toFile());
+        JsonNode data = root.get("rules");
+        if (data == null || !data.isObject()) {
+            throw new IOException(file + ": no \"rules\" object");
+        }
+        if (root.has("crc32") && root.path("crc32").asLong(-1)
+            != crc(JSON.writeValueAsBytes(data), root.path("learnStart").asLong(Long.MIN_VALUE))) {
+            throw new IOException(file + ": checksum mismatch (edited by hand? drop the crc32 key to import it)");
+        }
+        int added = 0;
+        for (Iterator<Map.Entry<String, JsonNode>> r = data.fields(); r.hasNext(); ) {
+            Map.Entry<String, JsonNode> re = r.next();
+            Map<String, Scope> scopes = rules.computeIfAbsent(re.getKey(), k -> new HashMap<>());
+            for (Iterator<Map.Entry<String, JsonNode>> it = re.getValue().fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> se = it.next();
+                Scope s = scopes.get(se.getKey());
+                if (s == null) {
+                    if (scopes.size() >= maxScopes) {
+                        scopesCapped.increment();
+                        continue;
+                    }
+                    s = new Scope(se.getValue().path("firstSeen").asLong());
+                    s.summarized = true;
+                    scopes.put(se.getKey(), s);
+                }
+                for (JsonNode t : se.getValue().path("tuples")) {
+                    String tuple = t.isTextual() ? t.asText() : t.path("tuple").asText();
+                    if (s.tuples.containsKey(tuple)) {
+                        continue;
+                    }
+                    if (s.tuples.size() >= maxTuples) {
+                        tuplesCapped.increment();
+                        continue;
+                    }
+                    long at = t.isTextual() ? s.firstSeen : t.path("at").asLong(s.firstSeen);
+                    String where = t.isTextual() || !t.hasNonNull("where") ? defaultWhere : t.path("where").asText();
+                    s.flagged.remove(tuple);
+                    s.tuples.put(tuple, new Learned(at, where));
+                    added++;
+                }
+            }
+        }
+        if (added > 0) {
+            dirty = true;
+        }
+        return added;
+    }
+
+    private void writeFile(Path target) throws IOException {
+        ObjectNode data = JSON.createObjectNode();
+        for (Map.Entry<String, Map<String, Scope>> r : rules.entrySet()) {
+            ObjectNode scopes = data.putObject(r.getKey());
+            for (Map.Entry<String, Scope> s : new TreeMap<>(r.getValue()).entrySet()) {
+                ObjectNode sc = scopes.putObject(s.getKey());
+                sc.put("firstSeen", s.getValue().firstSeen);
+                sc.put("summarized", s.getValue().summarized);
+                ArrayNode t = sc.putArray("tuples");
+                s.getValue().tuples.forEach((tuple, l) -> {
+                    ObjectNode o = t.addObject();
+                    o.put("tuple", tuple);
+                    o.put("at", l.atNanos());
+                    if (l.where() != null) {
+                        o.put("where", l.where());
+                    }
+                });
+                ArrayNode f = sc.putArray("flagged");
+                s.getValue().flagged.forEach(f::add);
+            }
+        }
+        byte[] body = JSON.writeValueAsBytes(data);
+        ObjectNode file = JSON.createObjectNode();
+        file.put("version", FORMAT_VERSION);
+        file.put("crc32", crc(body, learnStart));
+        file.put("learnStart", learnStart);
+        file.set("rules", data);
+        Path parent = target.toAbsolutePath().getParent();
+        Files.createDirectories(parent);
+        Path tmp = Files.createTempFile(parent, target.getFileName().toString(), ".tmp");
+        Files.write(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(file));
+        try {
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
         }
     }
 
@@ -180,8 +396,19 @@ public final class BaselineStore {
             data.fields().forEachRemaining(r -> {
                 Map<String, Scope> scopes = new HashMap<>();
                 r.getValue().fields().forEachRemaining(s -> {
-                    Scope sc = new Scope(s.getValue().path("firstSeen").asLong());
-                    s.getValue().path("tuples").forEach(t -> sc.tuples.add(t.asText()));
+                    JsonNode v = s.getValue();
+                    Scope sc = new Scope(v.path("firstSeen").asLong());
+                    // version 2 files hold bare tuples and no summary state: their scopes learned before summaries existed
+                    sc.summarized = v.path("summarized").asBoolean(true);
+                    v.path("tuples").forEach(t -> {
+                        if (t.isTextual()) {
+                            sc.tuples.put(t.asText(), new Learned(sc.firstSeen, null));
+                        } else {
+                            sc.tuples.put(t.path("tuple").asText(),
+                                new Learned(t.path("at").asLong(sc.firstSeen), t.hasNonNull("where") ? t.path("where").asText() : null));
+                        }
+                    });
+                    v.path("flagged").forEach(t -> sc.flagged.add(t.asText()));
                     scopes.put(s.getKey(), sc);
                 });
                 rules.put(r.getKey(), scopes);

@@ -67,7 +67,11 @@ final class RuleCompiler {
             }
         }
         int errors = (int) problems.stream().filter(p -> p.kind() == Problem.Kind.ERROR).count();
-        RuleEngine engine = new RuleEngine(compiled, hostname, time, baselines, compiler.extras());
+        // The trusted lists' items: a suspect container whose image is trusted still learns.
+        List<String> trusted = RuleEngine.TRUSTED_LISTS.stream()
+            .flatMap(l -> collected.lists().containsKey(l) ? collected.lists().get(l).items.stream() : java.util.stream.Stream.empty())
+            .toList();
+        RuleEngine engine = new RuleEngine(compiled, hostname, time, baselines, compiler.extras(), trusted);
         return new LoadResult(problems, compiled.size(), skipped, disabled, errors, engine);
     }
 

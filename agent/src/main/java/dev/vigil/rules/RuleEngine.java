@@ -2,12 +2,15 @@ package dev.vigil.rules;
 
 import dev.vigil.alert.Alert;
 import dev.vigil.alert.AlertEmitter;
+import dev.vigil.alert.Priority;
 import dev.vigil.event.Event;
 import dev.vigil.event.EventTypes;
 import dev.vigil.event.Field;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -16,7 +19,11 @@ import java.util.UUID;
  * constraint, sit in the {@link EventTypes#OTHER} slot and compare the type text), and raises an
  * alert for every rule whose condition holds (Falco's {@code rule_matching: all}). A non-matching
  * event allocates nothing. Aggregate rules fire once per key per window; baseline rules fire on
- * tuples unseen after learning. Build it with {@link RulesetLoader}.
+ * tuples unseen after learning, and on a suspect container's tuples during it ({@link ContainerGrants}:
+ * before matching, the engine fills {@code container.cap_granted} and {@code thread.cap_ungranted}; an
+ * alert at Warning or above marks its container a suspect). When a baseline rule's learning period ends,
+ * one Informational alert per scope ({@value #SUMMARY_RULE}, tag {@code baseline}) lists what it learned.
+ * Build it with {@link RulesetLoader}.
  *
  * <p>Threading: {@link #match} on one thread at a time (compiled checks keep scratch buffers).
  */
@@ -27,9 +34,44 @@ public final class RuleEngine implements Matcher {
     private final TimeSource time;
     private final BaselineStore baselines;
     private final ExtraIndex extras;
+    private final ContainerGrants grants;
+    /** Images the suspect gate trusts: the rules' trusted lists ({@link #TRUSTED_LISTS}). */
+    private final String[] trustedImages;
+    /** The baseline rules, one per name, whose learning summary is not yet raised. */
+    private final List<CompiledRule> summariesPending = new ArrayList<>();
+    private int summaryTick;
+
+    /**
+     * The output field naming why a baseline rule fired during learning instead of learning: {@code warned},
+     * {@code cap_not_granted}, {@code privileged}, {@code beyond_default_caps}.
+     */
+    public static final String SUSPECT_FIELD = "baseline.suspect";
+    /** The rule name of the learning summaries. */
+    public static final String SUMMARY_RULE = "Baseline learned";
+    /** The lists whose images are never suspects for privilege or capabilities beyond the default set. */
+    public static final List<String> TRUSTED_LISTS = List.of("vigil_trusted_privileged_images", "vigil_trusted_sys_admin_images");
+    /** At most this many tuples are listed in a summary; the count says how many more. */
+    static final int SUMMARY_MAX_TUPLES = 20;
+    /** A tuple longer than this is cut in a summary. */
+    static final int SUMMARY_MAX_TUPLE_CHARS = 200;
+    /** Events between two checks for a learning period's end (besides each baseline match). */
+    private static final int SUMMARY_CHECK_MASK = 1023;
 
     RuleEngine(List<CompiledRule> rules, String hostname, TimeSource time, BaselineStore baselines, ExtraIndex extras) {
+        this(rules, hostname, time, baselines, extras, List.of());
+    }
+
+    RuleEngine(List<CompiledRule> rules, String hostname, TimeSource time, BaselineStore baselines, ExtraIndex extras,
+               List<String> trustedImages) {
         this.extras = extras;
+        this.grants = baselines != null ? baselines.containers() : null;
+        this.trustedImages = trustedImages.toArray(new String[0]);
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (CompiledRule r : rules) {
+            if (r.baseline != null && names.add(r.name)) {
+                summariesPending.add(r);
+            }
+        }
         this.rules = List.copyOf(rules);
         this.hostname = hostname;
         this.time = time;
@@ -59,6 +101,12 @@ public final class RuleEngine implements Matcher {
             startLearning(event);
         }
         extras.reset(event);
+        if (grants != null) {
+            grants.fill(event, time);
+        }
+        if (!summariesPending.isEmpty() && (++summaryTick & SUMMARY_CHECK_MASK) == 0) {
+            raiseSummaries(time.now(event), emitter);
+        }
         for (CompiledRule r : byType[event.eventType()]) {
             if (r.check.test(event)) {
                 fire(r, event, emitter);
@@ -71,13 +119,18 @@ public final class RuleEngine implements Matcher {
         learningStarted = true;
         if (baselines != null) {
             baselines.startLearning(time.now(event));
+            learnStart = baselines.learnStart(); // fixed from now on: the periodic check takes no lock
         }
     }
+
+    /** The node's learning start as the store had it when this engine matched its first event. */
+    private long learnStart = Long.MIN_VALUE;
 
     private boolean learningStarted;
 
     private void fire(CompiledRule r, Event e, AlertEmitter emitter) {
         long count = -1;
+        String suspectReason = null;
         if (r.aggregate != null) {
             count = r.aggregate.offer(e, time.now(e));
             if (count < 0) {
@@ -85,15 +138,92 @@ public final class RuleEngine implements Matcher {
             }
         }
         if (r.baseline != null && r.baseline.hasScope(e)) {
-            boolean novel = baselines.observe(r.name, r.baseline.scope(e), r.baseline.tuple(e), time.now(e),
-                r.baseline.learnNanos());
-            if (!novel) {
+            long now = time.now(e);
+            ContainerGrants.Suspicion why = grants != null ? grants.suspicion(e, trusted(e), now)
+                : ContainerGrants.Suspicion.NONE;
+            boolean suspect = why != ContainerGrants.Suspicion.NONE;
+            boolean fires = baselines.observe(r.name, r.baseline.scope(e), r.baseline.tuple(e), now,
+                r.baseline.learnNanos(), hostname, suspect);
+            if (!summariesPending.isEmpty()) {
+                raiseSummaries(now, emitter);
+            }
+            if (!fires) {
                 return;
+            }
+            if (suspect && now - learnStart < r.baseline.learnNanos()) {
+                suspectReason = why.label; // fired, not learned, because its container is a suspect
             }
         }
         long t = e.has(Field.EVT_RAWTIME) ? e.getLong(Field.EVT_RAWTIME) : System.currentTimeMillis() * 1_000_000L;
+        Map<String, Object> fields = r.output.fields(e, count);
+        if (suspectReason != null) {
+            Map<String, Object> withReason = new LinkedHashMap<>(fields);
+            withReason.put(SUSPECT_FIELD, suspectReason);
+            fields = java.util.Collections.unmodifiableMap(withReason);
+        }
         emitter.emit(new Alert(UUID.randomUUID().toString(), t, r.name, r.priority, "syscall", r.tags, hostname,
-            r.output.render(e, count), r.output.fields(e, count), r.output));
+            r.output.render(e, count), fields, r.output));
+        if (grants != null && r.priority.atLeast(Priority.WARNING)) {
+            grants.warned(e);
+        }
+    }
+
+    private boolean trusted(Event e) {
+        for (String image : trustedImages) {
+            if (e.textEquals(Field.CONTAINER_IMAGE_REPOSITORY, image)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Raises the learning summaries of the baseline rules whose period has ended by {@code now}. */
+    private void raiseSummaries(long now, AlertEmitter emitter) {
+        long start = learnStart;
+        if (start == Long.MIN_VALUE) {
+            return;
+        }
+        for (int i = summariesPending.size() - 1; i >= 0; i--) {
+            CompiledRule r = summariesPending.get(i);
+            if (now - start < r.baseline.learnNanos()) {
+                continue;
+            }
+            summariesPending.remove(i);
+            for (BaselineStore.Summary s : baselines.takeSummaries(r.name, r.baseline.learnNanos(), now, hostname)) {
+                emitter.emit(summaryAlert(s, r.baseline.learnNanos()));
+            }
+        }
+    }
+
+    /** One scope's learning summary, in Falco's alert format; its size is bounded (tuples listed, chars each). */
+    private Alert summaryAlert(BaselineStore.Summary s, long learnNanos) {
+        StringBuilder list = new StringBuilder();
+        int shown = Math.min(s.learned().size(), SUMMARY_MAX_TUPLES);
+        for (int i = 0; i < shown; i++) {
+            if (i > 0) {
+                list.append("; ");
+            }
+            String t = s.learned().get(i);
+            int cut = t.indexOf(BaselineStore.SEP);
+            String rest = cut < 0 ? t : t.substring(cut + 1).replace(BaselineStore.SEP, ' ');
+            list.append(rest.length() > SUMMARY_MAX_TUPLE_CHARS ? rest.substring(0, SUMMARY_MAX_TUPLE_CHARS) + "…" : rest);
+        }
+        int more = s.learned().size() - shown;
+        if (more > 0) {
+            list.append("; … (+").append(more).append(" more)");
+        }
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("evt.rawtime", s.windowEndNanos());
+        fields.put("baseline.rule", s.rule());
+        fields.put("baseline.scope", s.scope());
+        fields.put("baseline.learned", (long) s.learned().size());
+        fields.put("baseline.tuples", list.toString());
+        fields.put("baseline.suspect_alerted", (long) s.flagged().size());
+        fields.put("baseline.learn_seconds", learnNanos / 1_000_000_000L);
+        String output = SUMMARY_RULE + " (rule=" + s.rule() + " scope=" + s.scope() + " learned=" + s.learned().size()
+            + " tuples=[" + list + "] suspect_alerted=" + s.flagged().size() + " learn=" + learnNanos / 1_000_000_000L + "s)";
+        return new Alert(UUID.randomUUID().toString(), s.windowEndNanos(), SUMMARY_RULE, Priority.INFORMATIONAL,
+            "syscall", List.of("baseline"), hostname, output, java.util.Collections.unmodifiableMap(fields));
     }
 
     @Override

@@ -151,4 +151,18 @@ class AlertFolderTest {
         }
         assertEquals(1000, out.size());
     }
+
+    @Test
+    void learningSummariesOfDifferentScopesAreNotFoldedTogetherButTheSameScopeIs() {
+        AlertFolder f = folder(60, null, null, null);
+        java.util.function.BiFunction<String, String, Alert> summary = (rule, scope) -> new Alert("u", 1L,
+            "Baseline learned", Priority.INFORMATIONAL, "syscall", List.of("baseline"), "n", "s",
+            java.util.Map.of("baseline.rule", rule, "baseline.scope", scope));
+        f.emit(summary.apply("R", "nginx"));
+        f.emit(summary.apply("R", "redis"));
+        f.emit(summary.apply("Q", "nginx"));
+        assertEquals(3, out.size());
+        f.emit(summary.apply("R", "nginx"));
+        assertEquals(3, out.size(), "the same rule and scope again within the period is folded");
+    }
 }

@@ -141,7 +141,8 @@ class DefaultRulesTest {
         assertEquals(List.of(), rulesFired(e, csi));
         Event later = ev("mount", T0 + 3_600_000_000_000L, "proc.exepath", "/csi-driver", "evt.res", 0L,
             "container.image.repository", "csi");
-        assertEquals(List.of(), rulesFired(e, later), "learned: the CSI driver mounting all day stays quiet");
+        assertEquals(List.of(RuleEngine.SUMMARY_RULE), rulesFired(e, later),
+            "learned: the CSI driver mounting all day stays quiet; the period's end raises its scope's summary");
         Event shell = ev("mount", T0 + 3_600_000_000_000L, "proc.exepath", "/bin/sh", "evt.res", 0L,
             "container.image.repository", "csi");
         assertEquals(List.of("CAP_SYS_ADMIN syscall succeeded in container"), rulesFired(e, shell));

@@ -30,8 +30,9 @@ class MatchAllocationTest {
                 "container.id", c, "evt.res", 3L, "evt.failed", false),
             TestEvents.event("clone", "evt.rawtime", t, "proc.name", "make", "container.id", c, "evt.res", 4321L,
                 "evt.failed", false, "container.pids_limit", 4096L, "container.pids_usage", 3L),
+            // judged by ContainerGrants (its container's grant looked up, the derived fields filled)
             TestEvents.event("capable", "evt.rawtime", t, "proc.name", "nginx", "evt.arg.cap", 10L, "evt.res", 0L,
-                "container.id", c),
+                "container.id", c, "thread.cap_effective", Capabilities.DOCKER_DEFAULT),
             TestEvents.event("connect", "evt.rawtime", t, "proc.name", "curl", "fd.name", "10.0.0.1:4242->10.0.0.2:80",
                 "container.id", "host", "fd.l4proto", "tcp", "evt.res", -115L, "evt.failed", true),
             TestEvents.event("my_private_event", "evt.rawtime", t, "proc.name", "x", "container.id", c),

@@ -46,7 +46,16 @@ final class Attacks {
      * later start leaves a longer benign stretch first (e.g. past the rules' baseline learning period).
      */
     void plan(long lines, int fromPercent) {
-        java.util.function.LongUnaryOperator at = p -> lines * (fromPercent * 60 + (p - 20) * (90 - fromPercent)) / 6000;
+        plan(lines, fromPercent, 90);
+    }
+
+    /**
+     * As {@link #plan(long)}, with the attacks spread over {@code fromPercent}..{@code toPercent} of the
+     * stream: e.g. all inside the rules' baseline learning period (the node's first 10 minutes of event
+     * time), or all after it.
+     */
+    void plan(long lines, int fromPercent, int toPercent) {
+        java.util.function.LongUnaryOperator at = p -> lines * (fromPercent * 60 + (p - 20) * (toPercent - fromPercent)) / 6000;
         long d = Container.DOCKER_DEFAULT_CAPS;
         Workload web = node.add("web-admin", "docker.io/library/nginx", "shop", Kind.NGINX, 1024,
             d | Container.CAP_SYS_ADMIN_BIT, false, 3);

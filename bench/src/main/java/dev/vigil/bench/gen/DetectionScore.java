@@ -18,7 +18,8 @@ import picocli.CommandLine.Option;
 
 /**
  * Scores alerts against the truth file: each attack is caught when an alert names its container
- * and its event time lies in the attack's window; every alert that matches no attack is false.
+ * and its event time lies in the attack's window; every alert that matches no attack is false, except
+ * the baselines' learning summaries (Informational, tag {@code baseline}), counted apart.
  * Prints one JSON line: per attack the alerts that caught it (and their rules), the misses, and
  * false alerts per million events.
  *
@@ -36,6 +37,14 @@ public final class DetectionScore implements Callable<Integer> {
     @Option(names = "--events", required = true, description = "Events in the stream (for false alerts per million).")
     long events;
 
+    @Option(names = "--learning-ends", defaultValue = "-1",
+        description = "Event time (ns) the rules' baseline learning period ends: also report the false alerts after it.")
+    long learningEnds;
+
+    @Option(names = "--events-after", defaultValue = "-1",
+        description = "Events in the stream at or after --learning-ends (for false alerts per million after it).")
+    long eventsAfter;
+
     @Override
     public Integer call() throws IOException {
         ObjectMapper json = new ObjectMapper();
@@ -48,6 +57,8 @@ public final class DetectionScore implements Callable<Integer> {
         Map<String, List<String>> caughtBy = new LinkedHashMap<>();
         attacks.forEach(a -> caughtBy.put(a.path("kind").asText(), new ArrayList<>()));
         long falseAlerts = 0;
+        long summaries = 0;
+        long falseAfter = 0;
         Map<String, Long> falseByRule = new LinkedHashMap<>();
         try (BufferedReader r = Files.newBufferedReader(alerts, StandardCharsets.UTF_8)) {
             String line;
@@ -56,6 +67,10 @@ public final class DetectionScore implements Callable<Integer> {
                     continue;
                 }
                 JsonNode alert = json.readTree(line);
+                if (alert.path("priority").asText().equals("Informational") && hasTag(alert, "baseline")) {
+                    summaries++; // a learning summary for review: no detection, true or false
+                    continue;
+                }
                 JsonNode fields = alert.path("output_fields");
                 String container = fields.path("container.id").asText();
                 long t = fields.path("evt.rawtime").asLong();
@@ -72,6 +87,9 @@ public final class DetectionScore implements Callable<Integer> {
                     }
                 }
                 if (!hit) {
+                    if (learningEnds >= 0 && t >= learningEnds) {
+                        falseAfter++;
+                    }
                     falseAlerts++;
                     falseByRule.merge(rule, 1L, Long::sum);
                 }
@@ -92,6 +110,13 @@ public final class DetectionScore implements Callable<Integer> {
         report.put("false_alerts", falseAlerts);
         report.put("false_alerts_per_million_events", Math.round(falseAlerts * 1e6 / events * 10) / 10.0);
         report.put("false_alerts_by_rule", falseByRule);
+        report.put("baseline_summaries", summaries);
+        if (learningEnds >= 0) {
+            report.put("false_alerts_after_learning", falseAfter);
+            if (eventsAfter > 0) {
+                report.put("false_alerts_per_million_events_after_learning", Math.round(falseAfter * 1e6 / eventsAfter * 10) / 10.0);
+            }
+        }
         System.out.println(json.writeValueAsString(report));
         return missed.isEmpty() ? 0 : 1;
     }

@@ -47,6 +47,11 @@ public final class NodeStreamGenerator implements java.util.concurrent.Callable<
             + "spread from there to 90 %%. Raise it to put them after the rules' baseline learning period.")
     int attacksFrom;
 
+    @Option(names = "--attacks-to", defaultValue = "90",
+        description = "Percent of the stream by which the last attack starts (default ${DEFAULT-VALUE}); with "
+            + "--attacks-from 5 --attacks-to 35 every attack falls inside the baseline learning period.")
+    int attacksTo;
+
     /** The result of one generation: the attacks as they happened, and the simulated span. */
     public record Result(List<Attack> attacks, long lines, long firstRawtime, long lastRawtime) {
     }
@@ -58,6 +63,14 @@ public final class NodeStreamGenerator implements java.util.concurrent.Callable<
 
     public static Result generate(long events, long seed, double eventsPerSecond, int attacksFromPercent,
                                   OutputStream out) {
+        return generate(events, seed, eventsPerSecond, attacksFromPercent, 90, out);
+    }
+
+    public static Result generate(long events, long seed, double eventsPerSecond, int attacksFromPercent,
+                                  int attacksToPercent, OutputStream out) {
+        if (attacksFromPercent < 0 || attacksToPercent > 95 || attacksFromPercent > attacksToPercent) {
+            throw new IllegalArgumentException("need 0 <= --attacks-from <= --attacks-to <= 95");
+        }
         if (events < MIN_EVENTS) {
             throw new IllegalArgumentException("--events must be at least " + MIN_EVENTS + " so that the attacks fit");
         }
@@ -66,7 +79,7 @@ public final class NodeStreamGenerator implements java.util.concurrent.Callable<
         Node node = new Node(sim, eventsPerSecond);
         node.build();
         Attacks attacks = new Attacks(sim, node);
-        attacks.plan(events, attacksFromPercent);
+        attacks.plan(events, attacksFromPercent, attacksToPercent);
         node.start();
         sim.run(events);
         return new Result(List.copyOf(attacks.all()), w.lines(), Sim.EPOCH_NANOS, sim.now());
@@ -87,7 +100,7 @@ public final class NodeStreamGenerator implements java.util.concurrent.Callable<
         Result r;
         boolean stdout = out.toString().equals("-");
         try (OutputStream os = stdout ? System.out : Files.newOutputStream(out)) {
-            r = generate(events, seed, rate, attacksFrom, os);
+            r = generate(events, seed, rate, attacksFrom, attacksTo, os);
         }
         if (truth != null) {
             writeTruth(r.attacks(), truth);
