@@ -315,14 +315,14 @@ public final class RuntimeIdentityResolver implements IdentitySource {
             @Override
             public void upsert(ContainerIdentity identity) {
                 metrics.event(client.name());
-                // Ask the better-ranked clients first, on this thread, so that the first update the stages
-                // see already carries their answer: containerd's own event for a kubelet's container names
-                // the image by its first tag, the CRI by the reference the kubelet asked for (an image with
-                // two tags was reported under the wrong one while the CRI's answer was still queued).
+                // What this client knows goes out at once (a name, a pod: the alert stage waits for the image
+                // only); then the better-ranked clients are asked, on this thread, for what they know better
+                // (containerd's own API leaves a kubelet's container's image to its CRI, which names the
+                // reference the kubelet asked for), and again a little later if they do not know it yet.
+                publish(rank, identity);
                 if (rank > 0 && !answeredBefore(identity.id(), rank) && !ask(identity.id(), rank)) {
                     refineLater(identity.id(), rank, 1); // the CRI adds a container to its store after the record
                 }
-                publish(rank, identity);
             }
 
             @Override

@@ -130,20 +130,20 @@ class RuntimeIdentityResolverTest {
     }
 
     @Test
-    void anEventOfALaterSourceIsFirstCompletedByTheBetterRankedOne() throws Exception {
-        // containerd's own event names a kubelet's container by its image's first tag; the CRI, ranked first,
-        // by the reference the kubelet asked for: the first update the stages see must carry the CRI's.
+    void anEventOfALaterSourceIsCompletedByTheBetterRankedOneAtOnce() throws Exception {
+        // containerd's own event for a kubelet's container (no image: its CRI names the one the kubelet asked for)
         MemoryClient cri = new MemoryClient("cri");
         MemoryClient native_ = new MemoryClient("native");
         try (RuntimeIdentityResolver r = resolver(100, cri, native_)) {
             r.start();
             assertTrue(native_.watching.await(5, TimeUnit.SECONDS));
             cri.containers.put(HEX, identity(HEX, "app", "registry.example/probe:1.0", "web-0", "cri"));
-            native_.listener.upsert(identity(HEX, "app", "registry.example/pause:1.0", null, "native"));
+            native_.listener.upsert(identity(HEX, "app", null, "web-0", "native"));
             List<IdentitySource.Update> seen = new ArrayList<>();
-            assertEquals(1, r.drain(seen::add), "one update: the merge of both answers");
-            assertEquals("registry.example/probe", seen.get(0).identity().imageRepository());
-            assertEquals("web-0", seen.get(0).identity().podName());
+            r.drain(seen::add);
+            assertEquals(2, seen.size(), "what the event said, then the merge with the CRI's answer: " + seen);
+            assertNull(seen.get(0).identity().imageRepository());
+            assertEquals("registry.example/probe", seen.get(1).identity().imageRepository());
             assertEquals(List.of(HEX), cri.inspected, "the CRI asked once, on the event");
         }
     }
