@@ -232,10 +232,13 @@ class ReadmeCommandsIT {
         while (m.find() && m.start() < readme.substring(table).indexOf("\n\n")) {
             categories.add(m.group(1));
         }
-        assertEquals(4, categories.size(), categories.toString());
+        // The table opens with the four attack families; rows after them (tags other rules add, the
+        // learning summary's) are not attacks the sample stages.
+        List<String> attacks = List.copyOf(categories).subList(0, Math.min(4, categories.size()));
+        assertEquals(List.of("cap_sys_admin", "fork_bomb", "raw_socket", "privileged"), attacks, categories.toString());
         Result r = run(Map.of(), JAR_COMMAND + "replay docs/examples/events.jsonl");
         assertEquals(0, r.exit(), r.both());
-        for (String category : categories) {
+        for (String category : attacks) {
             assertTrue(r.stdout().contains("\"" + category + "\""), "no alert tagged " + category + ":\n" + r.stdout());
         }
         // Every line of the sample is a valid event: nothing rejected.
