@@ -1,7 +1,8 @@
 """Structural checks of the Kubernetes manifests, where no cluster or schema validator is at hand:
 the references between objects resolve, and the agent's config agrees with the pod it runs in.
 
-Usage: check_structure.py DEPLOY_DIR. Prints one line per problem; exit 1 if any.
+Usage: check_structure.py DEPLOY_DIR|RENDERED_FILE (a file: the chart's `helm template` output,
+without the kustomization checks). Prints one line per problem; exit 1 if any.
 """
 import os
 import sys
@@ -49,7 +50,13 @@ def check(deploy_dir):
     if errors:
         return errors
 
-    docs = manifests.load(deploy_dir)
+    return check_docs(manifests.load(deploy_dir))
+
+
+def check_docs(docs):
+    """The checks on the objects themselves, wherever they come from."""
+    errors = []
+    err = errors.append
     for fname, d in docs:
         for key in ("apiVersion", "kind"):
             if not d.get(key):
@@ -264,8 +271,8 @@ def config_file_mounted(container, volumes, path, key):
     return any(i["key"] == key and i["path"] == rel for i in items)
 
 
-def main(deploy_dir):
-    errors = check(deploy_dir)
+def main(path):
+    errors = check_docs(manifests.load_rendered(path)) if os.path.isfile(path) else check(path)
     for e in errors:
         print("FAIL:", e, file=sys.stderr)
     if errors:
