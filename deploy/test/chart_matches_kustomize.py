@@ -8,11 +8,13 @@ field for field, except:
   - the Namespace: compared only when the render has one (namespace.create=true); with
     `helm install --create-namespace` Helm creates it.
 kustomize's own changes (namespace, image tags from kustomization.yaml's images:) are applied to
-deploy/'s files first.
+deploy/'s files first; where kubectl is installed, `kubectl kustomize` must give the same objects.
 
 Usage: chart_matches_kustomize.py RENDERED_FILE DEPLOY_DIR. Prints each difference; exit 1 if any.
 """
 import os
+import shutil
+import subprocess
 import sys
 
 import yaml
@@ -72,10 +74,21 @@ def compare(want, got, path, errors):
         errors.append(f"{'.'.join(path)}: deploy/ has {want!r}, the chart {got!r}")
 
 
+def by_id(docs):
+    return {(d["kind"], d["metadata"]["name"]): d for d in docs}
+
+
 def main(rendered, deploy_dir):
-    chart = {(d["kind"], d["metadata"]["name"]): d for _, d in manifests.load_rendered(rendered)}
+    chart = by_id(d for _, d in manifests.load_rendered(rendered))
     errors = []
-    for want in kustomized(deploy_dir):
+    deploy = kustomized(deploy_dir)
+    if shutil.which("kubectl"):
+        out = subprocess.run(["kubectl", "kustomize", deploy_dir], check=True, capture_output=True, text=True).stdout
+        if by_id(d for d in yaml.safe_load_all(out) if d) != by_id(deploy):
+            errors.append("kubectl kustomize renders other objects than deploy/'s files with its namespace and images")
+    else:
+        print("note: kubectl not installed, deploy/ read as kustomize would render it (namespace, images)")
+    for want in deploy:
         ident = (want["kind"], want["metadata"]["name"])
         got = chart.pop(ident, None)
         if got is None:
