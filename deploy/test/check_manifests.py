@@ -12,7 +12,8 @@ host mounts read-only.
 Init containers: never privileged, no escalation, add only INIT_CAPS.
 Pod: no host network or IPC, no API token, no container beyond the known ones, no RBAC objects.
 
-Usage: check_manifests.py DEPLOY_DIR. Exit 1 when the manifests break the policy or when a
+Usage: check_manifests.py DEPLOY_DIR|RENDERED_FILE (a file: the chart's `helm template` output,
+checked and mutated the same way). Exit 1 when the manifests break the policy or when a
 mutation that breaks it is not caught.
 """
 import copy
@@ -286,8 +287,8 @@ MUTATIONS = {
 }
 
 
-def main(deploy_dir):
-    docs = manifests.load(deploy_dir)
+def main(path):
+    docs = manifests.load_any(path)
     errors = check(docs)
     for e in errors:
         print("FAIL:", e, file=sys.stderr)

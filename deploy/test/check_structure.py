@@ -1,7 +1,8 @@
 """Structural checks of the Kubernetes manifests, where no cluster or schema validator is at hand:
 the references between objects resolve, and the agent's config agrees with the pod it runs in.
 
-Usage: check_structure.py DEPLOY_DIR. Prints one line per problem; exit 1 if any.
+Usage: check_structure.py DEPLOY_DIR|RENDERED_FILE (a file: the chart's `helm template` output,
+without the kustomization checks). Prints one line per problem; exit 1 if any.
 """
 import os
 import sys
@@ -49,7 +50,15 @@ def check(deploy_dir):
     if errors:
         return errors
 
-    docs = manifests.load(deploy_dir)
+    return check_docs(manifests.load(deploy_dir), METRICS_PORT)
+
+
+def check_docs(docs, metrics_port=None):
+    """The checks on the objects themselves, wherever they come from. metrics_port: the port the
+    Service, the agent's container port and its config must all use; None: the agent's port named
+    metrics (a chart's metricsPort), which the others must then agree with."""
+    errors = []
+    err = errors.append
     for fname, d in docs:
         for key in ("apiVersion", "kind"):
             if not d.get(key):
@@ -128,6 +137,8 @@ def check(deploy_dir):
     if agent is None:
         return errors + ["DaemonSet: no agent container"]
     agent_ports = {p["name"]: p["containerPort"] for p in agent.get("ports") or []}
+    if metrics_port is None:
+        metrics_port = agent_ports.get("metrics")
     services = manifests.find(docs, "Service")
     if len(services) != 1:
         return errors + [f"expected one Service, found {len(services)}"]
@@ -136,12 +147,12 @@ def check(deploy_dir):
         err("Service: selector does not match the DaemonSet's pods")
     svc_ports = {p.get("name"): p for p in svc["spec"].get("ports") or []}
     metrics = svc_ports.get("metrics")
-    if metrics is None or metrics.get("port") != METRICS_PORT:
-        err(f"Service: no port named metrics on {METRICS_PORT}")
+    if metrics is None or metrics.get("port") != metrics_port:
+        err(f"Service: no port named metrics on {metrics_port}")
     elif metrics.get("targetPort") not in agent_ports and metrics.get("targetPort") not in agent_ports.values():
         err(f"Service: targetPort {metrics.get('targetPort')} is not a port of the agent")
-    if agent_ports.get("metrics") != METRICS_PORT:
-        err(f"agent: containerPort metrics must be {METRICS_PORT}")
+    if agent_ports.get("metrics") != metrics_port:
+        err(f"agent: containerPort metrics must be {metrics_port}")
     for sm in manifests.find(docs, "ServiceMonitor"):
         svc_labels = svc["metadata"].get("labels") or {}
         if any(svc_labels.get(k) != v for k, v in sm["spec"]["selector"].get("matchLabels", {}).items()):
@@ -155,11 +166,11 @@ def check(deploy_dir):
 
     # The agent's config agrees with the pod: paths are mounted, the port is the container port,
     # the sensor's uid may connect.
-    errors.extend(check_config(pod, containers, configmaps, volumes))
+    errors.extend(check_config(pod, containers, configmaps, volumes, metrics_port))
     return errors
 
 
-def check_config(pod, containers, configmaps, volumes):
+def check_config(pod, containers, configmaps, volumes, metrics_port):
     errors = []
     err = errors.append
     agent, sensor = containers["agent"], containers.get("sensor") or {}
@@ -200,8 +211,8 @@ def check_config(pod, containers, configmaps, volumes):
         err(f"config ingest.allowedUids does not allow the sensor's uid {sensor_uid}")
 
     address = str((config.get("metrics") or {}).get("address", ""))
-    if not address.endswith(f":{METRICS_PORT}"):
-        err(f"config metrics.address {address!r} is not on port {METRICS_PORT}")
+    if not address.endswith(f":{metrics_port}"):
+        err(f"config metrics.address {address!r} is not on port {metrics_port}")
 
     state = config.get("state") or {}
     for key, host, writable in (("procRoot", "/proc", False), ("cgroupRoot", "/sys/fs/cgroup", False),
@@ -264,8 +275,8 @@ def config_file_mounted(container, volumes, path, key):
     return any(i["key"] == key and i["path"] == rel for i in items)
 
 
-def main(deploy_dir):
-    errors = check(deploy_dir)
+def main(path):
+    errors = check_docs(manifests.load_rendered(path)) if os.path.isfile(path) else check(path)
     for e in errors:
         print("FAIL:", e, file=sys.stderr)
     if errors:
