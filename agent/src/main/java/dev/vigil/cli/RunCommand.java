@@ -102,6 +102,11 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         } catch (ConfigException e) {
             System.err.println("vigil run: " + e.getMessage());
             return Main.EXIT_USAGE;
+        } catch (java.nio.file.AccessDeniedException e) {
+            // An AccessDeniedException's message is only the path: say what to do about it.
+            log.error("cannot start: {}: permission denied — run as root, or set state.stateDir (and ingest.socket) "
+                + "to a directory you own (README, \"Not root\")", e.getFile());
+            return 1;
         } catch (IOException e) {
             log.error("cannot start: {}", e.getMessage());
             return 1;
