@@ -1,19 +1,24 @@
 package dev.vigil.config;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-/** Reads the YAML config file strictly: an unknown key or a value of the wrong form is an error. */
+/**
+ * Reads the YAML config file strictly: an unknown key or a value of the wrong form is an error, and
+ * so are a file over {@link #MAX_BYTES} and a YAML alias (see {@link YamlLimits}).
+ */
 public final class ConfigLoader {
-    private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory())
+    /** A config file is a few KB; far past any real one, and read whole, so checked before reading. */
+    static final int MAX_BYTES = 1024 * 1024;
+    private final ObjectMapper yaml = new ObjectMapper(YamlLimits.factory(MAX_BYTES))
         .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
         .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
         .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
@@ -24,6 +29,9 @@ public final class ConfigLoader {
             throw new ConfigException("config file " + file + " does not exist or is not a file");
         }
         try {
+            if (Files.size(file) > MAX_BYTES) {
+                throw new ConfigException("config file " + file + " is larger than " + MAX_BYTES + " bytes");
+            }
             String text = Files.readString(file);
             VigilConfig c = text.isBlank() ? VigilConfig.defaults() : parse(text, file.toString());
             return c != null ? c : VigilConfig.defaults();
@@ -34,6 +42,13 @@ public final class ConfigLoader {
 
     VigilConfig parse(String text, String source) throws ConfigException {
         try {
+            // A first pass for aliases alone: inside binding, databind would report one as a bad value
+            // of the key that holds it, without its line.
+            try (JsonParser p = YamlLimits.rejectingAliases(yaml.getFactory().createParser(text))) {
+                while (p.nextToken() != null) {
+                    continue; // the parser throws at the first alias
+                }
+            }
             return yaml.readValue(text, VigilConfig.class);
         } catch (UnrecognizedPropertyException e) {
             throw new ConfigException(source + ": unknown key '" + path(e) + "'");
@@ -43,7 +58,10 @@ public final class ConfigLoader {
             throw new ConfigException(source + ": bad value for '" + path(e) + "': "
                 + (nl > 0 ? msg.substring(0, nl) : msg));
         } catch (JsonProcessingException e) {
-            throw new ConfigException(source + ": not valid YAML: " + e.getOriginalMessage());
+            int line = e.getLocation() != null ? e.getLocation().getLineNr() : 0;
+            throw new ConfigException(source + (line > 0 ? ":" + line : "") + ": not valid YAML: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new ConfigException(source + ": cannot read: " + e.getMessage());
         }
     }
 

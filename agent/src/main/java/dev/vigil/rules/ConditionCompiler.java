@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.LongFunction;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * The last step of loading rules: turns a condition's {@link Ast} into a {@link Check} tree and the
@@ -26,7 +25,8 @@ import java.util.regex.PatternSyntaxException;
  * number compare.
  *
  * <p>Contract: {@link #compile} throws {@link RuleCompileException}: a skip for what the agent cannot
- * supply (an unknown field, an unsupported transformer or operator with {@code val()}), an error for
+ * supply (an unknown field, an unsupported transformer or operator with {@code val()}, a regex RE2
+ * rejects), an error for
  * what is wrong (an undefined macro, a bad constant, an operator a field cannot take). Every check it
  * builds reads extras through one shared {@link ExtraIndex}. Not thread-safe; one per ruleset load.
  */
@@ -360,8 +360,11 @@ public final class ConditionCompiler {
             case "regex":
                 try {
                     return TextOp.regex(v);
-                } catch (PatternSyntaxException e) {
-                    throw RuleCompileException.error("invalid regex '" + v + "'" + where + ": " + e.getDescription());
+                } catch (com.google.re2j.PatternSyntaxException e) {
+                    // RE2 syntax, as Falco's: a pattern it rejects (a backreference, lookaround) skips
+                    // the rule with the reason; it never stops the others from loading.
+                    throw RuleCompileException.skip("regex '" + v + "'" + where + " is not RE2 syntax: "
+                        + e.getDescription());
                 }
             case "bcontains", "bstartswith": {
                 String bytes = hexBytes(v);

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.vigil.config.YamlLimits;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,12 +18,15 @@ import java.util.List;
  * with its file and the line it starts on, so that every later problem prints as
  * {@code file:line: reason}. It does not look inside an item: that is the {@link RuleCollector}'s work.
  *
- * <p>Contract: a file that cannot be opened or read, is not valid YAML, or is not a list is one
- * {@link Problem.Kind#ERROR}; the items read before a YAML error are kept. An empty file has no
+ * <p>Contract: a file that cannot be opened or read, is not valid YAML, holds a YAML alias, is longer
+ * than {@link #MAX_CODE_POINTS} or is not a list is one {@link Problem.Kind#ERROR} (see
+ * {@link YamlLimits}); the items read before a YAML error are kept. An empty file has no
  * items. Stateless; thread-safe.
  */
 final class RuleFileReader {
-    private static final YAMLFactory YAML = new YAMLFactory();
+    /** 40 times the largest upstream Falco file (95 KB): a bound, not a constraint on real files. */
+    static final int MAX_CODE_POINTS = 4 * 1024 * 1024;
+    private static final YAMLFactory YAML = YamlLimits.factory(MAX_CODE_POINTS);
     private static final ObjectMapper MAPPER = new ObjectMapper(YAML);
 
     /** One top-level item of a rule file. */
@@ -41,7 +45,7 @@ final class RuleFileReader {
 
     static List<Item> read(String file, InputStream in, List<Problem> problems) {
         List<Item> items = new ArrayList<>();
-        try (JsonParser p = YAML.createParser(in)) {
+        try (JsonParser p = YamlLimits.rejectingAliases(YAML.createParser(in))) {
             JsonToken t = p.nextToken();
             if (t == null) {
                 return items; // an empty file: no items

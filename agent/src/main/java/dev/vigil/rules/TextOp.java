@@ -2,12 +2,14 @@ package dev.vigil.rules;
 
 import dev.vigil.event.NameTable;
 
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import com.google.re2j.Matcher;
+import com.google.re2j.Pattern;
 
 /**
  * An operator with its constant(s), applied to a text value given as a char range. Built at compile
- * time; allocation-free when applied (the regex operator reuses its matcher: one thread only).
+ * time; allocation-free when applied, except the regex operator, which reuses its matcher (one thread
+ * only) and runs in time linear in the value (RE2/J: no backtracking, so a crafted value cannot stall
+ * the pipeline).
  */
 @FunctionalInterface
 interface TextOp {
@@ -68,6 +70,12 @@ interface TextOp {
         return (a, off, len) -> Glob.matches(p, a, off, len, ignoreCase);
     }
 
+    /**
+     * Full match against an RE2-syntax pattern, as Falco's {@code regex}.
+     *
+     * @throws com.google.re2j.PatternSyntaxException when RE2 rejects the pattern (backreferences,
+     *     lookaround and possessive quantifiers are not RE2 syntax)
+     */
     static TextOp regex(String pattern) {
         Pattern compiled = Pattern.compile(pattern);
         CharRange range = new CharRange();

@@ -3,6 +3,7 @@ package dev.vigil.rules.naive;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.google.re2j.Pattern;
 import dev.vigil.rules.Ast;
 import dev.vigil.rules.ConditionParser;
 import dev.vigil.rules.ConditionSyntaxException;
@@ -15,7 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * The baseline the rule engine is measured against (JMH, same run): the obvious interpreter. Events
