@@ -123,7 +123,7 @@ static void try_connect(struct sensor *s)
 /* Blocks until the agent accepts a connection (or a signal stops us), trying
  * every 50 ms. The sensor attaches nothing before: what happens on the node
  * before anybody listens has nowhere to go, and capturing it would only be
- * reported as "disconnected" losses at every start. */
+ * kept in the backlog, or reported lost, at every start. */
 static void wait_for_agent(struct sensor *s)
 {
 	fprintf(stderr, "vigil-sensor: waiting for the agent on %s\n", s->socket_path);

@@ -51,6 +51,7 @@ trap cleanup EXIT
 
 # start_listener OUTFILE: the stand-in agent on $WORK/agent.sock.
 start_listener() {
+	rm -f "$WORK/agent.sock" # so that the wait below is for this listener's socket
 	python3 "$TEST_DIR/listen.py" "$WORK/agent.sock" "$1" &
 	LISTENER_PID=$!
 	CLEANUP_PIDS+=("$LISTENER_PID")

@@ -64,6 +64,8 @@ grep '^vigil-sensor: stopping' "$WORK/sensor.log"
 # A 16 KiB buffer and a gap of 300 processes (~3 lines, ~1.5 KB each): the
 # earliest kept and replayed, the rest reported as one gap.
 SENSOR_ARGS=(--buffer-bytes 16K)
+kill "$LISTENER_PID"
+wait "$LISTENER_PID" 2>/dev/null || true
 start_listener "$WORK/third.jsonl"
 start_sensor
 away
