@@ -364,7 +364,8 @@ size_t vigil_format_event(char *out, const struct vigil_event *e, size_t size,
 	return p - out;
 }
 
-size_t vigil_format_lost(char *out, long long rawtime, unsigned long long lost, const char *reason)
+size_t vigil_format_lost(char *out, long long rawtime, unsigned long long lost, const char *reason,
+			 long long first_ns, long long last_ns)
 {
 	char *p = out;
 	p = put(p, "{\"evt.type\":\"vigil_sensor_lost\",\"evt.rawtime\":");
@@ -373,6 +374,10 @@ size_t vigil_format_lost(char *out, long long rawtime, unsigned long long lost, 
 	p = put_u64(p, lost);
 	p = put(p, ",\"evt.arg.reason\":\"");
 	p = put(p, reason);
-	p = put(p, "\"}\n");
+	p = put(p, "\",\"evt.arg.first_time\":");
+	p = put_i64(p, first_ns);
+	p = put(p, ",\"evt.arg.last_time\":");
+	p = put_i64(p, last_ns);
+	p = put(p, "}\n");
 	return p - out;
 }

@@ -33,8 +33,10 @@ size_t vigil_format_event(char *out, const struct vigil_event *e, size_t size,
  * truncated area so that argv[1..] are not known. */
 char *vigil_cmdline(char *out, const char *comm, const char *args, size_t len, unsigned state);
 
-/* The loss report line: {"evt.type":"vigil_sensor_lost",...}. */
-size_t vigil_format_lost(char *out, long long rawtime, unsigned long long lost, const char *reason);
+/* The loss report line: {"evt.type":"vigil_sensor_lost",...}: lost events,
+ * the reason, and first_ns/last_ns (epoch ns) bounding when they happened. */
+size_t vigil_format_lost(char *out, long long rawtime, unsigned long long lost, const char *reason,
+			 long long first_ns, long long last_ns);
 
 /* The container id rule, shared with the agent's ContainerIds and checked
  * by both against docs/cgroup-layouts.tsv (whose header states the rule):

@@ -4,8 +4,12 @@
  * One thread. The loop: wait on the ring (at most --flush-ms), render every
  * queued record into the output buffer, write the buffer when it holds
  * FLUSH_BYTES, when the ring is empty, or when its oldest line is --flush-ms
- * old. While the agent is away, records are drained and counted as lost
- * ("disconnected") so that the kernel ring never backs up behind a dead peer. */
+ * old. While the agent is away, records are drained and their lines kept in
+ * the backlog (--buffer-bytes), so that the kernel ring never backs up behind
+ * a dead peer; when the agent is back the backlog is replayed, in order,
+ * before any new line, and what it could not keep is reported as one
+ * vigil_sensor_lost line (reason agent_away_buffer_full) with the first and
+ * last event time of the lost events. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
@@ -20,6 +24,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "backlog.h"
 #include "format.h"
 #include "vigil.skel.h"
 
@@ -29,6 +34,8 @@
 #define BACKOFF_MIN_NS 100000000LL        /* reconnect backoff: 100 ms ... */
 #define BACKOFF_MAX_NS 5000000000LL       /* ... doubling up to 5 s */
 #define MAX_NAMESPACES 16                 /* --containerd-namespaces entries */
+#define BUFFER_BYTES_DEFAULT (64ULL << 20) /* --buffer-bytes: about a minute of a busy node */
+#define REPLAY_CHUNK (1 << 20)            /* backlog bytes sent between two looks at the ring */
 
 /* Capabilities whose checks become "capable" events (when fexit works):
  * the ones rules about container breakout look at. */
@@ -51,8 +58,10 @@ struct sensor {
 	int lost_fd;               /* the per-CPU "lost" map */
 	int ncpus;
 	unsigned long long ringbuf_lost_seen; /* kernel counter, already reported */
-	unsigned long long disconnected_lost; /* not yet reported */
-	unsigned long long delivered, lost_ringbuf_total, lost_disconnected_total;
+	long long ringbuf_since_ns;           /* epoch ns of the last ringbuf report */
+	struct vigil_backlog backlog;         /* lines kept while the agent is away */
+	char line[VIGIL_LINE_MAX];            /* one line on its way to the backlog */
+	unsigned long long delivered, lost_ringbuf_total, lost_away_total, replayed;
 	long long last_report_ns;
 	const char *const *namespaces;     /* containerd's, NULL-terminated */
 };
@@ -72,13 +81,21 @@ static long long now_ns(clockid_t clock)
 	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-static void disconnect(struct sensor *s, const char *why)
+/* sent: bytes of the output buffer the socket took before it failed. The
+ * lines after the last whole one sent go to the backlog, to be sent again. */
+static void disconnect(struct sensor *s, const char *why, size_t sent)
 {
 	fprintf(stderr, "vigil-sensor: agent connection lost: %s\n", why);
 	close(s->fd);
 	s->fd = -1;
-	s->disconnected_lost += s->out_lines;
-	s->lost_disconnected_total += s->out_lines;
+	size_t whole = 0;
+	for (size_t i = 0; i < sent; i++)
+		if (s->out[i] == '\n') {
+			whole = i + 1;
+			s->delivered++;
+		}
+	vigil_backlog_rewind(&s->backlog);
+	vigil_backlog_push_lines(&s->backlog, s->out + whole, s->out_len - whole);
 	s->out_len = s->out_lines = 0;
 	s->backoff_ns = BACKOFF_MIN_NS;
 	s->next_connect_ns = now_ns(CLOCK_BOOTTIME) + s->backoff_ns;
@@ -106,7 +123,7 @@ static void try_connect(struct sensor *s)
 /* Blocks until the agent accepts a connection (or a signal stops us), trying
  * every 50 ms. The sensor attaches nothing before: what happens on the node
  * before anybody listens has nowhere to go, and capturing it would only be
- * reported as "disconnected" losses at every start. */
+ * kept in the backlog, or reported lost, at every start. */
 static void wait_for_agent(struct sensor *s)
 {
 	fprintf(stderr, "vigil-sensor: waiting for the agent on %s\n", s->socket_path);
@@ -129,7 +146,7 @@ static void flush(struct sensor *s)
 		} else if (n < 0 && errno == EINTR && !stopping) {
 			continue;
 		} else {
-			disconnect(s, n < 0 ? strerror(errno) : "short write");
+			disconnect(s, n < 0 ? strerror(errno) : "short write", done);
 			return;
 		}
 	}
@@ -152,13 +169,16 @@ static int on_event(void *ctx, void *data, size_t size)
 	struct sensor *s = ctx;
 	if (size < sizeof(struct vigil_event) || ((struct vigil_event *)data)->type >= EV_TYPE_COUNT)
 		return 0;
-	if (s->fd < 0) {
-		s->disconnected_lost++;
-		s->lost_disconnected_total++;
-		return 0;
-	}
 	/* Execve records are a struct vigil_exec_event (with the arguments);
 	 * vigil_format_event reads that part only when size covers it. */
+	if (s->fd < 0 || s->backlog.used) {
+		/* Away, or what was kept is not all sent yet: keep, in order. */
+		const struct vigil_event *e = data;
+		size_t n = vigil_format_event(s->line, e, size, s->epoch_offset_ns, s->namespaces);
+		if (!vigil_backlog_push(&s->backlog, s->line, n, (long long)e->boot_ns + s->epoch_offset_ns))
+			s->lost_away_total++;
+		return 0;
+	}
 	append_line(s, vigil_format_event(s->out + s->out_len, data, size, s->epoch_offset_ns,
 					   s->namespaces));
 	return 0;
@@ -174,10 +194,41 @@ static unsigned long long read_ringbuf_lost(struct sensor *s)
 	return sum;
 }
 
-/* Once a second at most, one line per reason with the losses since the last. */
+/* Sends the backlog, REPLAY_CHUNK bytes at most, then looks at the ring
+ * again (whose new lines join the backlog's tail until it is empty). */
+static void replay(struct sensor *s)
+{
+	size_t budget = REPLAY_CHUNK;
+	const char *p;
+	size_t len;
+	while (s->fd >= 0 && budget && (len = vigil_backlog_peek(&s->backlog, &p))) {
+		ssize_t n = send(s->fd, p, len < budget ? len : budget, MSG_NOSIGNAL);
+		if (n > 0) {
+			unsigned long long lines = vigil_backlog_sent(&s->backlog, n);
+			s->delivered += lines;
+			s->replayed += lines;
+			budget -= n < (ssize_t)budget ? (size_t)n : budget;
+		} else if (n < 0 && errno == EINTR && !stopping) {
+			continue;
+		} else {
+			disconnect(s, n < 0 ? strerror(errno) : "short write", 0);
+		}
+	}
+}
+
+/* The gap at once when the backlog is replayed (the line follows the last
+ * replayed line); the kernel ring's losses once a second at most, with the
+ * interval they happened in. */
 static void report_losses(struct sensor *s)
 {
 	long long now = now_ns(CLOCK_BOOTTIME);
+	long long first, last;
+	if (s->fd < 0)
+		return;
+	unsigned long long gap = vigil_backlog_take_gap(&s->backlog, &first, &last);
+	if (gap)
+		append_line(s, vigil_format_lost(s->out + s->out_len, now + s->epoch_offset_ns, gap,
+						 "agent_away_buffer_full", first, last));
 	if (now - s->last_report_ns < LOST_REPORT_NS || s->fd < 0)
 		return;
 	s->last_report_ns = now;
@@ -185,14 +236,11 @@ static void report_losses(struct sensor *s)
 	if (ringbuf > s->ringbuf_lost_seen) {
 		s->lost_ringbuf_total += ringbuf - s->ringbuf_lost_seen;
 		append_line(s, vigil_format_lost(s->out + s->out_len, now + s->epoch_offset_ns,
-						 ringbuf - s->ringbuf_lost_seen, "ringbuf_full"));
+						 ringbuf - s->ringbuf_lost_seen, "ringbuf_full",
+						 s->ringbuf_since_ns, now + s->epoch_offset_ns));
 		s->ringbuf_lost_seen = ringbuf;
 	}
-	if (s->disconnected_lost && s->fd >= 0) {
-		append_line(s, vigil_format_lost(s->out + s->out_len, now + s->epoch_offset_ns,
-						 s->disconnected_lost, "disconnected"));
-		s->disconnected_lost = 0;
-	}
+	s->ringbuf_since_ns = now + s->epoch_offset_ns;
 }
 
 static void fill_syscall_table(struct vigil_bpf *skel)
@@ -257,11 +305,14 @@ static int parse_namespaces(char *list, const char **out)
 static void usage(void)
 {
 	fprintf(stderr, "usage: vigil-sensor --socket PATH [--flush-ms N] [--ring-mb N]\n"
-			"                    [--containerd-namespaces LIST]\n"
+			"                    [--buffer-bytes N[K|M|G]] [--containerd-namespaces LIST]\n"
 			"  --socket PATH  the agent's Unix stream socket: attaches once it accepts,\n"
 			"                 reconnects when it goes away\n"
 			"  --flush-ms N   write buffered lines at least every N ms (default 10)\n"
 			"  --ring-mb N    kernel ring buffer size in MiB, a power of 2 (default 4)\n"
+			"  --buffer-bytes N  lines kept while the agent is away, replayed in order when\n"
+			"                 it is back; past it the newest are dropped and reported\n"
+			"                 (default 64M; 0: keep none)\n"
 			"  --containerd-namespaces LIST  comma-separated containerd namespaces: a cgroup\n"
 			"                 /<namespace>/<id> is container <id> (default k8s.io,moby,default;\n"
 			"                 empty: none)\n");
@@ -276,10 +327,13 @@ int main(int argc, char **argv)
 		{ "flush-ms", required_argument, 0, 'f' },
 		{ "ring-mb", required_argument, 0, 'r' },
 		{ "containerd-namespaces", required_argument, 0, 'n' },
+		{ "buffer-bytes", required_argument, 0, 'b' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0 },
 	};
 	long flush_ms = 10, ring_mb = 4;
+	unsigned long long buffer_bytes = BUFFER_BYTES_DEFAULT;
+	char *suffix;
 	static const char *namespaces[MAX_NAMESPACES + 1];
 	int c;
 	s.namespaces = vigil_default_namespaces;
@@ -288,6 +342,21 @@ int main(int argc, char **argv)
 		case 's': s.socket_path = optarg; break;
 		case 'f': flush_ms = atol(optarg); break;
 		case 'r': ring_mb = atol(optarg); break;
+		case 'b':
+			errno = 0;
+			buffer_bytes = strtoull(optarg, &suffix, 10);
+			if (*suffix == 'K' || *suffix == 'k')
+				buffer_bytes <<= 10, suffix++;
+			else if (*suffix == 'M' || *suffix == 'm')
+				buffer_bytes <<= 20, suffix++;
+			else if (*suffix == 'G' || *suffix == 'g')
+				buffer_bytes <<= 30, suffix++;
+			if (errno || *suffix || suffix == optarg || *optarg == '-' ||
+			    buffer_bytes > (16ULL << 30)) {
+				fprintf(stderr, "vigil-sensor: --buffer-bytes: a size up to 16G\n");
+				return 2;
+			}
+			break;
 		case 'n':
 			if (parse_namespaces(optarg, namespaces) < 0) {
 				fprintf(stderr, "vigil-sensor: --containerd-namespaces: at most %d "
@@ -307,6 +376,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	s.flush_ns = flush_ms * 1000000LL;
+	if (vigil_backlog_init(&s.backlog, buffer_bytes) < 0) {
+		fprintf(stderr, "vigil-sensor: cannot reserve --buffer-bytes %llu\n", buffer_bytes);
+		return 1;
+	}
 	libbpf_set_print(libbpf_quiet);
 
 	struct vigil_bpf *skel = load(ring_mb, 1);
@@ -360,25 +433,32 @@ int main(int argc, char **argv)
 	s.lost_fd = bpf_map__fd(skel->maps.lost);
 	s.ncpus = libbpf_num_possible_cpus();
 	s.epoch_offset_ns = now_ns(CLOCK_REALTIME) - now_ns(CLOCK_BOOTTIME);
+	s.ringbuf_since_ns = now_ns(CLOCK_BOOTTIME) + s.epoch_offset_ns;
 	/* The line after which everything attached is captured: tests wait for it. */
 	fprintf(stderr, "vigil-sensor: running, %d programs attached\n", attached);
 
 	while (!stopping) {
 		try_connect(&s);
+		int replaying = s.fd >= 0 && s.backlog.used;
+		if (replaying)
+			replay(&s);
 		/* Records are submitted without a wakeup until FLUSH_BYTES are
 		 * queued, so a poll timeout is the normal way to find them. */
-		ring_buffer__poll(rb, flush_ms);
+		ring_buffer__poll(rb, replaying ? 0 : flush_ms);
 		int n = ring_buffer__consume(rb);
 		if (s.out_len && (n <= 0 || now_ns(CLOCK_BOOTTIME) - s.oldest_ns >= s.flush_ns))
 			flush(&s);
 		report_losses(&s);
 	}
 	ring_buffer__consume(rb);
+	while (s.fd >= 0 && s.backlog.used)
+		replay(&s);
 	flush(&s);
-	fprintf(stderr, "vigil-sensor: stopping: %llu events delivered, %llu lost (ring buffer full), "
-			"%llu lost (agent disconnected)\n", s.delivered,
+	fprintf(stderr, "vigil-sensor: stopping: %llu events delivered (%llu of them replayed after "
+			"the agent was away), %llu lost (ring buffer full), %llu lost (agent away, "
+			"buffer full), %llu kept but undelivered\n", s.delivered, s.replayed,
 		s.lost_ringbuf_total + read_ringbuf_lost(&s) - s.ringbuf_lost_seen,
-		s.lost_disconnected_total);
+		s.lost_away_total, s.backlog.lines);
 	ring_buffer__free(rb);
 	vigil_bpf__destroy(skel);
 	return 0;

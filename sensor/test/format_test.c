@@ -328,9 +328,11 @@ int main(int argc, char **argv)
 		failures++;
 	}
 
-	line[vigil_format_lost(line, 7, 3, "disconnected")] = 0;
+	line[vigil_format_lost(line, 7, 3, "agent_away_buffer_full", 1795000000000000001LL,
+			       1795000000000000009LL)] = 0;
 	EXPECT_STR(line, "{\"evt.type\":\"vigil_sensor_lost\",\"evt.rawtime\":7,\"evt.arg.lost\":3,"
-		"\"evt.arg.reason\":\"disconnected\"}\n");
+		"\"evt.arg.reason\":\"agent_away_buffer_full\",\"evt.arg.first_time\":1795000000000000001,"
+		"\"evt.arg.last_time\":1795000000000000009}\n");
 
 	if (failures) {
 		fprintf(stderr, "format_test: %d failures\n", failures);

@@ -45,12 +45,13 @@ cleanup() {
 		for pid in $(cat "$cg/cgroup.procs" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
 		for _ in 1 2 3 4 5 6 7 8 9 10; do rmdir "$cg" 2>/dev/null && break; sleep 0.1; done
 	done
-	rm -rf "$WORK"
+	[ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"
 }
 trap cleanup EXIT
 
 # start_listener OUTFILE: the stand-in agent on $WORK/agent.sock.
 start_listener() {
+	rm -f "$WORK/agent.sock" # so that the wait below is for this listener's socket
 	python3 "$TEST_DIR/listen.py" "$WORK/agent.sock" "$1" &
 	LISTENER_PID=$!
 	CLEANUP_PIDS+=("$LISTENER_PID")
@@ -59,9 +60,11 @@ start_listener() {
 }
 
 # start_sensor [reduced]: the sensor, with all of root's capabilities or, with
-# "reduced", with only $SENSOR_CAPS in its bounding set (capsh --drop).
+# "reduced", with only $SENSOR_CAPS in its bounding set (capsh --drop); more
+# options in the array SENSOR_ARGS.
+SENSOR_ARGS=()
 start_sensor() {
-	local cmd=("$SENSOR_DIR/vigil-sensor" --socket "$WORK/agent.sock")
+	local cmd=("$SENSOR_DIR/vigil-sensor" --socket "$WORK/agent.sock" "${SENSOR_ARGS[@]}")
 	if [ "${1:-}" = reduced ]; then
 		local drop
 		drop=$(capsh --print | sed -n 's/^Bounding set =//p' | tr ',' '\n' |

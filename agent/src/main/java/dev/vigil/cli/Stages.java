@@ -167,7 +167,7 @@ final class Stages {
         BaselineStore baselines = new BaselineStore(Path.of(c.state().stateDir()).resolve("baselines"),
             BaselineStore.DEFAULT_MAX_SCOPES, BaselineStore.DEFAULT_MAX_TUPLES, registry);
         seed(baselines, c);
-        RulesetLoader loader = new RulesetLoader(hostname, TimeSource.wallTime(java.time.Clock.systemUTC()), baselines,
+        RulesetLoader loader = new RulesetLoader(hostname, TimeSource.liveTime(java.time.Clock.systemUTC()), baselines,
             RulesetLoader.DEFAULT_MAX_AGGREGATE_KEYS, registry);
         try {
             return new ReloadableMatcher(loader, paths(c), c.rules().includeDefault(), c.rules().watch(), baselines,

@@ -9,14 +9,49 @@ import java.util.function.LongSupplier;
 
 /**
  * What "now" is for aggregate windows and baseline learning periods: the event's own time
- * ({@code evt.rawtime}; for replay, so a file gives the same alerts however fast it is read) or the
- * wall clock (live). Immutable; thread-safe if the clock is.
+ * ({@code evt.rawtime}; for replay, so a file gives the same alerts however fast it is read), the
+ * wall clock, or, live, the event's own time when it is plausible against the wall clock (else the
+ * wall clock): the sensor replays what it kept while the agent was away in a burst, and those events
+ * must count in the windows of when they happened, not all in the second they arrived. Immutable;
+ * thread-safe if the clock is.
  */
 public final class TimeSource {
     private final LongSupplier wallNanos;
+    private final long maxBehindNanos;
+    private final long maxAheadNanos;
 
     private TimeSource(LongSupplier wallNanos) {
+        this(wallNanos, -1, -1);
+    }
+
+    private TimeSource(LongSupplier wallNanos, long maxBehindNanos, long maxAheadNanos) {
         this.wallNanos = wallNanos;
+        this.maxBehindNanos = maxBehindNanos;
+        this.maxAheadNanos = maxAheadNanos;
+    }
+
+    /** How far behind the wall clock a live event's own time is still believed: a sensor's backlog. */
+    public static final long LIVE_MAX_BEHIND_NANOS = 3_600_000_000_000L;
+    /** How far ahead: clocks of one node's producers, and the events of a batch, differ by little. */
+    public static final long LIVE_MAX_AHEAD_NANOS = 5_000_000_000L;
+
+    /**
+     * Live: {@code evt.rawtime} when it lies within [wall − maxBehind, wall + maxAhead], else the wall
+     * clock (an event without a time, or from a producer whose clock is off).
+     */
+    public static TimeSource liveTime(LongSupplier epochNanos, long maxBehindNanos, long maxAheadNanos) {
+        return new TimeSource(epochNanos, maxBehindNanos, maxAheadNanos);
+    }
+
+    public static TimeSource liveTime(Clock clock) {
+        return liveTime(epochNanos(clock), LIVE_MAX_BEHIND_NANOS, LIVE_MAX_AHEAD_NANOS);
+    }
+
+    private static LongSupplier epochNanos(Clock clock) {
+        return () -> {
+            Instant i = clock.instant();
+            return i.getEpochSecond() * 1_000_000_000L + i.getNano();
+        };
     }
 
     /** Event time: {@code evt.rawtime} drives windows. */
@@ -41,6 +76,16 @@ public final class TimeSource {
     }
 
     long now(Event e) {
-        return wallNanos == null ? e.getLong(Field.EVT_RAWTIME) : wallNanos.getAsLong();
+        if (wallNanos == null) {
+            return e.getLong(Field.EVT_RAWTIME);
+        }
+        long wall = wallNanos.getAsLong();
+        if (maxBehindNanos >= 0 && e.has(Field.EVT_RAWTIME)) {
+            long t = e.getLong(Field.EVT_RAWTIME);
+            if (t >= wall - maxBehindNanos && t <= wall + maxAheadNanos) {
+                return t;
+            }
+        }
+        return wall;
     }
 }

@@ -110,6 +110,35 @@ class AggregateBaselineTest {
     }
 
     @Test
+    void liveAReplayedBurstCountsAtItsOwnTimeNotWhenItArrived() {
+        SimpleMeterRegistry reg = new SimpleMeterRegistry();
+        AtomicLong now = new AtomicLong(T0 + 20 * S); // the agent is back 20 s after the events
+        RuleEngine live = engine(AGG, TimeSource.liveTime(now::get, TimeSource.LIVE_MAX_BEHIND_NANOS,
+            TimeSource.LIVE_MAX_AHEAD_NANOS), store(null, reg), 100, reg);
+        RuleEngine wall = engine(AGG, TimeSource.wallTime(now::get), store(null, reg), 100, reg);
+        List<Alert> fromLive = new ArrayList<>();
+        List<Alert> fromWall = new ArrayList<>();
+        for (int i = 0; i < 8; i++) { // 8 clones 300 ms apart: never 5 in one second
+            live.match(clone(T0 + i * 3 * S / 10, "a"), fromLive::add);
+            wall.match(clone(T0 + i * 3 * S / 10, "a"), fromWall::add);
+            now.addAndGet(1_000_000); // replayed 1 ms apart
+        }
+        assertEquals(0, fromLive.size(), "each at its own time: 4 at most in a window");
+        assertEquals(1, fromWall.size(), "on the wall clock the replay looks like a burst");
+
+        // A time the clock cannot vouch for (2 h behind, 1 min ahead) counts at the wall clock.
+        List<Alert> skewed = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            live.match(clone(T0 - 7200 * S + i * S, "b"), skewed::add);
+        }
+        assertEquals(1, skewed.size(), "5 within the same wall-clock second");
+        for (int i = 0; i < 5; i++) {
+            live.match(clone(now.get() + 60 * S + i * S, "c"), skewed::add);
+        }
+        assertEquals(2, skewed.size());
+    }
+
+    @Test
     void aggregateKeysAreBoundedAndEvictionsCounted() {
         SimpleMeterRegistry reg = new SimpleMeterRegistry();
         RuleEngine e = engine(AGG, TimeSource.eventTime(), store(null, reg), 2, reg);

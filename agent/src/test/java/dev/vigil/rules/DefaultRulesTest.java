@@ -42,7 +42,7 @@ class DefaultRulesTest {
         LoadResult r = RulesetLoader.forCheck().load(List.of(), true);
         assertTrue(r.loaded() >= 10, r.summary());
         var yaml = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
-        var categories = java.util.Set.of("cap_sys_admin", "fork_bomb", "raw_socket", "privileged");
+        var categories = java.util.Set.of("cap_sys_admin", "fork_bomb", "raw_socket", "privileged", "sensor_gap");
         int rules = 0;
         for (var item : yaml.readTree(RulesetLoader.class.getResourceAsStream(RulesetLoader.DEFAULT_RESOURCE))) {
             if (!item.has("rule")) {
@@ -56,6 +56,25 @@ class DefaultRulesTest {
             assertTrue(tags.stream().anyMatch(t -> t.matches("T\\d{4}(\\.\\d{3})?")), item.get("rule") + ": " + tags);
         }
         assertEquals(r.loaded(), rules);
+    }
+
+    @Test
+    void everySensorLossReportIsOneAlertNamingTheGap() {
+        RuleEngine e = engine();
+        List<Alert> alerts = new ArrayList<>();
+        for (int i = 0; i < 3; i++) { // three gaps, three alerts: never folded
+            e.match(TestEvents.event("vigil_sensor_lost", "evt.rawtime", T0 + 10_000_000_000L * i,
+                "evt.arg.lost", 1076L + i, "evt.arg.reason", "agent_away_buffer_full",
+                "evt.arg.first_time", T0 - 3_000_000_000L, "evt.arg.last_time", T0 - 1_000_000_000L), alerts::add);
+        }
+        assertEquals(3, alerts.size(), alerts.toString());
+        Alert a = alerts.get(0);
+        assertEquals("Sensor lost events", a.rule());
+        assertEquals("Sensor lost events, the node was blind (lost=1076 reason=agent_away_buffer_full from="
+            + (T0 - 3_000_000_000L) + " to=" + (T0 - 1_000_000_000L) + ")", a.output());
+        assertEquals(List.of("sensor_gap", "host", "mitre_defense_evasion", "T1562.001"), a.tags());
+        assertEquals(List.of(), rulesFired(e, TestEvents.event("vigil_sensor_lost", "evt.rawtime", T0,
+            "evt.arg.lost", 0L, "evt.arg.reason", "ringbuf_full")));
     }
 
     @Test
