@@ -66,8 +66,13 @@ public final class UnixSocketServer implements AutoCloseable {
     private volatile boolean listening;
     /** The producer the agent started (the sensor), by the pid SO_PEERCRED reports; -1: none. */
     private volatile long trustedPid = -1;
-    /** A producer that delivered a line within this time is active: never replaced. */
-    static final long ACTIVE_GRACE_NANOS = 1_000_000_000L;
+    /**
+     * A producer that delivered an event within this time (or the idle timeout, if shorter) is active:
+     * never replaced. Long beside any pause of the agent's own reading (a full ring under the block
+     * policy, a GC): the times are taken when the agent reads, and a 1 s grace let a stalled agent
+     * take its busiest producers for idle ones (found by HostileProducersIT on shared cores).
+     */
+    static final long ACTIVE_GRACE_NANOS = 10_000_000_000L;
     private final long activeGraceNanos;
     private ConnectionSlots<Channel> slots;
 
@@ -105,7 +110,7 @@ public final class UnixSocketServer implements AutoCloseable {
         }, EpollIoHandler.newFactory());
         connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
         long idleNanos = TimeUnit.SECONDS.toNanos(config.idleTimeoutSeconds());
-        slots = new ConnectionSlots<>(config.maxConnections(), activeGraceNanos, idleNanos);
+        slots = new ConnectionSlots<>(config.maxConnections(), Math.min(activeGraceNanos, idleNanos), idleNanos);
         ServerBootstrap b = new ServerBootstrap()
             .group(group)
             .channel(EpollServerDomainSocketChannel.class)
