@@ -18,8 +18,6 @@ final class EventIngestHandler extends ChannelInboundHandlerAdapter {
      */
     interface Activity {
         void lines(boolean anyTaken);
-
-        Activity NONE = anyTaken -> { };
     }
 
     private final LineFramer framer;
@@ -29,10 +27,6 @@ final class EventIngestHandler extends ChannelInboundHandlerAdapter {
     /** Within one read: a line was completed, and one was taken. */
     private boolean sawLine;
     private boolean sawTaken;
-
-    EventIngestHandler(LineFramer framer, LineSink sink, IngestMetrics metrics) {
-        this(framer, sink, metrics, Activity.NONE);
-    }
 
     EventIngestHandler(LineFramer framer, LineSink sink, IngestMetrics metrics, Activity activity) {
         this.framer = framer;
