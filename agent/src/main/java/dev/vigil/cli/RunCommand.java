@@ -4,7 +4,6 @@ import dev.vigil.alert.AlertEmitter;
 import dev.vigil.alert.IdentityWait;
 import dev.vigil.config.ConfigException;
 import dev.vigil.config.ConfigLoader;
-import dev.vigil.config.IngestConfig;
 import dev.vigil.config.MetricsConfig;
 import dev.vigil.config.OutputConfig;
 import dev.vigil.config.PrivateDirectories;
@@ -119,9 +118,7 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
 
     VigilConfig applyFlags(VigilConfig c) throws ConfigException {
         if (socket != null) {
-            IngestConfig i = c.ingest();
-            c = c.withIngest(new IngestConfig(socket, i.allowedUids(), i.maxLineBytes(), i.maxConnections(),
-                i.readBufferBytes()));
+            c = c.withIngest(c.ingest().withSocket(socket));
         }
         if (metricsAddress != null) {
             c = c.withMetrics(new MetricsConfig(metricsAddress, c.metrics().stallSeconds()));
@@ -216,6 +213,9 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         SensorProcess sensor = startedSensor;
         boolean drained = false;
         try {
+            if (sensor != null) {
+                server.trustProducerPid(sensor.pid()); // it always gets a place (issue 16)
+            }
             server.start();
             if (!c.metrics().address().isEmpty()) {
                 metricsServer.start(c.metrics().address());
@@ -223,6 +223,9 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
             ticker.scheduleAtFixedRate(health::sample, 1, 1, TimeUnit.SECONDS);
             if (!sensorDecided) {
                 sensor = startSensor(server.path(), c);
+                if (sensor != null) {
+                    server.trustProducerPid(sensor.pid()); // it loads its programs before it connects
+                }
             }
             if (sensor != null) {
                 // The sensor attaches now that the socket accepts; the log says whether it did.

@@ -8,17 +8,21 @@ import java.util.List;
  * @param socket         path of the Unix stream socket the producers connect to
  * @param allowedUids    peer uids allowed to connect (SO_PEERCRED); empty = root and the agent's own uid
  * @param maxLineBytes   longest accepted line, bytes; longer lines are rejected (too_long)
- * @param maxConnections producers connected at once; more are refused (counted)
+ * @param maxConnections producers connected at once; at the cap a newcomer takes the place of the
+ *                       connection idle longest, or is refused (counted) when every place is active
  * @param readBufferBytes bytes read from a connection at a time
+ * @param idleTimeoutSeconds a connection with no line (keep-alives count) for this long is closed
  */
 public record IngestConfig(String socket, List<Integer> allowedUids, Integer maxLineBytes,
-                           Integer maxConnections, Integer readBufferBytes) {
+                           Integer maxConnections, Integer readBufferBytes, Integer idleTimeoutSeconds) {
     public static final String DEFAULT_SOCKET = "/run/vigil/vigil.sock";
     /** 64 KiB, DESIGN.md's default maximum line. */
     public static final int DEFAULT_MAX_LINE_BYTES = 64 * 1024;
     public static final int DEFAULT_MAX_CONNECTIONS = 64;
     /** Producers batch lines; reading 64 KiB or more at a time keeps syscalls per event low. */
     public static final int DEFAULT_READ_BUFFER_BYTES = 128 * 1024;
+    /** A producer with nothing to say for a minute sends a blank line, or reconnects when it has something. */
+    public static final int DEFAULT_IDLE_TIMEOUT_SECONDS = 60;
 
     public IngestConfig {
         socket = socket != null ? socket : DEFAULT_SOCKET;
@@ -26,10 +30,16 @@ public record IngestConfig(String socket, List<Integer> allowedUids, Integer max
         maxLineBytes = maxLineBytes != null ? maxLineBytes : DEFAULT_MAX_LINE_BYTES;
         maxConnections = maxConnections != null ? maxConnections : DEFAULT_MAX_CONNECTIONS;
         readBufferBytes = readBufferBytes != null ? readBufferBytes : DEFAULT_READ_BUFFER_BYTES;
+        idleTimeoutSeconds = idleTimeoutSeconds != null ? idleTimeoutSeconds : DEFAULT_IDLE_TIMEOUT_SECONDS;
+    }
+
+    /** The same with another socket path (the {@code --socket} flag). */
+    public IngestConfig withSocket(String path) {
+        return new IngestConfig(path, allowedUids, maxLineBytes, maxConnections, readBufferBytes, idleTimeoutSeconds);
     }
 
     public static IngestConfig defaults() {
-        return new IngestConfig(null, null, null, null, null);
+        return new IngestConfig(null, null, null, null, null, null);
     }
 
     void validate(List<String> errors) {
@@ -43,6 +53,9 @@ public record IngestConfig(String socket, List<Integer> allowedUids, Integer max
         }
         if (maxConnections < 1) {
             errors.add("ingest.maxConnections must be > 0");
+        }
+        if (idleTimeoutSeconds < 1 || idleTimeoutSeconds > 86_400) {
+            errors.add("ingest.idleTimeoutSeconds must be between 1 and 86400");
         }
         if (readBufferBytes < 4096) {
             errors.add("ingest.readBufferBytes must be >= 4096");

@@ -12,9 +12,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Thread-safe.
  */
 public final class IngestMetrics {
-    /** Why a producer's connection was closed at once. */
+    /**
+     * Why the agent closed a producer's connection: at once ({@code uid_not_allowed}, {@code too_many}:
+     * every place held by an active producer, {@code no_credentials}), or later ({@code replaced_idle}:
+     * its place given to a newcomer at the cap, {@code idle_timeout}: no line for
+     * {@code ingest.idleTimeoutSeconds}).
+     */
     public enum ConnectionRejection {
-        UID_NOT_ALLOWED("uid_not_allowed"), TOO_MANY("too_many"), NO_CREDENTIALS("no_credentials");
+        UID_NOT_ALLOWED("uid_not_allowed"), TOO_MANY("too_many"), NO_CREDENTIALS("no_credentials"),
+        REPLACED_IDLE("replaced_idle"), IDLE_TIMEOUT("idle_timeout");
 
         private final String label;
 
@@ -36,7 +42,7 @@ public final class IngestMetrics {
         }
         for (ConnectionRejection r : ConnectionRejection.values()) {
             connectionsRejected[r.ordinal()] = Counter.builder("vigil.connections.rejected")
-                .tag("reason", r.label).description("Producer connections refused, by reason").register(registry);
+                .tag("reason", r.label).description("Producer connections refused or closed by the agent, by reason").register(registry);
         }
         Gauge.builder("vigil.connections", connections, AtomicInteger::get)
             .description("Producers connected now").register(registry);

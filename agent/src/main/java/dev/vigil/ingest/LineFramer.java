@@ -96,7 +96,8 @@ public final class LineFramer {
             content--;
         }
         if (content == 0) {
-            return; // blank lines are keep-alives, not events
+            sink.onKeepAlive(); // blank lines are keep-alives, not events
+            return;
         }
         if (len - 1 > maxLineBytes) {
             // A '\r' counts toward the limit, as it does while the line is still partial in written():

@@ -43,7 +43,14 @@ import org.slf4j.LoggerFactory;
  * with a live listener behind it is not (start fails). A socket directory that others may write
  * is refused: anyone could swap the socket under the producers.
  *
- * <p>Threading: one event loop thread, {@code vigil-ingest}, so the sink has a single publisher.
+ * <p>Places ({@code maxConnections}) go to producers that deliver lines ({@link ConnectionSlots}): at
+ * the cap a newcomer replaces the connection idle longest, and a connection with no line for
+ * {@code idleTimeoutSeconds} is closed, so idle, garbage and slow-loris connections, from any peer and
+ * in any number, never keep out a producer with lines to send. The sensor the agent started
+ * ({@link #trustProducerPid}) always gets in and is never closed for idleness.
+ *
+ * <p>Threading: one event loop thread, {@code vigil-ingest}, so the sink has a single publisher; the
+ * places are that thread's.
  */
 public final class UnixSocketServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(UnixSocketServer.class);
@@ -57,8 +64,25 @@ public final class UnixSocketServer implements AutoCloseable {
     private Channel serverChannel;
     private ChannelGroup connections;
     private volatile boolean listening;
+    /** The producer the agent started (the sensor), by the pid SO_PEERCRED reports; -1: none. */
+    private volatile long trustedPid = -1;
+    /**
+     * A producer that delivered an event within this time (or the idle timeout, if shorter) is active:
+     * never replaced. Long beside any pause of the agent's own reading (a full ring under the block
+     * policy, a GC): the times are taken when the agent reads, and a 1 s grace let a stalled agent
+     * take its busiest producers for idle ones (found by HostileProducersIT on shared cores).
+     */
+    static final long ACTIVE_GRACE_NANOS = 10_000_000_000L;
+    private final long activeGraceNanos;
+    private ConnectionSlots<Channel> slots;
 
     public UnixSocketServer(IngestConfig config, LineSink sink, IngestMetrics metrics) {
+        this(config, sink, metrics, ACTIVE_GRACE_NANOS);
+    }
+
+    /** {@code activeGraceNanos}: how recent a delivered line keeps a place (tests make it long, to not depend on time). */
+    UnixSocketServer(IngestConfig config, LineSink sink, IngestMetrics metrics, long activeGraceNanos) {
+        this.activeGraceNanos = activeGraceNanos;
         this.config = config;
         this.sink = sink;
         this.metrics = metrics;
@@ -85,6 +109,8 @@ public final class UnixSocketServer implements AutoCloseable {
             return t;
         }, EpollIoHandler.newFactory());
         connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+        long idleNanos = TimeUnit.SECONDS.toNanos(config.idleTimeoutSeconds());
+        slots = new ConnectionSlots<>(config.maxConnections(), Math.min(activeGraceNanos, idleNanos), idleNanos);
         ServerBootstrap b = new ServerBootstrap()
             .group(group)
             .channel(EpollServerDomainSocketChannel.class)
@@ -108,6 +134,9 @@ public final class UnixSocketServer implements AutoCloseable {
             throw new IOException("cannot listen on " + path + ": " + e.getMessage(), e);
         }
         Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-rw----"));
+        // The sweep runs on the connections' own loop: the places need no lock.
+        long sweepMillis = Math.min(1000, config.idleTimeoutSeconds() * 250L);
+        serverChannel.eventLoop().scheduleAtFixedRate(this::closeIdle, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
         listening = true;
         log.info("listening on {} (mode 0660, allowed uids {})", path, allowedUids);
     }
@@ -124,13 +153,38 @@ public final class UnixSocketServer implements AutoCloseable {
             reject(ch, ConnectionRejection.UID_NOT_ALLOWED, "uid " + cred.uid() + " (pid " + cred.pid() + ") not allowed");
             return;
         }
-        if (connections.size() >= config.maxConnections()) {
-            reject(ch, ConnectionRejection.TOO_MANY, "already " + connections.size() + " producers connected");
+        boolean trusted = cred.pid() == trustedPid;
+        ConnectionSlots.Admission<Channel> admission = slots.admit(ch, trusted, System.nanoTime());
+        if (!admission.admitted()) {
+            reject(ch, ConnectionRejection.TOO_MANY, "all " + slots.size() + " places held by active producers");
             return;
         }
+        if (admission.replaced() != null) {
+            metrics.connectionRejected(ConnectionRejection.REPLACED_IDLE);
+            log.debug("closed the connection idle longest for a new producer (pid {})", cred.pid());
+            admission.replaced().connection.close();
+        }
+        ConnectionSlots.Slot<Channel> slot = admission.slot();
+        ch.closeFuture().addListener(f -> slots.remove(slot));
         connections.add(ch);
         LineFramer framer = new LineFramer(config.maxLineBytes(), config.readBufferBytes(), new EventDecoder());
-        ch.pipeline().addLast("ingest", new EventIngestHandler(framer, sink, metrics));
+        ch.pipeline().addLast("ingest", new EventIngestHandler(framer, sink, metrics,
+            anyTaken -> slots.line(slot, anyTaken, System.nanoTime())));
+    }
+
+    private void closeIdle() {
+        for (Channel ch : slots.expire(System.nanoTime())) {
+            metrics.connectionRejected(ConnectionRejection.IDLE_TIMEOUT);
+            ch.close();
+        }
+    }
+
+    /**
+     * The producer the agent started itself (the sensor's pid, as SO_PEERCRED reports it): it always
+     * gets a place, taking the one idle longest if it must, and is never closed for idleness.
+     */
+    public void trustProducerPid(long pid) {
+        trustedPid = pid;
     }
 
     private void reject(Channel ch, ConnectionRejection reason, String why) {

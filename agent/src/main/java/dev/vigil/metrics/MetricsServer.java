@@ -37,21 +37,47 @@ import org.slf4j.LoggerFactory;
  * The HTTP endpoint: {@code /metrics} (Prometheus text, or OpenMetrics when the scraper's Accept
  * asks for it), {@code /healthz} and {@code /readyz} (200 "ok", or 503 with the reason).
  *
- * <p>Threading: its own event loop thread, {@code vigil-http}, so a slow scrape never delays ingest.
+ * <p>Hostile clients (issue 16): at most {@link #MAX_CONNECTIONS} connections, none waiting for a
+ * request longer than {@link #IDLE_TIMEOUT_SECONDS} ({@link ConnectionGuard}); an initial line or
+ * headers beyond {@link #MAX_INITIAL_LINE_BYTES} / {@link #MAX_HEADER_BYTES}, or anything else the
+ * codec cannot decode, is answered 400 and the connection closed.
+ *
+ * <p>Threading: its own event loop thread, {@code vigil-http}, so a slow scrape never delays ingest,
+ * and the event socket has its own ({@code vigil-ingest}): the HTTP side can neither take its
+ * thread nor, bounded as it is, its descriptors.
  */
 public final class MetricsServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MetricsServer.class);
     static final String OPENMETRICS = "application/openmetrics-text; version=1.0.0; charset=utf-8";
     static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
+    static final int MAX_CONNECTIONS = 256;
+    static final int IDLE_TIMEOUT_SECONDS = 10;
+    static final int MAX_INITIAL_LINE_BYTES = 4096;
+    static final int MAX_HEADER_BYTES = 8192;
+
     private final PrometheusMeterRegistry registry;
     private final HealthCheck health;
+    private final ConnectionGuard guard;
     private EventLoopGroup group;
     private Channel channel;
 
     public MetricsServer(PrometheusMeterRegistry registry, HealthCheck health) {
+        this(registry, health, MAX_CONNECTIONS, TimeUnit.SECONDS.toNanos(IDLE_TIMEOUT_SECONDS));
+    }
+
+    MetricsServer(PrometheusMeterRegistry registry, HealthCheck health, int maxConnections, long idleTimeoutNanos) {
         this.registry = registry;
         this.health = health;
+        this.guard = new ConnectionGuard(maxConnections, idleTimeoutNanos, registry);
+    }
+
+    /** One connection's handlers: codec (bounded), aggregator, guard, the endpoints. */
+    void initChannel(Channel ch) {
+        ch.pipeline().addLast("codec", new HttpServerCodec(MAX_INITIAL_LINE_BYTES, MAX_HEADER_BYTES, 8192))
+            .addLast("aggregator", new HttpObjectAggregator(8192))
+            .addLast("guard", guard)
+            .addLast("endpoints", new Handler());
     }
 
     /** Listens on HOST:PORT (port 0 picks a free one; see {@link #port()}). */
@@ -72,7 +98,7 @@ public final class MetricsServer implements AutoCloseable {
             .childHandler(new ChannelInitializer<SocketChannel>() {
                 @Override
                 protected void initChannel(SocketChannel ch) {
-                    ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(8192), new Handler());
+                    MetricsServer.this.initChannel(ch);
                 }
             });
         try {
@@ -108,6 +134,14 @@ public final class MetricsServer implements AutoCloseable {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) throws IOException {
             FullHttpResponse resp;
+            if (req.decoderResult().isFailure()) {
+                // Too long a line or header, or not HTTP: the decoder has given up on this connection.
+                resp = text(HttpResponseStatus.BAD_REQUEST, "bad request\n");
+                HttpUtil.setContentLength(resp, resp.content().readableBytes());
+                resp.headers().set(HttpHeaderNames.CONNECTION, "close");
+                ctx.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE);
+                return;
+            }
             String path = new QueryStringDecoder(req.uri()).path();
             if (req.method() != HttpMethod.GET && req.method() != HttpMethod.HEAD) {
                 resp = text(HttpResponseStatus.METHOD_NOT_ALLOWED, "only GET\n");

@@ -42,7 +42,7 @@ public final class RingPublisher implements LineSink {
     }
 
     @Override
-    public void onLine(byte[] buf, int off, int len, EventDecoder decoder) {
+    public boolean onLine(byte[] buf, int off, int len, EventDecoder decoder) {
         ingestMetrics.received();
         long seq;
         if (dropWhenFull) {
@@ -52,7 +52,7 @@ public final class RingPublisher implements LineSink {
                 seq = claimUnlessSheddable(buf, off, len, decoder);
                 if (seq < 0) {
                     pipelineMetrics.dropped();
-                    return;
+                    return true; // taken, then shed by the drop policy: counted there
                 }
             }
         } else {
@@ -61,9 +61,10 @@ public final class RingPublisher implements LineSink {
             seq = ring.next();
         }
         long received = System.nanoTime(); // before decoding: the latency covers the decoder too
+        RejectReason reason = null;
         try {
             Event event = ring.get(seq);
-            RejectReason reason = decoder.decode(buf, off, len, event, epochNanos(received));
+            reason = decoder.decode(buf, off, len, event, epochNanos(received));
             if (reason != null) {
                 event.setValid(false);
                 ingestMetrics.rejected(reason);
@@ -73,6 +74,7 @@ public final class RingPublisher implements LineSink {
         } finally {
             ring.publish(seq);
         }
+        return reason == null;
     }
 
     /**

@@ -112,17 +112,27 @@ class HostileProducersIT {
             }
             awaitProcessed(agent, MAX_CONNECTIONS, System.nanoTime());
 
+            // Every place is held by a producer delivering events (an event well within the last 10 s)
+            // for as long as the attempts last: then, and only then, a newcomer is refused (issue 16:
+            // an idle place would be given to it instead).
             int attempts = 1000;
-            int perProducer = 20_000;
+            int perWrite = 50;
+            AtomicBoolean attemptsDone = new AtomicBoolean();
             ExecutorService pool = Executors.newFixedThreadPool(MAX_CONNECTIONS + 16);
+            long sent = MAX_CONNECTIONS;
             try {
-                List<Future<?>> producers = new ArrayList<>();
+                List<Future<Long>> producers = new ArrayList<>();
                 for (int i = 0; i < MAX_CONNECTIONS; i++) {
                     SocketChannel c = held.get(i);
-                    byte[] data = lines(perProducer, i);
+                    byte[] data = lines(perWrite, i);
                     producers.add(pool.submit(() -> {
-                        writeAll(c, data);
-                        return null;
+                        long n = 0;
+                        do {
+                            writeAll(c, data);
+                            n += perWrite;
+                            Thread.sleep(5);
+                        } while (!attemptsDone.get() || n < 20_000);
+                        return n;
                     }));
                 }
                 List<Future<Boolean>> refused = new ArrayList<>();
@@ -141,16 +151,19 @@ class HostileProducersIT {
                 for (Future<Boolean> f : refused) {
                     assertTrue(f.get(DEADLINE.toSeconds(), TimeUnit.SECONDS), "the agent closed the extra connection");
                 }
-                for (Future<?> f : producers) {
-                    f.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+                attemptsDone.set(true);
+                for (Future<Long> f : producers) {
+                    sent += f.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
                 }
             } finally {
+                attemptsDone.set(true);
                 pool.shutdownNow();
             }
-            long expected = MAX_CONNECTIONS + (long) MAX_CONNECTIONS * perProducer;
+            long expected = sent;
             awaitProcessed(agent, expected, System.nanoTime());
             String m = agent.metrics();
             assertEquals(attempts, (long) sample(m, "vigil_connections_rejected_total", "reason=\"too_many\""));
+            assertEquals(0, (long) sample(m, "vigil_connections_rejected_total", "reason=\"replaced_idle\""));
             assertEquals(expected, (long) sample(m, "vigil_events_received_total", ""),
                 "not one line from a refused connection was read");
             assertEquals(MAX_CONNECTIONS, (long) sample(m, "vigil_connections", ""));
@@ -161,6 +174,139 @@ class HostileProducersIT {
             System.out.printf("connection flood: %d attempts refused (too_many), %d lines from %d producers processed%n",
                 attempts, expected, MAX_CONNECTIONS);
         }
+    }
+
+    /**
+     * Issue 16, acceptance 2: 200 idle connections, 20 garbage producers, a slow-loris and a refused
+     * uid against the default cap (64) and a real producer: every one of its lines is processed,
+     * exactly, and every line received is processed or rejected. On the code before it, the idle
+     * connections held every place and the producer was refused.
+     */
+    @Test
+    void idleGarbageSlowLorisAndARefusedUidCostTheRealProducerNotOneLine() throws Exception {
+        int idleCount = 200;
+        int garbageCount = 20;
+        int realLines = Integer.getInteger("vigil.hostile.realLines", 300_000);
+        boolean otherUid = isRoot() && Files.isExecutable(Path.of("/usr/bin/setpriv"))
+            && Files.isExecutable(Path.of("/usr/bin/socat"));
+        try (AgentProcess agent = start(64, "  allowedUids: [0]\n")) {
+            // Let a refused uid reach the socket file: the uid check is what refuses it, not the mode.
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
+            Files.setPosixFilePermissions(socket.getParent(), PosixFilePermissions.fromString("rwx--x--x"));
+            Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw-rw-"));
+            List<SocketChannel> idle = new ArrayList<>();
+            for (int i = 0; i < idleCount; i++) {
+                idle.add(connect());
+            }
+            AtomicBoolean stop = new AtomicBoolean();
+            ExecutorService hostile = Executors.newFixedThreadPool(garbageCount + 2);
+            List<Future<Long>> garbage = new ArrayList<>();
+            byte[] junk = "garbage, not json\n{\"evt.type\":\n[1,2]\n".getBytes(StandardCharsets.UTF_8);
+            for (int g = 0; g < garbageCount; g++) {
+                garbage.add(hostile.submit(() -> {
+                    long bytes = 0;
+                    while (!stop.get()) {
+                        try (SocketChannel c = connect()) { // closed for a newcomer: it comes back
+                            while (!stop.get()) {
+                                writeAll(c, junk);
+                                bytes += junk.length;
+                                Thread.sleep(1);
+                            }
+                        } catch (IOException closedByTheAgent) {
+                            // reconnect
+                        }
+                    }
+                    return bytes;
+                }));
+            }
+            Future<Long> loris = hostile.submit(() -> {
+                long bytes = 0;
+                byte[] line = lines(1, 3);
+                while (!stop.get()) {
+                    try (SocketChannel c = connect()) {
+                        while (!stop.get()) {
+                            writeAll(c, new byte[] {line[(int) (bytes++ % (line.length - 1))]}); // never its \n
+                            Thread.sleep(100);
+                        }
+                    } catch (IOException closedByTheAgent) {
+                        // reconnect
+                    }
+                }
+                return bytes;
+            });
+            Future<Integer> refusedUid = hostile.submit(() -> otherUid ? refusedUidAttempts(5) : 0);
+            long t0 = System.nanoTime();
+            try (SocketChannel real = connect()) {
+                byte[] data = lines(realLines, 1);
+                writeAll(real, data);
+            }
+            long took = awaitProcessed(agent, realLines, t0);
+            int refusedAttempts = refusedUid.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+            stop.set(true);
+            hostile.shutdown();
+            assertTrue(hostile.awaitTermination(30, TimeUnit.SECONDS));
+            assertTrue(loris.get() > 0);
+            // Settled: the hostile connections are gone, every line they completed counted.
+            long deadline = System.nanoTime() + DEADLINE.toNanos();
+            String m;
+            double received;
+            double processed;
+            double rejected;
+            do {
+                Thread.sleep(50);
+                m = agent.metrics();
+                received = sample(m, "vigil_events_received_total", "");
+                processed = sample(m, "vigil_events_processed_total", "");
+                rejected = 0;
+                for (RejectReason r : RejectReason.values()) {
+                    rejected += sample(m, "vigil_events_rejected_total", "reason=\"" + r.label() + "\"");
+                }
+            } while (received != processed + rejected && System.nanoTime() < deadline);
+            assertEquals(realLines, (long) processed, "every line of the real producer, exactly");
+            assertEquals((long) received, (long) (processed + rejected), "received = processed + rejected");
+            assertEquals(0, (long) sample(m, "vigil_events_dropped_total", ""));
+            assertTrue(rejected > 0, "the garbage was read and rejected");
+            double replaced = sample(m, "vigil_connections_rejected_total", "reason=\"replaced_idle\"");
+            assertTrue(replaced >= idleCount - 64, "replaced " + replaced);
+            double uidRefused = sample(m, "vigil_connections_rejected_total", "reason=\"uid_not_allowed\"");
+            if (otherUid) {
+                assertEquals(refusedAttempts, (long) uidRefused);
+            } else {
+                System.out.println("refused uid: skipped (needs root, setpriv and socat)");
+            }
+            assertEquals(200, agent.get("/healthz").statusCode());
+            for (SocketChannel c : idle) {
+                c.close();
+            }
+            System.out.printf("hostile mix: %d idle, %d garbage, 1 slow-loris, %d refused-uid attempts; real producer's"
+                    + " %d lines all processed in %d ms; %.0f garbage lines rejected, %.0f connections replaced_idle,"
+                    + " %.0f too_many, %.0f uid_not_allowed%n",
+                idleCount, garbageCount, refusedAttempts, realLines, took / 1_000_000, rejected, replaced,
+                sample(m, "vigil_connections_rejected_total", "reason=\"too_many\""), uidRefused);
+        }
+    }
+
+    private static boolean isRoot() {
+        try {
+            return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid") == 0;
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
+    }
+
+    /** Connects as uid 65534 through setpriv and socat, writing lines; returns the attempts made. */
+    private int refusedUidAttempts(int attempts) throws Exception {
+        for (int i = 0; i < attempts; i++) {
+            Process p = new ProcessBuilder("/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                "/usr/bin/socat", "-u", "-", "UNIX-CONNECT:" + socket).redirectErrorStream(true).start();
+            try (var in = p.getOutputStream()) {
+                in.write(lines(1000, 5));
+            } catch (IOException closed) {
+                // the agent closed it
+            }
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS), "socat ended");
+        }
+        return attempts;
     }
 
     @Test

@@ -13,9 +13,10 @@ class LineFramerTest {
     private int tooLong;
     private final LineSink sink = new LineSink() {
         @Override
-        public void onLine(byte[] buf, int off, int len, EventDecoder decoder) {
+        public boolean onLine(byte[] buf, int off, int len, EventDecoder decoder) {
             assertEquals('\n', buf[off + len - 1], "a line is handed out with its newline");
             lines.add(new String(buf, off, len - 1, StandardCharsets.UTF_8));
+            return true;
         }
 
         @Override

@@ -47,7 +47,7 @@ class LineIngestFuzzTest {
         final Event freshSlot = new Event();
 
         @Override
-        public void onLine(byte[] buf, int off, int len, EventDecoder decoder) {
+        public boolean onLine(byte[] buf, int off, int len, EventDecoder decoder) {
             outcomes.add(Arrays.copyOfRange(buf, off, off + len));
             RejectReason reason = decoder.decode(buf, off, len, slot, RECEIVE_NANOS);
             RejectReason fresh = new EventDecoder().decode(buf, off, len, freshSlot, RECEIVE_NANOS);
@@ -59,6 +59,7 @@ class LineIngestFuzzTest {
             } else {
                 rejected.merge(reason, 1, Integer::sum);
             }
+            return reason == null;
         }
 
         @Override

@@ -1,6 +1,7 @@
 package dev.vigil.ingest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -33,8 +34,10 @@ class UnixSocketServerTest {
     private final AtomicInteger tooLong = new AtomicInteger();
     private final LineSink sink = new LineSink() {
         @Override
-        public void onLine(byte[] buf, int off, int len, EventDecoder decoder) {
-            lines.add(new String(buf, off, len - 1, StandardCharsets.UTF_8));
+        public boolean onLine(byte[] buf, int off, int len, EventDecoder decoder) {
+            String line = new String(buf, off, len - 1, StandardCharsets.UTF_8);
+            lines.add(line);
+            return !line.startsWith("garbage");
         }
 
         @Override
@@ -58,7 +61,9 @@ class UnixSocketServerTest {
     }
 
     private UnixSocketServer start(List<Integer> uids, int maxLineBytes) throws IOException {
-        server = new UnixSocketServer(new IngestConfig(socket().toString(), uids, maxLineBytes, 4, 65536), sink, metrics);
+        // A delivered line keeps a place for an hour here: which place is replaced never depends on timing.
+        server = new UnixSocketServer(new IngestConfig(socket().toString(), uids, maxLineBytes, 4, 65536, 60), sink,
+            metrics, 3_600_000_000_000L);
         server.start();
         return server;
     }
@@ -149,18 +154,51 @@ class UnixSocketServerTest {
     }
 
     @Test
-    void tooManyProducersAreRefusedAndCounted() throws Exception {
+    void whenEveryPlaceHoldsAProducerThatDeliversANewcomerIsRefusedAndCounted() throws Exception {
         start(List.of(), 65536); // cap of 4 in start()
         SocketChannel[] open = new SocketChannel[4];
         for (int i = 0; i < 4; i++) {
             open[i] = connect(socket());
+            write(open[i], "p" + i + "\n");
         }
-        await(() -> metrics.connections() == 4, "4 connected");
+        await(() -> lines.size() == 4, "a line from each");
         try (SocketChannel fifth = connect(socket())) {
+            write(fifth, "fifth\n");
             await(() -> registry.get("vigil.connections.rejected").tag("reason", "too_many").counter().count() == 1,
                 "fifth refused");
+            assertEquals(-1, fifth.read(ByteBuffer.allocate(1)), "closed by the agent");
+        } catch (IOException reset) {
+            // or reset
         }
+        assertFalse(lines.contains("fifth"), "not a byte of a refused connection is decoded");
         for (SocketChannel c : open) {
+            c.close();
+        }
+    }
+
+    /** Issue 16, finding 4: on the code before it, the producer was refused ({@code too_many}). */
+    @Test
+    void idleAndGarbageConnectionsAtTheCapNeverKeepOutAProducerWithLines() throws Exception {
+        start(List.of(), 65536); // cap of 4
+        SocketChannel[] hostile = new SocketChannel[4];
+        for (int i = 0; i < 4; i++) {
+            hostile[i] = connect(socket());
+            if (i >= 2) {
+                write(hostile[i], "garbage " + i + "\n"); // rejected by the sink: not delivery
+            } else if (i == 1) {
+                write(hostile[i], "{\"evt.ty"); // a slow-loris' first bytes: never a line
+            }
+        }
+        await(() -> metrics.connections() == 4 && lines.size() == 2, "4 connected, the garbage read");
+        try (SocketChannel producer = connect(socket())) {
+            write(producer, "real 1\nreal 2\n");
+            await(() -> lines.contains("real 2"), "the producer's lines");
+            assertEquals(1.0, registry.get("vigil.connections.rejected").tag("reason", "replaced_idle").counter().count());
+            assertEquals(0.0, registry.get("vigil.connections.rejected").tag("reason", "too_many").counter().count());
+            // The one replaced is the one idle longest that never delivered: the first, idle since connecting.
+            assertEquals(-1, hostile[0].read(ByteBuffer.allocate(1)), "the first idle connection was closed");
+        }
+        for (SocketChannel c : hostile) {
             c.close();
         }
     }
