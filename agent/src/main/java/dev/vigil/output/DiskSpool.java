@@ -1,5 +1,7 @@
 package dev.vigil.output;
 
+import dev.vigil.config.PrivateDirectories;
+
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -8,6 +10,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -92,20 +95,34 @@ public final class DiskSpool implements Closeable {
         this.maxBytes = maxBytes;
         this.segmentBytes = Math.max(4096, Math.min(segmentBytes, maxBytes));
         createPrivateDirectories(dir);
-        lockChannel = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        // Never through a link, and only our own file: a link planted as lock or cursor must not make
+        // the agent write to its target (issue 16, finding 5).
+        lockChannel = PrivateDirectories.openFile(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         lock = lockChannel.tryLock();
         if (lock == null) {
             lockChannel.close();
             throw new IOException("spool " + dir + " is in use by another process");
         }
-        cursorChannel = FileChannel.open(dir.resolve("cursor"), StandardOpenOption.CREATE, StandardOpenOption.READ,
-            StandardOpenOption.WRITE);
+        try {
+            cursorChannel = PrivateDirectories.openFile(dir.resolve("cursor"), StandardOpenOption.CREATE,
+                StandardOpenOption.READ, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            lock.release();
+            lockChannel.close();
+            throw e;
+        }
         recover();
     }
 
-    /** Creates {@code dir} and missing parents with mode 0700; sets 0700 on {@code dir} itself. */
+    /**
+     * Creates {@code dir} and missing parents with mode 0700; sets 0700 on {@code dir} itself, which
+     * must not be a symbolic link (its mode would be set on the target) and must be this user's.
+     */
     static void createPrivateDirectories(Path dir) throws IOException {
         Path abs = dir.toAbsolutePath();
+        if (Files.isSymbolicLink(abs)) {
+            throw new IOException("refusing spool directory " + abs + ": it is a symbolic link");
+        }
         List<Path> missing = new ArrayList<>();
         for (Path p = abs; p != null && !Files.exists(p); p = p.getParent()) {
             missing.add(0, p);
@@ -118,6 +135,7 @@ public final class DiskSpool implements Closeable {
             }
         }
         Files.setPosixFilePermissions(abs, PosixFilePermissions.fromString("rwx------"));
+        PrivateDirectories.ensure(abs); // its owner
     }
 
     private void recover() throws IOException {
@@ -169,14 +187,14 @@ public final class DiskSpool implements Closeable {
             }
         }
         if (reading != null) {
-            reader = FileChannel.open(reading.path, StandardOpenOption.READ);
+            reader = FileChannel.open(reading.path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
         }
         startSegment(lastSeq + 1);
     }
 
     /** Counts the valid records of {@code s} from {@code start}; returns where they end. */
     private long scan(Segment s, long start) throws IOException {
-        try (FileChannel ch = FileChannel.open(s.path, StandardOpenOption.READ)) {
+        try (FileChannel ch = FileChannel.open(s.path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
             long size = ch.size();
             if (start > size) {
                 return -1;
@@ -237,13 +255,13 @@ public final class DiskSpool implements Closeable {
             writer.close();
         }
         Path p = dir.resolve(String.format("%020d", seq) + SUFFIX);
-        writer = FileChannel.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        writer = FileChannel.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
         writing = new Segment(seq, p, 0);
         segments.addLast(writing);
         if (reading == null) {
             reading = writing;
             readOffset = 0;
-            reader = FileChannel.open(p, StandardOpenOption.READ);
+            reader = FileChannel.open(p, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
         }
     }
 
@@ -303,7 +321,7 @@ public final class DiskSpool implements Closeable {
                         }
                         seg = next;
                         off = 0;
-                        ch = FileChannel.open(seg.path, StandardOpenOption.READ);
+                        ch = FileChannel.open(seg.path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
                         own = true;
                         continue;
                     }
@@ -334,7 +352,7 @@ public final class DiskSpool implements Closeable {
         long n = 0;
         for (Segment s : segments) {
             long pos = s == reading ? readOffset : 0;
-            try (FileChannel ch = FileChannel.open(s.path, StandardOpenOption.READ)) {
+            try (FileChannel ch = FileChannel.open(s.path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
                 byte[] r;
                 while (pos < s.limit && (r = readAt(ch, pos, s.limit)) != null) {
                     n++;
@@ -389,7 +407,7 @@ public final class DiskSpool implements Closeable {
         Files.deleteIfExists(reading.path);
         reading = segments.peekFirst();
         readOffset = 0;
-        reader = FileChannel.open(reading.path, StandardOpenOption.READ);
+        reader = FileChannel.open(reading.path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
     }
 
     private void writeCursor() throws IOException {

@@ -10,9 +10,13 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.vigil.config.PrivateDirectories;
+
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
@@ -75,6 +79,12 @@ public final class BaselineStore {
     private boolean dirty;
     /** When the node's learning period began (rule time, ns); MIN_VALUE until the first event. Guarded by this. */
     private long learnStart = Long.MIN_VALUE;
+    /**
+     * {@link #learnStart}'s value once the node's period is over for good whatever the time: the state
+     * file was corrupt or not the agent's own. Reopening the period then would let whatever an attacker
+     * does next be learned as normal, silently (issue 16, finding 5). Persisted as such.
+     */
+    static final long LEARNING_FORFEITED = Long.MIN_VALUE + 1;
 
     /** When and where a tuple was learned: {@code where} is a node name, {@code seed:FILE} or {@code import:FILE}. */
     public record Learned(long atNanos, String where) {
@@ -111,7 +121,8 @@ public final class BaselineStore {
         this.tuplesCapped = Counter.builder("vigil.rules.baseline.capped").tag("limit", "tuples")
             .description("baseline scopes or tuples not learned because a bound was reached").register(registry);
         this.loadFailed = Counter.builder("vigil.rules.baseline.load.failed")
-            .description("baseline files that could not be read (corrupt or wrong checksum)").register(registry);
+            .description("baseline files that could not be read (corrupt, wrong checksum, a link or not the agent's own)")
+            .register(registry);
         Gauge.builder("vigil.baseline.scopes", this, s -> s.scopeCount(false)).tag("state", "learning")
             .description("baseline scopes, by state: learning (the node's period runs) or learned").register(registry);
         Gauge.builder("vigil.baseline.scopes", this, s -> s.scopeCount(true)).tag("state", "learned")
@@ -135,7 +146,7 @@ public final class BaselineStore {
         }
     }
 
-    /** When the node's learning period began (ns), or MIN_VALUE before the first event. */
+    /** When the node's learning period began (ns), MIN_VALUE before the first event, {@link #LEARNING_FORFEITED}. */
     synchronized long learnStart() {
         return learnStart;
     }
@@ -150,7 +161,7 @@ public final class BaselineStore {
     synchronized boolean observe(String rule, String scope, String tuple, long now, long learnNanos, String where,
                                  boolean suspect) {
         startLearning(now);
-        boolean learning = now - learnStart < learnNanos;
+        boolean learning = learnStart != LEARNING_FORFEITED && now - learnStart < learnNanos;
         Map<String, Scope> scopes = rules.computeIfAbsent(rule, r -> new HashMap<>());
         Scope s = scopes.get(scope);
         if (s == null) {
@@ -198,7 +209,7 @@ public final class BaselineStore {
      * repeat it). Empty before the period ends. Lists the tuples learned by {@code where} (this node).
      */
     synchronized List<Summary> takeSummaries(String rule, long learnNanos, long now, String where) {
-        if (learnStart == Long.MIN_VALUE || now - learnStart < learnNanos) {
+        if (learnStart == Long.MIN_VALUE || learnStart == LEARNING_FORFEITED || now - learnStart < learnNanos) {
             return List.of();
         }
         Map<String, Scope> scopes = rules.get(rule);
@@ -273,6 +284,7 @@ public final class BaselineStore {
             return;
         }
         try {
+            PrivateDirectories.ensure(dir);
             writeFile(dir.resolve(FILE));
             dirty = false;
         } catch (IOException e) {
@@ -380,12 +392,22 @@ public final class BaselineStore {
     }
 
     private void load() {
-        if (dir == null || !Files.isRegularFile(dir.resolve(FILE))) {
+        if (dir == null) {
             return;
         }
         Path f = dir.resolve(FILE);
+        if (!Files.exists(f, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
         try {
-            JsonNode root = JSON.readTree(f.toFile());
+            if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+                PrivateDirectories.ensure(dir);
+            }
+            PrivateDirectories.checkFile(f);
+            JsonNode root;
+            try (InputStream in = Files.newInputStream(f, LinkOption.NOFOLLOW_LINKS)) {
+                root = JSON.readTree(in);
+            }
             JsonNode data = root.get("rules");
             long start = root.path("learnStart").asLong(Long.MIN_VALUE);
             if (data == null || !data.isObject()
@@ -415,15 +437,35 @@ public final class BaselineStore {
             });
         } catch (IOException | RuntimeException e) {
             loadFailed.increment();
-            LOG.warn("baselines in {} are unreadable ({}); set aside, learning again", f, e.toString());
+            // Never the exception's message: a parser's names the token it choked on, which is the
+            // file's content (a link to a secret would leak it into the log).
+            LOG.error("baselines in {} refused ({}): set aside as {}.corrupt; the learning period is over, every "
+                + "unseen tuple alerts; the seeds (rules.baselineSeeds) are the baseline", f, reason(e), FILE);
             try {
+                // rename(2) moves a link itself, never its target
                 Files.move(f, dir.resolve(FILE + ".corrupt"), StandardCopyOption.REPLACE_EXISTING);
             } catch (IOException ignored) {
-                // nothing more to do: the next save overwrites it
+                // nothing more to do: the next save replaces it (a rename, which never follows a link)
             }
             rules.clear();
-            learnStart = Long.MIN_VALUE;
+            learnStart = LEARNING_FORFEITED;
+            dirty = true;
         }
+    }
+
+    /** Why a baseline file was refused, in words that quote nothing of its content. */
+    private static String reason(Exception e) {
+        if (e instanceof com.fasterxml.jackson.core.JsonProcessingException j) {
+            return "not valid JSON at " + (j.getLocation() == null ? "?" : "line " + j.getLocation().getLineNr()
+                + " column " + j.getLocation().getColumnNr());
+        }
+        if (e instanceof IOException && e.getMessage() != null && e.getMessage().startsWith("refusing ")) {
+            return e.getMessage(); // PrivateDirectories' own words: a path, a mode, an owner
+        }
+        if (e instanceof IOException && "checksum mismatch".equals(e.getMessage())) {
+            return "checksum mismatch";
+        }
+        return e.getClass().getSimpleName();
     }
 
     private static long crc(byte[] b, long learnStart) {

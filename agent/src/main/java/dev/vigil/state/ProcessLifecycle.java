@@ -61,6 +61,8 @@ final class ProcessLifecycle {
     /** Bit of CLONE_THREAD in clone's flags: the child is a thread of the caller, not a process. */
     private static final long CLONE_THREAD = 0x10000L;
     private static final String ARG_FLAGS = "evt.arg.flags";
+    /** How far up the parent chain a process whose /proc read was skipped looks for its container. */
+    private static final int MAX_ANCESTORS = 32;
 
     private final ProcessTable processes;
     private final ContainerTable containers;
@@ -98,8 +100,11 @@ final class ProcessLifecycle {
                 return -1;
             }
             e = processes.insert(pid);
-            if (!(ev.has(Field.PROC_NAME) && ev.has(Field.CONTAINER_ID))) {
-                loader.load(e, pid, nowNanos); // a thin event: what the producer did not send comes from /proc
+            if (!(ev.has(Field.PROC_NAME) && ev.has(Field.CONTAINER_ID))
+                || ContainerLinks.eventContainerKey(ev) == ContainerIds.HOST_KEY) {
+                // a thin event: what the producer did not send comes from /proc; and a claim to be on the
+                // host (which no container rule judges) is checked against the pid's own cgroup
+                loader.load(e, pid, nowNanos);
             }
         } else {
             processes.touch(e);
@@ -108,7 +113,41 @@ final class ProcessLifecycle {
             }
         }
         learn(e, ev, type);
+        if (processes.procPending[e]) {
+            metrics.eventDegraded();
+            inheritContainer(e);
+        }
         return e;
+    }
+
+    /**
+     * A process whose /proc read the budget skipped, and whose container nothing else named: the
+     * nearest known ancestor's container (a process cannot leave its parent's container without write
+     * access to the cgroup tree), rather than none, which the rules take for the host. Until the read
+     * happens (the entry stays pending: its next event in a later second), the event is counted
+     * degraded. An ancestor on the host decides nothing: the child may be the runtime entering a
+     * container.
+     */
+    private void inheritContainer(int e) {
+        if (processes.containerKey[e] != ProcessTable.CONTAINER_UNKNOWN) {
+            return;
+        }
+        int ppid = processes.ppid[e];
+        for (int hop = 0; hop < MAX_ANCESTORS && ppid > 0; hop++) {
+            int pe = processes.find(ppid);
+            if (pe < 0 || pe == e) {
+                return;
+            }
+            long key = processes.containerKey[pe];
+            if (key >= 0) {
+                links.setContainer(e, key, null, null);
+                return;
+            }
+            if (key != ProcessTable.CONTAINER_UNKNOWN) {
+                return;
+            }
+            ppid = processes.ppid[pe];
+        }
     }
 
     /** After the event is filled: a successful clone (not of a thread) creates the child's entry. */

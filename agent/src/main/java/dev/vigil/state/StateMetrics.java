@@ -17,6 +17,7 @@ final class StateMetrics {
     private final Counter procReadLimited;
     private final Counter pidsMaxHits;
     private final Counter containerIdMismatches;
+    private final Counter eventsDegraded;
 
     StateMetrics(MeterRegistry registry, ProcessTable processes, ContainerTable containers) {
         Gauge.builder("vigil.state.processes", processes, ProcessTable::size)
@@ -41,6 +42,9 @@ final class StateMetrics {
         containerIdMismatches = Counter.builder("vigil.state.container_id_mismatch")
             .description("Events whose container.id named another container than the process's /proc cgroup"
                 + " (the cgroup's wins)").register(registry);
+        eventsDegraded = Counter.builder("vigil.state.events.degraded")
+            .description("Events of a process whose /proc read the per-second budget skipped: its container is"
+                + " inherited from the nearest known ancestor, or unknown").register(registry);
         pidsMaxHits = Counter.builder("vigil.state.pids.max.hits")
             .description("pids_max_hit events synthesized from a rising pids.events max counter").register(registry);
     }
@@ -64,6 +68,10 @@ final class StateMetrics {
 
     void procReadLimited() {
         procReadLimited.increment();
+    }
+
+    void eventDegraded() {
+        eventsDegraded.increment();
     }
 
     void pidsMaxHit() {

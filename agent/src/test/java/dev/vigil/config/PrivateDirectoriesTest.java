@@ -48,4 +48,28 @@ class PrivateDirectoriesTest {
         Path link = Files.createSymbolicLink(tmp.resolve("link"), target);
         assertThrows(IOException.class, () -> PrivateDirectories.ensure(link));
     }
+
+    @Test
+    void opensAFileNeverThroughASymlink() throws IOException {
+        Path d = PrivateDirectories.ensure(tmp.resolve("state"));
+        Path target = Files.writeString(tmp.resolve("target"), "keep");
+        Files.createSymbolicLink(d.resolve("cursor"), target);
+        IOException e = assertThrows(IOException.class, () -> PrivateDirectories.openFile(d.resolve("cursor"),
+            java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE).close());
+        assertTrue(e.getMessage().contains("symbolic link"), e.getMessage());
+        assertEquals("keep", Files.readString(target));
+    }
+
+    @Test
+    void createsAFileMode0600AndRefusesOneOfAnotherUser() throws IOException {
+        Path d = PrivateDirectories.ensure(tmp.resolve("state"));
+        PrivateDirectories.openFile(d.resolve("lock"), java.nio.file.StandardOpenOption.CREATE,
+            java.nio.file.StandardOpenOption.WRITE).close();
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(d.resolve("lock"))));
+        org.junit.jupiter.api.Assumptions.assumeTrue(PrivateDirectories.effectiveUid() == 0, "chown needs root");
+        Path planted = Files.createFile(d.resolve("planted"));
+        Files.setAttribute(planted, "unix:uid", 12345);
+        IOException e = assertThrows(IOException.class, () -> PrivateDirectories.checkFile(planted));
+        assertTrue(e.getMessage().contains("owned by uid 12345"), e.getMessage());
+    }
 }

@@ -198,4 +198,44 @@ class DiskSpoolTest {
             assertArrayEquals(r, s.peek(1).get(0));
         }
     }
+
+    /**
+     * Issue 16, finding 5: a symbolic link planted as the spool's {@code cursor} or {@code lock} made the
+     * agent overwrite its target's first bytes. Now the spool refuses to open, and the target keeps its bytes.
+     */
+    @Test
+    void refusesASymlinkedCursorOrLockAndLeavesItsTargetUntouched() throws IOException {
+        for (String name : List.of("cursor", "lock")) {
+            Path dir = tmp.resolve("link-" + name);
+            Files.createDirectories(dir);
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+            Path victim = tmp.resolve("victim-" + name);
+            byte[] original = "root:x:0:0:root:/root:/bin/bash\n".repeat(4).getBytes(StandardCharsets.UTF_8);
+            Files.write(victim, original);
+            Files.createSymbolicLink(dir.resolve(name), victim);
+            IOException refused = null;
+            try (DiskSpool s = new DiskSpool(dir, 1 << 20, 4096)) {
+                s.append(rec(1));
+                drain(s);
+                s.sync();
+            } catch (IOException e) {
+                refused = e;
+            }
+            assertArrayEquals(original, Files.readAllBytes(victim), name + ": the link's target must keep its bytes");
+            assertTrue(refused != null && refused.getMessage().contains("symbolic link"),
+                name + ": the spool must refuse a symlinked " + name + ", got " + refused);
+            assertTrue(Files.isSymbolicLink(dir.resolve(name)));
+        }
+    }
+
+    @Test
+    void refusesACursorOthersCanWrite() throws IOException {
+        Path dir = tmp.resolve("open-cursor");
+        Files.createDirectories(dir);
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        Path cursor = Files.createFile(dir.resolve("cursor"));
+        Files.setPosixFilePermissions(cursor, PosixFilePermissions.fromString("rw-rw-rw-"));
+        IOException e = assertThrows(IOException.class, () -> new DiskSpool(dir, 1 << 20, 4096).close());
+        assertTrue(e.getMessage().contains("lets others write"), e.getMessage());
+    }
 }

@@ -238,4 +238,85 @@ class AggregateBaselineTest {
         assertEquals(1.0, reg.get("vigil.rules.baseline.capped").tag("limit", "tuples").counter().count());
         assertEquals(1.0, reg.get("vigil.rules.baseline.capped").tag("limit", "scopes").counter().count());
     }
+
+    /**
+     * Issue 16, finding 5: a corrupt baselines file reopened the node's learning period, so whatever came
+     * next was learned as normal, silently. Now the period stays over: an unseen tuple alerts at once,
+     * and what the seeds hold is known.
+     */
+    @Test
+    void aCorruptBaselineFileDoesNotReopenLearning(@TempDir Path dir) throws Exception {
+        SimpleMeterRegistry reg = new SimpleMeterRegistry();
+        RuleEngine first = engine(BASE, TimeSource.eventTime(), store(dir, reg), 100, reg);
+        first.match(exec(T0, "nginx", "/usr/sbin/nginx"), a -> { });
+        first.saveBaselines();
+        Path f = dir.resolve(BaselineStore.FILE);
+        Files.writeString(f, "{\"rules\": garbage");
+        Path seed = dir.resolve("seed.json");
+        Files.writeString(seed, "{\"rules\": {\"New exe\": {\"nginx\": {\"tuples\": [\"nginx\\u001f/usr/sbin/nginx\"]}}}}");
+
+        SimpleMeterRegistry reg2 = new SimpleMeterRegistry();
+        BaselineStore s = store(dir, reg2);
+        s.importFrom(seed, "seed:" + seed);
+        RuleEngine second = engine(BASE, TimeSource.eventTime(), s, 100, reg2);
+        List<Alert> out = new ArrayList<>();
+        long later = T0 + 3600 * S;
+        second.match(exec(later, "nginx", "/usr/sbin/nginx"), detections(out));
+        assertEquals(0, out.size(), "the seed's tuple is known");
+        second.match(exec(later, "nginx", "/tmp/dropper"), detections(out));
+        second.match(exec(later, "redis", "/tmp/dropper"), detections(out));
+        assertEquals(2, out.size(), "not learning again: unseen tuples alert, in a known scope and a new one");
+        assertEquals(1.0, reg2.get("vigil.rules.baseline.load.failed").counter().count());
+
+        second.saveBaselines();
+        SimpleMeterRegistry reg3 = new SimpleMeterRegistry();
+        RuleEngine third = engine(BASE, TimeSource.eventTime(), store(dir, reg3), 100, reg3);
+        List<Alert> out3 = new ArrayList<>();
+        third.match(exec(later + S, "postgres", "/usr/bin/postgres"), detections(out3));
+        assertEquals(1, out3.size(), "still over after the next restart");
+    }
+
+    /**
+     * Issue 16, finding 5: a symbolic link planted as baselines.json was read through (its target's
+     * first token reached the log) and learning restarted. Now it is refused unread, the target is
+     * untouched and the period stays over.
+     */
+    @Test
+    void aSymlinkedBaselineFileIsRefusedUnread(@TempDir Path dir) throws Exception {
+        Path state = Files.createDirectory(dir.resolve("baselines"));
+        Path secret = dir.resolve("secret");
+        Files.writeString(secret, "{\"token\": s3cr3t-t0ken}");
+        Files.createSymbolicLink(state.resolve(BaselineStore.FILE), secret);
+        SimpleMeterRegistry reg = new SimpleMeterRegistry();
+        var logged = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream err = System.err;
+        BaselineStore s;
+        System.setErr(new java.io.PrintStream(logged, true));
+        try {
+            s = store(state, reg);
+        } finally {
+            System.setErr(err);
+        }
+        assertEquals(1.0, reg.get("vigil.rules.baseline.load.failed").counter().count());
+        assertTrue(!logged.toString().contains("s3cr3t"), logged.toString());
+        assertEquals("{\"token\": s3cr3t-t0ken}", Files.readString(secret), "the target is untouched");
+        RuleEngine e = engine(BASE, TimeSource.eventTime(), s, 100, reg);
+        List<Alert> out = new ArrayList<>();
+        e.match(exec(T0, "nginx", "/usr/sbin/nginx"), detections(out));
+        assertEquals(1, out.size(), "not learning: the period was forfeited");
+        e.saveBaselines();
+        assertTrue(Files.isRegularFile(state.resolve(BaselineStore.FILE), java.nio.file.LinkOption.NOFOLLOW_LINKS));
+        assertEquals("{\"token\": s3cr3t-t0ken}", Files.readString(secret), "saving replaced the link, not its target");
+    }
+
+    @Test
+    void theBaselineDirectoryIsCreatedPrivate(@TempDir Path dir) throws Exception {
+        SimpleMeterRegistry reg = new SimpleMeterRegistry();
+        Path state = dir.resolve("state/baselines");
+        RuleEngine e = engine(BASE, TimeSource.eventTime(), store(state, reg), 100, reg);
+        e.match(exec(T0, "nginx", "/usr/sbin/nginx"), a -> { });
+        e.saveBaselines();
+        assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(
+            Files.getPosixFilePermissions(state)));
+    }
 }

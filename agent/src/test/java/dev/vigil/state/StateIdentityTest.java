@@ -236,4 +236,68 @@ class StateIdentityTest {
         assertEquals(SHORT_B, moved.string(Field.CONTAINER_ID));
         assertEquals(0.0, registry.get("vigil.state.container_id_mismatch").counter().count(), "no /proc: nothing to contradict");
     }
+
+    /**
+     * Issue 16, finding 7: a wire {@code container.id: host} is a claim no container rule judges. For a
+     * process read from /proc it was already overruled; for a pid never seen, an event carrying its name
+     * and "host" was trusted without a look at its cgroup. Now the cgroup is read, and wins.
+     */
+    @Test
+    void aHostClaimIsCheckedAgainstTheCgroupOfAKnownOrANewPid() {
+        Event known = decoded("{\"evt.type\":\"socket\",\"proc.pid\":200,\"proc.name\":\"nginx\",\"container.id\":\"host\"}");
+        state.enrich(known);
+        assertEquals(SHORT_A, known.string(Field.CONTAINER_ID));
+        assertEquals(1.0, registry.get("vigil.state.container_id_mismatch").counter().count());
+
+        fake.process(301, 200, "sh", 0xa80425fbL, PATH_A, "/bin/sh");
+        Event fresh = decoded("{\"evt.type\":\"socket\",\"proc.pid\":301,\"proc.name\":\"sh\",\"container.id\":\"host\"}");
+        state.enrich(fresh);
+        assertEquals(SHORT_A, fresh.string(Field.CONTAINER_ID), "the pid's cgroup names container A");
+        assertEquals(40, fresh.getLong(Field.CONTAINER_PIDS_LIMIT));
+        assertEquals(2.0, registry.get("vigil.state.container_id_mismatch").counter().count());
+
+        fake.process(302, 1, "cron", 0x1ffffffffffL, "/", "/usr/sbin/cron");
+        Event host = decoded("{\"evt.type\":\"socket\",\"proc.pid\":302,\"proc.name\":\"cron\",\"container.id\":\"host\"}");
+        state.enrich(host);
+        assertEquals("host", host.string(Field.CONTAINER_ID), "a true claim stands");
+        assertEquals(2.0, registry.get("vigil.state.container_id_mismatch").counter().count());
+    }
+
+    /**
+     * Issue 16, finding 8: with the /proc read budget spent, a thin event of a pid never seen passed with
+     * no container (taken for the host by the rules). Now it inherits its parent's container and is
+     * counted degraded; its entry is read once the budget allows.
+     */
+    @Test
+    void aSpentReadBudgetInheritsTheContainerFromTheParentChain() {
+        StateEnricher limited = new StateEnricher(new StateConfig(fake.procRoot(), fake.cgroupRoot(), tmp.toString(),
+            1024, 16, 1), registry = new SimpleMeterRegistry(), clock, runtime);
+        limited.seedFromProc();
+        fake.process(400, 200, "sh", 0xa80425fbL, PATH_A, "/bin/sh");
+        fake.process(401, 400, "sh", 0xa80425fbL, PATH_A, "/bin/sh");
+        fake.process(402, 999, "sh", 0xa80425fbL, PATH_A, "/bin/sh");
+        Event first = thin("socket", 400);
+        first.setLong(Field.PROC_PPID, 200);
+        limited.enrich(first); // the second's one read
+        assertEquals(SHORT_A, first.string(Field.CONTAINER_ID));
+
+        Event child = thin("socket", 401);
+        child.setLong(Field.PROC_PPID, 400);
+        limited.enrich(child);
+        assertEquals(1.0, registry.get("vigil.state.proc.reads.limited").counter().count());
+        assertEquals(SHORT_A, child.string(Field.CONTAINER_ID), "its parent's container, not none");
+        assertEquals(1.0, registry.get("vigil.state.events.degraded").counter().count());
+
+        Event orphan = thin("socket", 402);
+        orphan.setLong(Field.PROC_PPID, 999);
+        limited.enrich(orphan);
+        assertFalse(orphan.has(Field.CONTAINER_ID), "no known ancestor: unknown, and counted");
+        assertEquals(2.0, registry.get("vigil.state.events.degraded").counter().count());
+
+        clock.add(java.time.Duration.ofSeconds(1));
+        Event later = thin("socket", 402);
+        limited.enrich(later);
+        assertEquals(SHORT_A, later.string(Field.CONTAINER_ID), "read from /proc once the budget allows");
+        assertEquals(2.0, registry.get("vigil.state.events.degraded").counter().count());
+    }
 }
