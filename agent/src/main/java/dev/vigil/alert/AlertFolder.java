@@ -7,6 +7,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Folds duplicate alerts and rate-limits each rule in each container before the sinks, never silently.
@@ -37,10 +42,18 @@ import java.util.UUID;
  * evicted ({@code vigil.alerts.ratelimit.evicted}), its summary sent early. Summaries bypass the buckets.
  *
  * <p>Time is the injected {@link Clock}'s wall time, not event time: a replayed recording is folded
- * by when it is processed. Thread-safe: {@link #emit} (pipeline thread) and {@link #sweep} (the
- * dispatcher's sweeper) serialize on this object; the downstream emitter is called under that lock.
+ * by when it is processed.
+ *
+ * <p>Lifecycle: {@link #start} starts its sweeper {@code vigil-alert-sweep} ({@link #sweep} once a
+ * second); {@link #close} stops it and sends every pending summary downstream (idempotent), before the
+ * outputs flush. Tests drive {@link #sweep} by hand with a fake clock instead.
+ *
+ * <p>Thread-safe: {@link #emit} (pipeline thread, the identity wait's worker) and {@link #sweep} (the
+ * sweeper) serialize on this object; the downstream emitter is called under that lock, so it sees one
+ * thread at a time.
  */
-public final class AlertFolder {
+public final class AlertFolder implements AlertEmitter, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AlertFolder.class);
     public static final String COUNT_FIELD = "vigil.suppressed_count";
     public static final String REASON_FIELD = "vigil.suppressed_reason";
     /** Distinct dedup keys a rate-limit summary folded. */
@@ -113,6 +126,8 @@ public final class AlertFolder {
     /** Refused keys held across all buckets, at most {@code maxKeys}. */
     private int refusedKeys;
     private final StringBuilder key = new StringBuilder(128);
+    private ScheduledExecutorService sweeper;
+    private boolean closed;
 
     public AlertFolder(AlertsConfig config, Clock clock, AlertMetrics metrics, AlertEmitter downstream) {
         this.clock = clock;
@@ -126,7 +141,46 @@ public final class AlertFolder {
         this.summaryPeriodMillis = periodMillis > 0 ? periodMillis : 60_000L;
     }
 
+    /** Starts the sweeper: summaries go out about once a second when due. */
+    public synchronized AlertFolder start() {
+        if (sweeper == null && !closed) {
+            sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "vigil-alert-sweep");
+                t.setDaemon(true);
+                return t;
+            });
+            sweeper.scheduleWithFixedDelay(this::sweepLogged, 1, 1, TimeUnit.SECONDS);
+        }
+        return this;
+    }
+
+    private void sweepLogged() {
+        try {
+            sweep();
+        } catch (RuntimeException e) {
+            LOG.error("alert summary sweep failed", e);
+        }
+    }
+
+    /** Stops the sweeper and sends every pending summary downstream. Idempotent. */
+    @Override
+    public void close() {
+        ScheduledExecutorService s;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            s = sweeper;
+        }
+        if (s != null) {
+            s.shutdownNow();
+        }
+        flushSummaries();
+    }
+
     /** Counts the alert and passes it on, or folds it. */
+    @Override
     public synchronized void emit(Alert a) {
         metrics.raised(a);
         long now = clock.millis();

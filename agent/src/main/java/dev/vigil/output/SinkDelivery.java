@@ -38,8 +38,8 @@ import org.slf4j.LoggerFactory;
  * to the spool, and the queue is empty in steady state. The spool is fsynced every {@value
  * #FSYNC_INTERVAL_MILLIS} ms while it changes.
  *
- * <p>Threading: {@link #offer} from one thread at a time (the pipeline thread, the alert dispatcher's
- * sweeper or the identity wait's worker, all under the folder's lock); {@link #flush}, {@link #close} and the getters from any thread.
+ * <p>Threading: {@link #offer} from one thread at a time ({@link Outputs#emit}, serialized); {@link #flush},
+ * {@link #close} and the getters from any thread.
  */
 public final class SinkDelivery implements AutoCloseable {
     static final int BATCH = 256;

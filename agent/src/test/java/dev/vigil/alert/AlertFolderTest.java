@@ -252,4 +252,18 @@ class AlertFolderTest {
         f.sweep();
         assertEquals(0, f.rateLimitBuckets(), "full again with nothing pending: dropped");
     }
+
+    @Test
+    void closeSendsPendingSummariesOnceAndStopsFolding() {
+        AlertFolder f = folder(60, null, 1.0, 1).start();
+        f.emit(packetSocket("c1", "x", 1));
+        f.emit(packetSocket("c1", "x", 2));
+        f.emit(packetSocket("c1", "y", 3));
+        assertEquals(1, out.size());
+        f.close();
+        f.close();
+        assertEquals(3, out.size(), "the dedup summary of x and the rate-limit summary of y, once");
+        assertEquals("dedup", out.get(1).outputFields().get(AlertFolder.REASON_FIELD));
+        assertEquals("rate_limit", out.get(2).outputFields().get(AlertFolder.REASON_FIELD));
+    }
 }
