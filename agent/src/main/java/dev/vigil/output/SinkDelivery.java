@@ -4,11 +4,9 @@ import dev.vigil.alert.Alert;
 import dev.vigil.alert.AlertJson;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -50,9 +48,6 @@ public final class SinkDelivery implements AutoCloseable {
     private static final long IDLE_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(60);
 
-    private record Unconfirmed(Alert alert, long flushedNanos) {
-    }
-
     private final Logger log;
     private final String name;
     private final AlertSink sink;
@@ -61,13 +56,12 @@ public final class SinkDelivery implements AutoCloseable {
     private final DiskSpool spool;
     private final OutputMetrics metrics;
     private final AlertJson json = new AlertJson();
-    private final long maxBackoffNanos;
     private final Thread thread;
     /** Alerts accepted into the memory queue and not yet sent, spooled or failed. */
     private final AtomicLong pending = new AtomicLong();
     // Delivery thread only.
-    private final ArrayDeque<Unconfirmed> unconfirmed = new ArrayDeque<>();
-    private int attempt;
+    private final UnconfirmedWindow unconfirmed = new UnconfirmedWindow(MAX_UNCONFIRMED);
+    private final Backoff backoff;
     private long nextAttemptNanos;
     private long lastSyncNanos;
     private long lastProbeNanos;
@@ -89,7 +83,7 @@ public final class SinkDelivery implements AutoCloseable {
         this.filter = filter;
         this.queue = new ArrayBlockingQueue<>(queueCapacity);
         this.spool = spool;
-        this.maxBackoffNanos = maxBackoff.toNanos();
+        this.backoff = new Backoff(Duration.ofMillis(INITIAL_BACKOFF_MILLIS), maxBackoff);
         this.metrics = metricsFactory.create(name, spool::records, queue::size);
         this.thread = new Thread(this::run, "vigil-output-" + name);
         thread.setDaemon(true);
@@ -378,19 +372,13 @@ public final class SinkDelivery implements AutoCloseable {
 
     private void succeeded(List<Alert> batch) {
         if (down) {
-            log.info("output {}: delivering again after {} failed attempts", name, attempt);
+            log.info("output {}: delivering again after {} failed attempts", name, backoff.attempts());
         }
         down = false;
-        attempt = 0;
+        backoff.reset();
         nextAttemptNanos = System.nanoTime();
         if (!sink.confirmDelay().isZero()) {
-            long now = System.nanoTime();
-            for (Alert a : batch) {
-                unconfirmed.addLast(new Unconfirmed(a, now));
-            }
-            while (unconfirmed.size() > MAX_UNCONFIRMED) {
-                unconfirmed.removeFirst();
-            }
+            unconfirmed.flushed(batch, System.nanoTime());
         }
     }
 
@@ -400,7 +388,7 @@ public final class SinkDelivery implements AutoCloseable {
             return;
         }
         long delay = sink.confirmDelay().toNanos();
-        if (now - unconfirmed.peekFirst().flushedNanos() < delay && now - lastProbeNanos < IDLE_WAIT_NANOS) {
+        if (!unconfirmed.oldestDue(now, delay) && now - lastProbeNanos < IDLE_WAIT_NANOS) {
             return;
         }
         lastProbeNanos = now;
@@ -412,26 +400,17 @@ public final class SinkDelivery implements AutoCloseable {
             nextAttemptNanos = now;
             return;
         }
-        while (!unconfirmed.isEmpty() && now - unconfirmed.peekFirst().flushedNanos() >= delay) {
-            unconfirmed.removeFirst();
-        }
+        unconfirmed.confirm(now, delay);
     }
 
     private void respoolUnconfirmed() {
-        for (Unconfirmed u : unconfirmed) {
-            spill(u.alert());
-        }
-        unconfirmed.clear();
+        unconfirmed.drainTo(this::spill);
     }
 
     private void failedAttempt() {
         down = true;
-        attempt++;
         metrics.retry();
-        long delay = TimeUnit.MILLISECONDS.toNanos(INITIAL_BACKOFF_MILLIS) << Math.min(attempt - 1, 20);
-        delay = Math.min(delay, maxBackoffNanos);
-        long jittered = delay / 2 + ThreadLocalRandom.current().nextLong(delay / 2 + 1);
-        nextAttemptNanos = System.nanoTime() + jittered;
+        nextAttemptNanos = System.nanoTime() + backoff.failed();
     }
 
     private void logDown(String message, Throwable cause) {
