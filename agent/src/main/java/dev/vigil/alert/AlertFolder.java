@@ -2,15 +2,19 @@ package dev.vigil.alert;
 
 import dev.vigil.config.AlertsConfig;
 import java.time.Clock;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Folds duplicate alerts and rate-limits each rule before the sinks, never silently.
+ * Folds duplicate alerts and rate-limits each rule in each container before the sinks, never silently.
  *
  * <p><b>Dedup.</b> Alerts of the same rule whose {@code dedupKeys} output fields (default
  * {@code container.id}, {@code proc.name}) are equal, within {@code dedupPeriod} of the first, are
@@ -22,18 +26,46 @@ import java.util.UUID;
  * join its key, so each scope's summary goes through (they come together, when learning ends).
  * At most {@code maxDedupKeys} keys are held; the oldest is evicted beyond it, its summary sent early.
  *
- * <p><b>Rate limit.</b> A token bucket per rule ({@code rateLimitPerSecond}, {@code rateLimitBurst})
- * after dedup; an alert finding the bucket empty is counted suppressed, and a summary (reason
- * {@code rate_limit}) for the rule is sent by {@link #sweep} once per summary period while any are
- * pending. Summaries bypass the bucket.
+ * <p><b>Rate limit.</b> A token bucket per rule <em>and container</em> ({@code container.id}; one
+ * bucket for alerts without one) with {@code rateLimitPerSecond}, {@code rateLimitBurst}, after dedup.
+ * The container, not the whole dedup key: a process in a container chooses its own name and command
+ * line, so a bucket per dedup key would let it flood past the limit with ever new names; it does not
+ * choose its container, so its flood empties only its own container's bucket and never hides another
+ * container's alert (issue 16, finding 1). An alert finding its bucket empty is counted suppressed and
+ * remembered by its dedup key: the first refused alert of each key and how many followed it, at most
+ * {@value #MAX_KEYS_PER_SUMMARY} keys a bucket and {@code maxDedupKeys} in all (beyond, counted in
+ * {@code vigil.alerts.ratelimit.unlisted}). Once per summary period while any are pending, {@link #sweep}
+ * sends the bucket's summary (reason {@code rate_limit}): the first refused alert with a new uuid, the
+ * count, {@code vigil.suppressed_keys} (keys folded) and {@code vigil.suppressed_by_key} (one line a
+ * key: {@code N× key fields: first refused alert's output}). At most {@code maxDedupKeys} buckets are
+ * held; an idle full bucket is dropped by the sweep, and beyond the cap the least recently used is
+ * evicted ({@code vigil.alerts.ratelimit.evicted}), its summary sent early. Summaries bypass the buckets.
  *
  * <p>Time is the injected {@link Clock}'s wall time, not event time: a replayed recording is folded
- * by when it is processed. Thread-safe: {@link #emit} (pipeline thread) and {@link #sweep} (the
- * dispatcher's sweeper) serialize on this object; the downstream emitter is called under that lock.
+ * by when it is processed.
+ *
+ * <p>Lifecycle: {@link #start} starts its sweeper {@code vigil-alert-sweep} ({@link #sweep} once a
+ * second); {@link #close} stops it and sends every pending summary downstream (idempotent), before the
+ * outputs flush. Tests drive {@link #sweep} by hand with a fake clock instead.
+ *
+ * <p>Thread-safe: {@link #emit} (pipeline thread, the identity wait's worker) and {@link #sweep} (the
+ * sweeper) serialize on this object; the downstream emitter is called under that lock, so it sees one
+ * thread at a time.
  */
-public final class AlertFolder {
+public final class AlertFolder implements AlertEmitter, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AlertFolder.class);
     public static final String COUNT_FIELD = "vigil.suppressed_count";
     public static final String REASON_FIELD = "vigil.suppressed_reason";
+    /** Distinct dedup keys a rate-limit summary folded. */
+    public static final String KEYS_FIELD = "vigil.suppressed_keys";
+    /** A rate-limit summary's keys, one line each: {@code N× field=value …: first refused alert's output}. */
+    public static final String BY_KEY_FIELD = "vigil.suppressed_by_key";
+    /** Refused alerts a rate-limit summary counts but whose key it could not list (the caps). */
+    public static final String UNLISTED_FIELD = "vigil.suppressed_unlisted";
+    /** The rate limit's bucket key: who cannot choose it (a process chooses its name, not its container). */
+    static final String BUCKET_FIELD = "container.id";
+    /** Keys one rate-limit summary lists: it stays one readable alert (a syslog message, a CEF line). */
+    static final int MAX_KEYS_PER_SUMMARY = 32;
     /** A learning summary's scope: with its {@code baseline.rule}, part of its dedup key (one summary per scope). */
     static final String SCOPE_FIELD = "baseline.scope";
 
@@ -48,18 +80,33 @@ public final class AlertFolder {
         }
     }
 
-    /** One rule's token bucket and the alerts it refused since the last summary. */
+    /** One rule's and container's token bucket and the alerts it refused since its last summary. */
     private static final class Bucket {
         double tokens;
         long refilledMillis;
-        long refused;
-        Alert last;
         long lastSummaryMillis;
+        long refused;
+        /** Refused alerts counted but not listed by key (a cap was reached). */
+        long unlisted;
+        /** The first refused alert since the last summary: the summary's body. */
+        Alert first;
+        /** Dedup key → the first refused alert of that key and how many were refused; in arrival order. */
+        final LinkedHashMap<String, Refused> byKey = new LinkedHashMap<>();
 
         Bucket(double tokens, long now) {
             this.tokens = tokens;
             this.refilledMillis = now;
             this.lastSummaryMillis = now;
+        }
+    }
+
+    /** The first refused alert of one dedup key, and the count of refused alerts of that key. */
+    private static final class Refused {
+        final Alert first;
+        long count = 1;
+
+        Refused(Alert first) {
+            this.first = first;
         }
     }
 
@@ -74,8 +121,13 @@ public final class AlertFolder {
     private final long summaryPeriodMillis;
     /** Insertion order = period start order: the sweep stops at the first live window. */
     private final LinkedHashMap<String, Window> windows = new LinkedHashMap<>();
-    private final Map<String, Bucket> buckets = new HashMap<>();
+    /** Access order: the least recently used bucket is evicted at the cap. */
+    private final LinkedHashMap<String, Bucket> buckets = new LinkedHashMap<>(64, 0.75f, true);
+    /** Refused keys held across all buckets, at most {@code maxKeys}. */
+    private int refusedKeys;
     private final StringBuilder key = new StringBuilder(128);
+    private ScheduledExecutorService sweeper;
+    private boolean closed;
 
     public AlertFolder(AlertsConfig config, Clock clock, AlertMetrics metrics, AlertEmitter downstream) {
         this.clock = clock;
@@ -89,7 +141,46 @@ public final class AlertFolder {
         this.summaryPeriodMillis = periodMillis > 0 ? periodMillis : 60_000L;
     }
 
+    /** Starts the sweeper: summaries go out about once a second when due. */
+    public synchronized AlertFolder start() {
+        if (sweeper == null && !closed) {
+            sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "vigil-alert-sweep");
+                t.setDaemon(true);
+                return t;
+            });
+            sweeper.scheduleWithFixedDelay(this::sweepLogged, 1, 1, TimeUnit.SECONDS);
+        }
+        return this;
+    }
+
+    private void sweepLogged() {
+        try {
+            sweep();
+        } catch (RuntimeException e) {
+            LOG.error("alert summary sweep failed", e);
+        }
+    }
+
+    /** Stops the sweeper and sends every pending summary downstream. Idempotent. */
+    @Override
+    public void close() {
+        ScheduledExecutorService s;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            s = sweeper;
+        }
+        if (s != null) {
+            s.shutdownNow();
+        }
+        flushSummaries();
+    }
+
     /** Counts the alert and passes it on, or folds it. */
+    @Override
     public synchronized void emit(Alert a) {
         metrics.raised(a);
         long now = clock.millis();
@@ -137,10 +228,22 @@ public final class AlertFolder {
     }
 
     private boolean take(Alert a, long now) {
-        Bucket b = buckets.get(a.rule());
+        Map<String, Object> f = a.outputFields();
+        Object container = f == null ? null : f.get(BUCKET_FIELD);
+        String k = container == null ? a.rule() : a.rule() + '\u0000' + container;
+        Bucket b = buckets.get(k);
         if (b == null) {
+            if (buckets.size() >= maxKeys) {
+                Iterator<Bucket> it = buckets.values().iterator();
+                Bucket eldest = it.next();
+                it.remove();
+                metrics.rateLimitEvicted();
+                if (eldest.refused > 0) {
+                    summarize(eldest, now);
+                }
+            }
             b = new Bucket(burst, now);
-            buckets.put(a.rule(), b);
+            buckets.put(k, b);
         }
         b.tokens = Math.min(burst, b.tokens + (now - b.refilledMillis) * ratePerMilli);
         b.refilledMillis = now;
@@ -148,10 +251,36 @@ public final class AlertFolder {
             b.tokens -= 1;
             return true;
         }
-        b.refused++;
-        b.last = a;
-        metrics.suppressed(a.rule());
+        refuse(b, a);
         return false;
+    }
+
+    private void refuse(Bucket b, Alert a) {
+        metrics.suppressed(a.rule());
+        if (b.refused++ == 0) {
+            b.first = a;
+        }
+        String k = dedupKey(a);
+        Refused r = b.byKey.get(k);
+        if (r != null) {
+            r.count++;
+        } else if (b.byKey.size() < MAX_KEYS_PER_SUMMARY && refusedKeys < maxKeys) {
+            b.byKey.put(k, new Refused(a));
+            refusedKeys++;
+        } else {
+            b.unlisted++;
+            metrics.unlisted();
+        }
+    }
+
+    /** The alert's {@code dedupKeys} values, NUL-separated (a map key, never shown). */
+    private String dedupKey(Alert a) {
+        Map<String, Object> f = a.outputFields();
+        StringBuilder sb = new StringBuilder(64);
+        for (String k : keyFields) {
+            sb.append(f == null ? null : f.get(k)).append('\u0000');
+        }
+        return sb.toString();
     }
 
     /** Sends the summaries that are due. Called about once a second. */
@@ -166,9 +295,15 @@ public final class AlertFolder {
             it.remove();
             summarize(w, now, "dedup");
         }
-        for (Bucket b : buckets.values()) {
+        Iterator<Bucket> held = buckets.values().iterator();
+        while (held.hasNext()) {
+            Bucket b = held.next();
             if (b.refused > 0 && now - b.lastSummaryMillis >= summaryPeriodMillis) {
                 summarize(b, now);
+            }
+            if (b.refused == 0 && b.tokens + (now - b.refilledMillis) * ratePerMilli >= burst) {
+                // Full again and nothing pending: a new bucket would be the same.
+                held.remove();
             }
         }
     }
@@ -187,6 +322,11 @@ public final class AlertFolder {
         }
     }
 
+    /** Rate-limit buckets (rule and container) held. */
+    public synchronized int rateLimitBuckets() {
+        return buckets.size();
+    }
+
     /** Dedup keys held. */
     public synchronized int keys() {
         return windows.size();
@@ -201,9 +341,41 @@ public final class AlertFolder {
 
     private void summarize(Bucket b, long now) {
         long seconds = Math.max(1, (now - b.lastSummaryMillis) / 1000);
-        emitSummary(b.last, b.refused, "rate_limit", seconds);
+        Alert first = b.first;
+        StringBuilder lines = new StringBuilder(128 * b.byKey.size());
+        for (Refused r : b.byKey.values()) {
+            if (lines.length() > 0) {
+                lines.append('\n');
+            }
+            lines.append(r.count).append("\u00d7");
+            Map<String, Object> f = r.first.outputFields();
+            for (String k : keyFields) {
+                lines.append(' ').append(k).append('=').append(f == null ? null : f.get(k));
+            }
+            lines.append(": ").append(r.first.output());
+        }
+        Map<String, Object> fields = new LinkedHashMap<>();
+        if (first.outputFields() != null) {
+            fields.putAll(first.outputFields());
+        }
+        fields.put(COUNT_FIELD, b.refused);
+        fields.put(REASON_FIELD, "rate_limit");
+        fields.put(KEYS_FIELD, (long) b.byKey.size());
+        fields.put(BY_KEY_FIELD, lines.toString());
+        if (b.unlisted > 0) {
+            fields.put(UNLISTED_FIELD, b.unlisted);
+        }
+        Object container = fields.get(BUCKET_FIELD);
+        String text = first.output() + " (" + b.refused + " alerts of this rule"
+            + (container == null ? "" : " in container " + container) + " suppressed by the rate limit in the last "
+            + seconds + "s, " + b.byKey.size() + (b.byKey.size() == 1 ? " key" : " keys")
+            + (b.unlisted > 0 ? " listed and " + b.unlisted + " alerts unlisted" : "") + ")";
+        emitSummary(first, fields, text);
+        refusedKeys -= b.byKey.size();
+        b.byKey.clear();
         b.refused = 0;
-        b.last = null;
+        b.unlisted = 0;
+        b.first = null;
         b.lastSummaryMillis = now;
     }
 
@@ -214,10 +386,13 @@ public final class AlertFolder {
         }
         fields.put(COUNT_FIELD, count);
         fields.put(REASON_FIELD, reason);
-        String what = reason.equals("dedup") ? " similar alerts suppressed in the last "
-            : " alerts of this rule suppressed by the rate limit in the last ";
-        Alert s = new Alert(UUID.randomUUID().toString(), last.timeNanos(), last.rule(), last.priority(), last.source(),
-            last.tags(), last.hostname(), last.output() + " (" + count + what + seconds + "s)", fields);
+        emitSummary(last, fields, last.output() + " (" + count + " similar alerts suppressed in the last " + seconds
+            + "s)");
+    }
+
+    private void emitSummary(Alert base, Map<String, Object> fields, String output) {
+        Alert s = new Alert(UUID.randomUUID().toString(), base.timeNanos(), base.rule(), base.priority(),
+            base.source(), base.tags(), base.hostname(), output, fields);
         metrics.summary();
         downstream.emit(s);
     }

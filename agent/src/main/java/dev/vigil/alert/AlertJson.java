@@ -1,6 +1,10 @@
 package dev.vigil.alert;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonFactoryBuilder;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.CharacterEscapes;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -21,10 +25,36 @@ import java.util.Map;
  * The alert as Falco writes it in JSON (DESIGN.md, Alerts out): one object on one line, keys in
  * Falco's order {@code uuid, time, rule, priority, source, tags, hostname, output, output_fields};
  * {@code time} is RFC 3339 in UTC with nine fraction digits. {@link #read} is the inverse (the spool
- * stores this form). Thread-safe (Jackson's factory is).
+ * stores this form). Every control character ({@link ControlCharacters}) is written as a <code>&#92;u</code>
+ * escape: Jackson escapes C0 by itself, not DEL, C1 (NEL U+0085), U+2028/U+2029 or the bidirectional
+ * controls, which JSON allows raw but line-based readers, JavaScript before ES2019 and terminals do not.
+ * Thread-safe (Jackson's factory is).
  */
 public final class AlertJson {
-    private final JsonFactory factory = JsonFactory.builder().build();
+    private final JsonFactory factory = new JsonFactoryBuilder().characterEscapes(new Escapes()).build();
+
+    /** <code>&#92;uXXXX</code> for every {@link ControlCharacters control character} Jackson leaves raw. */
+    private static final class Escapes extends CharacterEscapes {
+        private final int[] ascii = standardAsciiEscapesForJSON();
+
+        Escapes() {
+            ascii[0x7F] = ESCAPE_STANDARD;
+        }
+
+        @Override
+        public int[] getEscapeCodesForAscii() {
+            return ascii;
+        }
+
+        @Override
+        public SerializableString getEscapeSequence(int ch) {
+            if (!ControlCharacters.isControl(ch)) {
+                return null;
+            }
+            String hex = Integer.toHexString(0x10000 | ch);
+            return new SerializedString("\\u" + hex.substring(hex.length() - 4));
+        }
+    }
 
     /** UTF-8 bytes of the alert's JSON, without a trailing newline. */
     public byte[] write(Alert a) {

@@ -10,8 +10,12 @@ import java.util.Set;
  * {@code CEF:0|Vigil|vigil|<version>|<rule>|<rule>|<severity 0-10>|<extension>}.
  *
  * <p>Escaping follows the CEF specification (rev. 25): in header fields {@code \} and {@code |} are
- * backslash-escaped, and line breaks (not allowed in a header) become a space; in extension values
- * {@code \} and {@code =} are backslash-escaped and CR / LF are written as {@code \r} / {@code \n};
+ * backslash-escaped, and line breaks and every other control character (not allowed in a header)
+ * become a space; in extension values {@code \} and {@code =} are backslash-escaped and CR / LF are
+ * written as {@code \r} / {@code \n}. The specification has no escape for any other control character
+ * ({@link ControlCharacters}: NUL, ESC, DEL, NEL, U+2028, …), and a raw one breaks the line or the
+ * terminal that shows it, so each is replaced by its Unicode control picture ({@code ␀}, {@code ␛},
+ * {@code ␡}) or, past C0 and DEL, by U+FFFD; the JSON body keeps them exactly, escaped.
  * extension keys are reduced to {@code [A-Za-z0-9_]} (other characters become {@code _}), so a field
  * name like {@code proc.aname[2]} is {@code proc_aname_2_}. The result is one line of UTF-8 text.
  *
@@ -113,7 +117,7 @@ public final class CefFormat {
         escapeValue(sb, value);
     }
 
-    /** Header field: {@code \} → {@code \\}, {@code |} → {@code \|}, CR/LF → space. */
+    /** Header field: {@code \} → {@code \\}, {@code |} → {@code \|}, CR, LF and every other control → space. */
     public static String escapeHeader(String s) {
         StringBuilder sb = new StringBuilder(s.length() + 8);
         for (int i = 0; i < s.length(); i++) {
@@ -121,14 +125,16 @@ public final class CefFormat {
             switch (c) {
                 case '\\' -> sb.append("\\\\");
                 case '|' -> sb.append("\\|");
-                case '\r', '\n' -> sb.append(' ');
-                default -> sb.append(c);
+                default -> sb.append(ControlCharacters.isControl(c) ? ' ' : c);
             }
         }
         return sb.toString();
     }
 
-    /** Extension value: {@code \} → {@code \\}, {@code =} → {@code \=}, CR → {@code \r}, LF → {@code \n}. */
+    /**
+     * Extension value: {@code \} → {@code \\}, {@code =} → {@code \=}, CR → {@code \r}, LF → {@code \n},
+     * any other control character → {@link ControlCharacters#picture}.
+     */
     static void escapeValue(StringBuilder sb, String s) {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
@@ -137,7 +143,7 @@ public final class CefFormat {
                 case '=' -> sb.append("\\=");
                 case '\r' -> sb.append("\\r");
                 case '\n' -> sb.append("\\n");
-                default -> sb.append(c);
+                default -> sb.append(ControlCharacters.isControl(c) ? ControlCharacters.picture(c) : c);
             }
         }
     }

@@ -1,6 +1,8 @@
 package dev.vigil.cli;
 
 import dev.vigil.alert.AlertEmitter;
+import dev.vigil.alert.AlertFolder;
+import dev.vigil.alert.AlertMetrics;
 import dev.vigil.alert.IdentityWait;
 import dev.vigil.config.ConfigException;
 import dev.vigil.config.ConfigLoader;
@@ -16,7 +18,7 @@ import dev.vigil.pipeline.PipelineHealth;
 import dev.vigil.pipeline.PipelineMetrics;
 import dev.vigil.rules.ReloadableMatcher;
 import dev.vigil.runtime.IdentitySource;
-import dev.vigil.output.AlertDispatcher;
+import dev.vigil.output.Outputs;
 import dev.vigil.output.OutputSpecs;
 import java.time.Clock;
 import dev.vigil.runtime.IdentitySource;
@@ -182,11 +184,11 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         // Baselines and spools hold what the agent learned and owes the SIEM: nobody else may write there.
         PrivateDirectories.ensure(Path.of(c.state().stateDir()));
         ReloadableMatcher matcher = Stages.liveRules(c, Stages.hostname(c), registry);
-        AlertDispatcher alerts = AlertDispatcher.create(c.outputs(), c.alerts(), registry, Stages.version(),
-            Clock.systemUTC());
+        Outputs outputs = Outputs.create(c.outputs(), c.alerts().spoolDir(), registry, Stages.version());
+        AlertFolder folder = new AlertFolder(c.alerts(), Clock.systemUTC(), new AlertMetrics(registry), outputs).start();
         IdentitySource identities = Stages.identities(c, registry);
-        // rules -> node and cluster -> identity wait -> folder and sinks
-        IdentityWait identityWait = Stages.identityWait(c, identities, registry, alerts);
+        // rules -> node and cluster -> identity wait -> folder -> outputs
+        IdentityWait identityWait = Stages.identityWait(c, identities, registry, folder);
         AlertEmitter raised = Stages.stamped(c, identityWait);
         StateEnricher state = Stages.enricher(c, registry, true, identities);
         EventPipeline pipeline = new EventPipeline(c.pipeline(), state, matcher, raised,
@@ -254,8 +256,9 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
             ticker.shutdownNow();
             matcher.close(); // saves the learned baselines
             identityWait.close(Duration.ofSeconds(5)); // released into the folder before the sinks flush
-            boolean flushed = alerts.flush(Duration.ofSeconds(5));
-            alerts.close(Duration.ofSeconds(5)); // what is undelivered waits in the spool for the next start
+            folder.close(); // its pending summaries, before the sinks flush
+            boolean flushed = outputs.flush(Duration.ofSeconds(5));
+            outputs.close(Duration.ofSeconds(5)); // what is undelivered waits in the spool for the next start
             if (!flushed) {
                 log.warn("not every alert was delivered before exit; the rest are spooled in {}",
                     c.alerts().spoolDir());

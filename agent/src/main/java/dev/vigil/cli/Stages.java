@@ -110,14 +110,14 @@ final class Stages {
     }
 
     /**
-     * The live alert stage in front of the dispatcher: node and cluster written into every alert, then
+     * The live alert stage in front of the folder: node and cluster written into every alert, then
      * the bounded wait for a container's identity ({@code alerts.identityWaitMillis}), started. The
-     * caller closes the wait (releasing what waits) before flushing the dispatcher.
+     * caller closes the wait (releasing what waits) before closing the folder and flushing the outputs.
      */
     static IdentityWait identityWait(VigilConfig c, IdentitySource identities, MeterRegistry registry,
-                                     AlertEmitter dispatcher) {
+                                     AlertEmitter folder) {
         return new IdentityWait(identities, c.alerts().identityWaitMillis(), IdentityWait.DEFAULT_CAPACITY,
-            Clock.SYSTEM, registry, dispatcher).start();
+            Clock.SYSTEM, registry, folder).start();
     }
 
     /** Node and cluster into every alert, then {@code next}. */

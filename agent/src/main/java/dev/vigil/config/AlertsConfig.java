@@ -10,9 +10,10 @@ import java.util.List;
  * @param dedupKeys             output fields that, with the rule, identify "the same" alert; default
  *                              container.id and proc.name (fields every alert carries)
  * @param maxDedupKeys          dedup entries held; beyond it the oldest is evicted (its summary sent early,
- *                              counted); default 10000
- * @param rateLimitPerSecond    token bucket refill per rule, alerts/s; 0 turns rate limiting off; default 20
- * @param rateLimitBurst        token bucket size per rule; default 200
+ *                              counted); also the cap on rate-limit buckets and on the refused keys their
+ *                              summaries list; default 10000
+ * @param rateLimitPerSecond    token bucket refill per rule and container, alerts/s; 0 turns rate limiting off; default 20
+ * @param rateLimitBurst        token bucket size per rule and container; default 200
  * @param spoolDir              directory of the sinks' disk spools (one sub-directory per sink, mode 0700);
  *                              default /var/lib/vigil/spool
  * @param identityWaitMillis    how long an alert from a container the runtimes have not resolved yet waits in

@@ -2,13 +2,8 @@ package dev.vigil.output;
 
 import dev.vigil.alert.Alert;
 import dev.vigil.alert.AlertJson;
-import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -38,8 +33,12 @@ import org.slf4j.LoggerFactory;
  * to the spool, and the queue is empty in steady state. The spool is fsynced every {@value
  * #FSYNC_INTERVAL_MILLIS} ms while it changes.
  *
- * <p>Threading: {@link #offer} from one thread at a time (the pipeline thread, the alert dispatcher's
- * sweeper or the identity wait's worker, all under the folder's lock); {@link #flush}, {@link #close} and the getters from any thread.
+ * <p>Structure (OpenTelemetry's {@code BatchSpanProcessor}): this class is the face — the policy, the
+ * queue, the spill to the spool, flush and close; a {@link DeliveryWorker} on the thread does the
+ * sending, with its {@link Backoff} and, for stream sinks, its {@link UnconfirmedWindow}.
+ *
+ * <p>Threading: {@link #offer} from one thread at a time ({@link Outputs#emit}, serialized); {@link #flush},
+ * {@link #close} and the getters from any thread.
  */
 public final class SinkDelivery implements AutoCloseable {
     static final int BATCH = 256;
@@ -47,53 +46,28 @@ public final class SinkDelivery implements AutoCloseable {
     static final long FSYNC_INTERVAL_MILLIS = 1000;
     /** Unconfirmed alerts kept for re-sending; beyond it the oldest count as delivered. */
     static final int MAX_UNCONFIRMED = 20_000;
-    private static final long IDLE_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-    private static final long LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(60);
-
-    private record Unconfirmed(Alert alert, long flushedNanos) {
-    }
 
     private final Logger log;
     private final String name;
-    private final AlertSink sink;
     private final AlertFilter filter;
     private final ArrayBlockingQueue<Alert> queue;
     private final DiskSpool spool;
     private final OutputMetrics metrics;
     private final AlertJson json = new AlertJson();
-    private final long maxBackoffNanos;
-    private final Thread thread;
     /** Alerts accepted into the memory queue and not yet sent, spooled or failed. */
     private final AtomicLong pending = new AtomicLong();
-    // Delivery thread only.
-    private final ArrayDeque<Unconfirmed> unconfirmed = new ArrayDeque<>();
-    private int attempt;
-    private long nextAttemptNanos;
-    private long lastSyncNanos;
-    private long lastProbeNanos;
-    private long lastDownLogNanos;
-    private long lastPermanentLogNanos;
-    private long permanentNotLogged;
-    private long corruptSeen;
-
-    private volatile boolean down;
-    private volatile boolean stopping;
-    private volatile boolean closed;
-    private volatile long stopDeadlineNanos;
+    private final DeliveryWorker worker;
+    private final Thread thread;
 
     public SinkDelivery(String name, AlertSink sink, AlertFilter filter, int queueCapacity, DiskSpool spool,
                         Duration maxBackoff, OutputMetricsFactory metricsFactory) {
         this.name = name;
         this.log = LoggerFactory.getLogger(SinkDelivery.class.getName() + "." + name);
-        this.sink = sink;
         this.filter = filter;
         this.queue = new ArrayBlockingQueue<>(queueCapacity);
         this.spool = spool;
-        this.maxBackoffNanos = maxBackoff.toNanos();
         this.metrics = metricsFactory.create(name, spool::records, queue::size);
-        this.thread = new Thread(this::run, "vigil-output-" + name);
-        thread.setDaemon(true);
-        corruptSeen = spool.corruptRecords();
+        long corruptSeen = spool.corruptRecords();
         if (corruptSeen > 0) {
             metrics.corrupt(corruptSeen);
             log.warn("output {}: {} torn or corrupt spool records skipped in {}", name, corruptSeen, spool.directory());
@@ -102,6 +76,10 @@ public final class SinkDelivery implements AutoCloseable {
             log.info("output {}: {} alerts waiting in spool {} from an earlier run", name, spool.records(),
                 spool.directory());
         }
+        this.worker = new DeliveryWorker(name, log, sink, queue, spool, metrics, pending, this::spill,
+            new Backoff(Duration.ofMillis(INITIAL_BACKOFF_MILLIS), maxBackoff), corruptSeen);
+        this.thread = new Thread(worker, "vigil-output-" + name);
+        thread.setDaemon(true);
     }
 
     /** Creates the metrics of a sink; lets the dispatcher share one registry. */
@@ -125,7 +103,7 @@ public final class SinkDelivery implements AutoCloseable {
         if (!filter.accepts(a)) {
             return;
         }
-        if (closed) {
+        if (worker.finished()) {
             metrics.failed(OutputMetrics.FailReason.closed, 1);
             return;
         }
@@ -136,6 +114,7 @@ public final class SinkDelivery implements AutoCloseable {
         }
     }
 
+    /** Into the spool, or counted failed. Any thread (the spool is thread-safe). */
     private void spill(Alert a) {
         byte[] b;
         try {
@@ -171,7 +150,7 @@ public final class SinkDelivery implements AutoCloseable {
 
     /** The last delivery attempt failed and the destination has not answered since. */
     public boolean isDown() {
-        return down;
+        return worker.isDown();
     }
 
     /** Waits until nothing is queued, in flight or spooled; false if {@code timeout} passed first. */
@@ -196,12 +175,10 @@ public final class SinkDelivery implements AutoCloseable {
     }
 
     public void close(Duration deadline) {
-        if (stopping) {
+        if (!worker.stop(System.nanoTime() + deadline.toNanos())) {
             join(deadline);
             return;
         }
-        stopDeadlineNanos = System.nanoTime() + deadline.toNanos();
-        stopping = true;
         LockSupport.unpark(thread);
         join(deadline.plusSeconds(1));
         if (thread.isAlive()) {
@@ -215,271 +192,6 @@ public final class SinkDelivery implements AutoCloseable {
             thread.join(Math.max(1, d.toMillis()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private void run() {
-        lastSyncNanos = System.nanoTime();
-        try {
-            while (!shouldExit()) {
-                step();
-            }
-        } catch (RuntimeException | Error e) {
-            log.error("output {}: delivery thread failed; alerts stay in the spool", name, e);
-        } finally {
-            finish();
-        }
-    }
-
-    private boolean shouldExit() {
-        if (!stopping) {
-            return false;
-        }
-        boolean empty = pending.get() == 0 && queue.isEmpty() && spool.records() == 0;
-        return empty || System.nanoTime() - stopDeadlineNanos >= 0 || Thread.currentThread().isInterrupted();
-    }
-
-    private void step() {
-        long now = System.nanoTime();
-        checkUnconfirmed(now);
-        if (now - lastSyncNanos >= TimeUnit.MILLISECONDS.toNanos(FSYNC_INTERVAL_MILLIS)) {
-            spool.sync();
-            lastSyncNanos = now;
-            long c = spool.corruptRecords();
-            if (c > corruptSeen) {
-                metrics.corrupt(c - corruptSeen);
-                corruptSeen = c;
-            }
-        }
-        if (down) {
-            // The destination is down: everything waits on disk, in arrival order.
-            drainQueueToSpool();
-            if (spool.records() == 0) {
-                waitForWork(IDLE_WAIT_NANOS);
-                return;
-            }
-            if (now - nextAttemptNanos < 0) {
-                waitForWork(Math.min(nextAttemptNanos - now, IDLE_WAIT_NANOS));
-                return;
-            }
-            deliverFromSpool();
-        } else if (spool.records() > 0) {
-            // Catching up: the spool first (oldest), and the memory queue too, so that it neither
-            // fills nor has to go to a spool that may be full.
-            deliverFromSpool();
-            if (!down && !queue.isEmpty()) {
-                deliverFromQueue(queue.poll());
-            }
-        } else {
-            Alert first;
-            try {
-                first = queue.poll(IDLE_WAIT_NANOS, TimeUnit.NANOSECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-            if (first != null) {
-                deliverFromQueue(first);
-            }
-        }
-    }
-
-    private void deliverFromQueue(Alert first) {
-        if (first == null) {
-            return;
-        }
-        List<Alert> batch = new ArrayList<>(Math.min(BATCH, queue.size() + 1));
-        batch.add(first);
-        queue.drainTo(batch, BATCH - 1);
-        if (sendBatch(batch)) {
-            succeeded(batch);
-        } else {
-            respoolUnconfirmed();
-            for (Alert a : batch) {
-                spill(a);
-            }
-            failedAttempt();
-        }
-        pending.addAndGet(-batch.size());
-    }
-
-    private void waitForWork(long nanos) {
-        if (!stopping) {
-            LockSupport.parkNanos(nanos);
-        } else {
-            LockSupport.parkNanos(Math.min(nanos, TimeUnit.MILLISECONDS.toNanos(10)));
-        }
-    }
-
-    private void drainQueueToSpool() {
-        Alert a;
-        while ((a = queue.poll()) != null) {
-            spill(a);
-            pending.decrementAndGet();
-        }
-    }
-
-    private void deliverFromSpool() {
-        List<byte[]> records = spool.peek(BATCH);
-        List<Alert> batch = new ArrayList<>(records.size());
-        for (byte[] r : records) {
-            try {
-                batch.add(json.read(r));
-            } catch (RuntimeException e) {
-                metrics.failed(OutputMetrics.FailReason.encode, 1);
-            }
-        }
-        if (sendBatch(batch)) {
-            spool.commit(records.size());
-            succeeded(batch);
-        } else {
-            // What earlier batches sent is no longer in the spool: back to disk now, not at the
-            // next probe, so that a kill in between loses nothing.
-            respoolUnconfirmed();
-            failedAttempt();
-        }
-    }
-
-    /** Sends and flushes; false on a retryable failure (nothing of the batch counts as delivered). */
-    private boolean sendBatch(List<Alert> batch) {
-        int permanent = 0;
-        try {
-            for (Alert a : batch) {
-                try {
-                    sink.send(a);
-                } catch (SinkException e) {
-                    if (e.retryable()) {
-                        throw e;
-                    }
-                    permanent++;
-                    permanentFailure(a, e);
-                }
-            }
-            try {
-                sink.flush();
-            } catch (SinkException e) {
-                if (e.retryable()) {
-                    throw e;
-                }
-                permanent += e.rejected();
-                metrics.failed(OutputMetrics.FailReason.permanent, e.rejected());
-                log.warn("output {}: {} alerts rejected for good, not retried: {}", name, e.rejected(), e.getMessage());
-            }
-        } catch (SinkException e) {
-            logDown(e.getMessage(), e.getCause());
-            return false;
-        } catch (RuntimeException e) {
-            logDown(e.toString(), e);
-            return false;
-        }
-        metrics.sent(batch.size() - permanent);
-        return true;
-    }
-
-    private void succeeded(List<Alert> batch) {
-        if (down) {
-            log.info("output {}: delivering again after {} failed attempts", name, attempt);
-        }
-        down = false;
-        attempt = 0;
-        nextAttemptNanos = System.nanoTime();
-        if (!sink.confirmDelay().isZero()) {
-            long now = System.nanoTime();
-            for (Alert a : batch) {
-                unconfirmed.addLast(new Unconfirmed(a, now));
-            }
-            while (unconfirmed.size() > MAX_UNCONFIRMED) {
-                unconfirmed.removeFirst();
-            }
-        }
-    }
-
-    /** Alerts flushed longer than the sink's confirm delay ago count as delivered if the peer is still there. */
-    private void checkUnconfirmed(long now) {
-        if (unconfirmed.isEmpty()) {
-            return;
-        }
-        long delay = sink.confirmDelay().toNanos();
-        if (now - unconfirmed.peekFirst().flushedNanos() < delay && now - lastProbeNanos < IDLE_WAIT_NANOS) {
-            return;
-        }
-        lastProbeNanos = now;
-        if (!sink.probe()) {
-            logDown("connection closed by the peer", null);
-            respoolUnconfirmed();
-            failedAttempt();
-            // Reconnect at once: the peer closed cleanly, it may be back already.
-            nextAttemptNanos = now;
-            return;
-        }
-        while (!unconfirmed.isEmpty() && now - unconfirmed.peekFirst().flushedNanos() >= delay) {
-            unconfirmed.removeFirst();
-        }
-    }
-
-    private void respoolUnconfirmed() {
-        for (Unconfirmed u : unconfirmed) {
-            spill(u.alert());
-        }
-        unconfirmed.clear();
-    }
-
-    private void failedAttempt() {
-        down = true;
-        attempt++;
-        metrics.retry();
-        long delay = TimeUnit.MILLISECONDS.toNanos(INITIAL_BACKOFF_MILLIS) << Math.min(attempt - 1, 20);
-        delay = Math.min(delay, maxBackoffNanos);
-        long jittered = delay / 2 + ThreadLocalRandom.current().nextLong(delay / 2 + 1);
-        nextAttemptNanos = System.nanoTime() + jittered;
-    }
-
-    private void logDown(String message, Throwable cause) {
-        long now = System.nanoTime();
-        if (!down || now - lastDownLogNanos >= LOG_INTERVAL_NANOS) {
-            lastDownLogNanos = now;
-            log.warn("output {}: delivery failed, will retry (spool holds {}): {}", name, spool.records(), message);
-        }
-    }
-
-    private void permanentFailure(Alert a, SinkException e) {
-        long now = System.nanoTime();
-        if (now - lastPermanentLogNanos >= TimeUnit.SECONDS.toNanos(1)) {
-            log.warn("output {}: alert {} of rule '{}' rejected for good, not retried: {}{}", name, a.uuid(), a.rule(),
-                e.getMessage(), permanentNotLogged > 0 ? " (" + permanentNotLogged + " more not logged)" : "");
-            lastPermanentLogNanos = now;
-            permanentNotLogged = 0;
-        } else {
-            permanentNotLogged++;
-        }
-        metrics.failed(OutputMetrics.FailReason.permanent, 1);
-    }
-
-    private void finish() {
-        closed = true;
-        try {
-            drainQueueToSpool();
-            if (!unconfirmed.isEmpty() && !sink.probe()) {
-                respoolUnconfirmed();
-            }
-            unconfirmed.clear();
-        } catch (RuntimeException e) {
-            log.error("output {}: cannot spool the remaining alerts", name, e);
-        }
-        long left = Math.max(TimeUnit.MILLISECONDS.toNanos(200), stopDeadlineNanos - System.nanoTime());
-        try {
-            sink.close(Duration.ofNanos(left));
-        } catch (RuntimeException e) {
-            log.warn("output {}: close failed: {}", name, e.toString());
-        }
-        try {
-            long left2 = spool.records();
-            spool.close();
-            if (left2 > 0) {
-                log.info("output {}: {} alerts left in spool {} for the next start", name, left2, spool.directory());
-            }
-        } catch (IOException | RuntimeException e) {
-            log.error("output {}: cannot close spool", name, e);
         }
     }
 }

@@ -1,8 +1,9 @@
 /**
  * Alert delivery: sinks and their spools.
  *
- * <p>In: alerts from {@link dev.vigil.output.AlertDispatcher#emit} on the pipeline thread (after the
- * alert stage's folding). Out: the alerts at every configured destination — stdout, a rotated file,
+ * <p>In: alerts from {@link dev.vigil.output.Outputs#emit}, called by the alert stage's folder
+ * ({@code dev.vigil.alert.AlertFolder}, under its lock) on the pipeline thread, the identity wait's
+ * worker or the folder's sweeper. Out: the alerts at every configured destination — stdout, a rotated file,
  * syslog (RFC 5424 over UDP, TCP or TLS; JSON or CEF body), an HTTP webhook.
  *
  * <p>Threads: the pipeline thread only enqueues ({@link dev.vigil.output.SinkDelivery#offer}); each

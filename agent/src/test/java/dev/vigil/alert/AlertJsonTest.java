@@ -1,6 +1,7 @@
 package dev.vigil.alert;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -71,5 +72,21 @@ class AlertJsonTest {
         Map<String, Object> f = b.outputFields();
         assertEquals(7L, f.get("vigil.test.seq"));
         assertEquals("de6b9f00ba11", f.get("container.id"));
+    }
+
+    /**
+     * Issue 16, finding 9: Jackson escapes C0 itself, but wrote DEL, NEL, U+2028 and the bidi controls raw.
+     * Each is escaped now, and reads back as itself.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.FieldSource("dev.vigil.alert.CefFormatTest#CONTROLS")
+    void escapesEveryControlCharacterAndReadsItBack(char c) {
+        Alert a = TestAlerts.withControl(c);
+        String text = json.writeString(a);
+        assertEquals(null, TestAlerts.firstControl(text), text);
+        String escaped = "\\u" + Integer.toHexString(0x10000 | c).substring(1);
+        assertTrue(text.toLowerCase(java.util.Locale.ROOT).contains(escaped) || (c == '\t' && text.contains("\\t")),
+            text);
+        assertEquals(a, json.read(json.write(a)));
     }
 }

@@ -9,6 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.FieldSource;
 
 /**
  * Checks CEF lines with a parser written from the CEF specification's grammar: seven unescaped
@@ -171,5 +173,24 @@ class CefFormatTest {
             assertTrue(s < last && s >= 0 && s <= 10);
             last = s;
         }
+    }
+
+    static final List<Character> CONTROLS = new String(TestAlerts.CONTROLS).chars().mapToObj(c -> (char) c).toList();
+
+    /** Issue 16, finding 9: NUL and ESC (and NEL, U+2028, …) went into the CEF line raw. */
+    @ParameterizedTest
+    @FieldSource("CONTROLS")
+    void noControlCharacterIsWrittenRaw(char c) {
+        Alert a = TestAlerts.withControl(c);
+        String line = cef.format(a);
+        assertEquals(null, TestAlerts.firstControl(line), line);
+        Cef parsed = parse(line);
+        char picture = c < 0x20 ? (char) (0x2400 + c) : c == 0x7f ? '\u2421' : '\ufffd';
+        String v = "a" + picture + "[31mb" + picture;
+        assertEquals("output " + v, parsed.ext().get("msg"));
+        assertEquals("sh -c " + v, parsed.ext().get("proc_cmdline"));
+        assertEquals(v, parsed.ext().get("cs3"));
+        assertEquals("node" + picture, parsed.ext().get("dvchost"));
+        assertEquals("Rule a [31mb ", parsed.header().get(4));
     }
 }

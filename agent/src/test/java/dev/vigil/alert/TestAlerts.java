@@ -45,4 +45,40 @@ public final class TestAlerts {
             Priority.CRITICAL, "syscall", List.of("t|1", "t=2"), "node 1|\u00e9\n" + "h".repeat(300),
             "output " + evil, f);
     }
+
+    /**
+     * The control characters issue 16 (finding 9) found raw in alert bodies, and their neighbours: NUL,
+     * BEL, TAB, ESC, DEL, NEL (U+0085), CSI (U+009B), U+2028, U+2029, RLO (U+202E), FSI (U+2068).
+     */
+    public static final char[] CONTROLS = {'\u0000', '\u0007', '\t', '\u001b', '\u007f', '\u0085', '\u009b',
+        '\u2028', '\u2029', '\u202e', '\u2068'};
+
+    /** Written from the issue's list, not from the code under test. */
+    public static boolean isControl(int c) {
+        return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x2028 || c == 0x2029 || (c >= 0x202a && c <= 0x202e)
+            || (c >= 0x2066 && c <= 0x2069);
+    }
+
+    /** An alert with {@code c} in its rule, hostname, output, a tag, a field name and field values. */
+    public static Alert withControl(char c) {
+        String v = "a" + c + "[31mb" + c;
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("evt.rawtime", 1_795_000_151_000_002_000L);
+        f.put("proc.name", v);
+        f.put("proc.cmdline", "sh -c " + v);
+        f.put("k8s.pod.name", v);
+        f.put("key" + c, v);
+        return new Alert(UUID.randomUUID().toString(), 1_795_000_151_000_002_000L, "Rule " + v, Priority.WARNING,
+            "syscall", List.of("tag" + c), "node" + c, "output " + v, f);
+    }
+
+    /** The first raw control character in {@code s} (as {@code U+XXXX} at its index), or null. */
+    public static String firstControl(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (isControl(s.charAt(i))) {
+                return "U+" + Integer.toHexString(0x10000 | s.charAt(i)).substring(1) + " at " + i;
+            }
+        }
+        return null;
+    }
 }

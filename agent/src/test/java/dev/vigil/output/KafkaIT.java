@@ -6,10 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.vigil.alert.Alert;
 import dev.vigil.alert.AlertJson;
 import dev.vigil.alert.TestAlerts;
-import dev.vigil.config.AlertsConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -37,7 +35,7 @@ class KafkaIT {
     @TempDir
     Path tmp;
     private KafkaBroker broker;
-    private AlertDispatcher dispatcher;
+    private Outputs outputs;
     private final AlertJson json = new AlertJson();
 
     static void requireOrSkip(boolean available, String what) {
@@ -58,8 +56,8 @@ class KafkaIT {
 
     @AfterEach
     void stop() throws InterruptedException {
-        if (dispatcher != null) {
-            dispatcher.close(Duration.ofSeconds(2));
+        if (outputs != null) {
+            outputs.close(Duration.ofSeconds(2));
         }
         if (broker != null) {
             broker.close();
@@ -73,13 +71,12 @@ class KafkaIT {
         return broker;
     }
 
-    private AlertDispatcher dispatcher(String topic) throws Exception {
-        dispatcher = AlertDispatcher.create(
+    private Outputs outputs(String topic) throws Exception {
+        outputs = Outputs.create(
             List.of(OutputSpecs.parse("kafka://" + broker.bootstrap() + "/" + topic).withName("kafka")
                 .withTimeouts(5000, 10000, 1000)),
-            AlertsConfig.passThrough(tmp.resolve("spool").toString()), new SimpleMeterRegistry(), "test",
-            Clock.systemUTC());
-        return dispatcher;
+            tmp.resolve("spool").toString(), new SimpleMeterRegistry(), "test");
+        return outputs;
     }
 
     /** Reads the topic from the start until {@code want} distinct uuids were seen; uuid → times. */
@@ -112,7 +109,7 @@ class KafkaIT {
     @Test
     void alertsAreProducedAndConsumedBackEachOnce() throws Exception {
         broker();
-        AlertDispatcher d = dispatcher("alerts");
+        Outputs d = outputs("alerts");
         Set<String> sent = ConcurrentHashMap.newKeySet();
         for (int i = 0; i < N; i++) {
             Alert a = TestAlerts.numbered(i);
@@ -128,7 +125,7 @@ class KafkaIT {
     @Test
     void brokerRestartMidStreamLosesNone() throws Exception {
         broker();
-        AlertDispatcher d = dispatcher("restart");
+        Outputs d = outputs("restart");
         Set<String> sent = ConcurrentHashMap.newKeySet();
         Thread emitter = new Thread(() -> {
             for (int i = 0; i < N; i++) {

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.vigil.alert.Alert;
 import dev.vigil.alert.AlertJson;
 import dev.vigil.alert.TestAlerts;
-import dev.vigil.config.AlertsConfig;
 import dev.vigil.config.OutputConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -15,7 +14,6 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -70,9 +68,9 @@ class RsyslogIT {
         return r;
     }
 
-    private AlertDispatcher dispatcher(String spec) throws IOException {
-        AlertDispatcher d = AlertDispatcher.create(List.of(OutputSpecs.parse(spec).withName("siem")),
-            AlertsConfig.passThrough(tmp.resolve("spool").toString()), registry, "test", Clock.systemUTC());
+    private Outputs outputs(String spec) throws IOException {
+        Outputs d = Outputs.create(List.of(OutputSpecs.parse(spec).withName("siem")),
+            tmp.resolve("spool").toString(), registry, "test");
         cleanup.add(() -> d.close(Duration.ofSeconds(2)));
         return d;
     }
@@ -114,7 +112,7 @@ class RsyslogIT {
     }
 
     private void deliversEachExactlyOnce(Rsyslog r, String spec) throws Exception {
-        AlertDispatcher d = dispatcher(spec);
+        Outputs d = outputs(spec);
         Set<String> sent = new HashSet<>();
         for (int i = 0; i < N; i++) {
             Alert a = TestAlerts.numbered(i);
@@ -145,7 +143,7 @@ class RsyslogIT {
     @Test
     void tlsRefusesAnUntrustedCertificateByDefault() throws Exception {
         Rsyslog r = rsyslog(true);
-        AlertDispatcher d = dispatcher("syslog+tls://127.0.0.1:" + r.port);
+        Outputs d = outputs("syslog+tls://127.0.0.1:" + r.port);
         d.emit(TestAlerts.numbered(1));
         SinkDelivery s = d.deliveries().get(0);
         await(() -> s.isDown() && s.spooled() == 1, Duration.ofSeconds(20), "the alert kept in the spool");
@@ -155,7 +153,7 @@ class RsyslogIT {
     @Test
     void everyAlertArrivesAcrossAnRsyslogOutage() throws Exception {
         Rsyslog r = rsyslog(false);
-        AlertDispatcher d = dispatcher("syslog+tcp://127.0.0.1:" + r.port);
+        Outputs d = outputs("syslog+tcp://127.0.0.1:" + r.port);
         Set<String> sent = java.util.concurrent.ConcurrentHashMap.newKeySet();
         // Emit evenly over the outage plus a few seconds, so that alerts flow before, during and after it.
         long pauseMicros = TimeUnit.SECONDS.toMicros(OUTAGE_SECONDS + 4) / (N / 100);

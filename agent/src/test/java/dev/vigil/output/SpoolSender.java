@@ -2,10 +2,8 @@ package dev.vigil.output;
 
 import dev.vigil.alert.Alert;
 import dev.vigil.alert.TestAlerts;
-import dev.vigil.config.AlertsConfig;
 import dev.vigil.config.OutputConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -13,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The delivering process of {@code RsyslogIT}'s kill -9 test, run as its own JVM: {@code SpoolSender
  * SPOOL_DIR OUTPUT_SPEC COUNT PACE_MILLIS} emits COUNT numbered alerts (deterministic uuids) through
- * an {@link AlertDispatcher}, PACE_MILLIS ms apart per 100, printing a status line every 100 ms
+ * an {@link Outputs}, PACE_MILLIS ms apart per 100, printing a status line every 100 ms
  * ({@code status emitted=B pending=N spooled=N down=B}, one snapshot: {@code emitted} is read first,
  * so a line with {@code emitted=true} shows the queue after the last alert was handed over);
  * with COUNT 0 it only delivers what the spool holds, and exits 0 once everything is delivered.
@@ -39,8 +37,8 @@ public final class SpoolSender {
         OutputConfig out = OutputSpecs.parse(args[1]).withName("siem");
         int count = Integer.parseInt(args[2]);
         long pace = Long.parseLong(args[3]);
-        AlertDispatcher d = AlertDispatcher.create(List.of(out), AlertsConfig.passThrough(spoolDir),
-            new SimpleMeterRegistry(), "test", Clock.systemUTC());
+        Outputs d = Outputs.create(List.of(out), spoolDir,
+            new SimpleMeterRegistry(), "test");
         SinkDelivery s = d.deliveries().get(0);
         Thread status = new Thread(() -> {
             while (true) {

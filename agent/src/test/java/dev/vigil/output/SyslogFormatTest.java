@@ -97,4 +97,19 @@ class SyslogFormatTest {
         assertEquals(msg.length, Integer.parseInt(s.substring(0, sp)));
         assertEquals(msg.length, framed.length - sp - 1);
     }
+
+    /** Issue 16, finding 9: both bodies, every control character, never raw in the message. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.FieldSource("dev.vigil.alert.CefFormatTest#CONTROLS")
+    void neitherBodyCarriesAControlCharacterRaw(char c) {
+        Alert a = TestAlerts.withControl(c);
+        for (SyslogFormat.Body body : SyslogFormat.Body.values()) {
+            byte[] bytes = new SyslogFormat("local0", body, "0.1.0").message(a);
+            Rfc5424 m = parse(bytes);
+            assertEquals(null, TestAlerts.firstControl(new String(bytes, StandardCharsets.UTF_8)), body + ": " + m.msg());
+            if (body == SyslogFormat.Body.json) {
+                assertEquals(a, new AlertJson().read(m.msg().getBytes(StandardCharsets.UTF_8)));
+            }
+        }
+    }
 }

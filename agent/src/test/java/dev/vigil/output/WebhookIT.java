@@ -13,14 +13,12 @@ import com.sun.net.httpserver.HttpServer;
 import dev.vigil.alert.Alert;
 import dev.vigil.alert.Priority;
 import dev.vigil.alert.TestAlerts;
-import dev.vigil.config.AlertsConfig;
 import dev.vigil.config.OutputConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -44,7 +42,7 @@ class WebhookIT {
     private final MeterRegistry registry = new SimpleMeterRegistry();
     private final ObjectMapper mapper = new ObjectMapper();
     private HttpServer server;
-    private AlertDispatcher dispatcher;
+    private Outputs outputs;
     /** uuid → times accepted with 2xx. */
     private final ConcurrentHashMap<String, AtomicInteger> accepted = new ConcurrentHashMap<>();
     private final AtomicInteger requests = new AtomicInteger();
@@ -67,16 +65,16 @@ class WebhookIT {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/";
     }
 
-    private AlertDispatcher dispatcher(OutputConfig c) throws IOException {
-        dispatcher = AlertDispatcher.create(List.of(c.withName("webhook")),
-            AlertsConfig.passThrough(tmp.resolve("spool").toString()), registry, "test", Clock.systemUTC());
-        return dispatcher;
+    private Outputs outputs(OutputConfig c) throws IOException {
+        outputs = Outputs.create(List.of(c.withName("webhook")),
+            tmp.resolve("spool").toString(), registry, "test");
+        return outputs;
     }
 
     @AfterEach
     void stop() {
-        if (dispatcher != null) {
-            dispatcher.close(Duration.ofSeconds(1));
+        if (outputs != null) {
+            outputs.close(Duration.ofSeconds(1));
         }
         if (server != null) {
             server.stop(0);
@@ -87,7 +85,7 @@ class WebhookIT {
         return registry.get(name).tags(tags).counter().count();
     }
 
-    private List<Alert> send(AlertDispatcher d, int n) {
+    private List<Alert> send(Outputs d, int n) {
         List<Alert> sent = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             Alert a = TestAlerts.numbered(i);
@@ -113,7 +111,7 @@ class WebhookIT {
         // Nothing here should time out (10 s): an accepted answer slower than the request timeout is
         // sent again and accepted twice, which 2 s allowed on a loaded machine.
         String url = serve(n -> a -> n < 6 ? (n % 2 == 0 ? 500 : 503) : n < 8 ? (n == 6 ? 429 : 408) : 200);
-        AlertDispatcher d = dispatcher(OutputConfig.of("http", url, null).withTimeouts(1000, 10_000, 200));
+        Outputs d = outputs(OutputConfig.of("http", url, null).withTimeouts(1000, 10_000, 200));
         List<Alert> sent = send(d, 30);
         assertTrue(d.flush(Duration.ofSeconds(30)));
         assertEachAcceptedOnce(sent);
@@ -141,7 +139,7 @@ class WebhookIT {
             return 200;
         });
         try {
-            AlertDispatcher d = dispatcher(OutputConfig.of("http", url, null).withTimeouts(1000, 5000, 200));
+            Outputs d = outputs(OutputConfig.of("http", url, null).withTimeouts(1000, 5000, 200));
             List<Alert> sent = send(d, 10);
             assertTrue(d.flush(Duration.ofSeconds(30)));
             assertEachAcceptedOnce(sent);
@@ -166,7 +164,7 @@ class WebhookIT {
                 }
                 return 200;
             });
-            AlertDispatcher d = dispatcher(OutputConfig.of("http", url, null));
+            Outputs d = outputs(OutputConfig.of("http", url, null));
             List<Alert> sent = send(d, 5);
             d.emit(TestAlerts.alert("bad", Priority.ERROR, "c", 1, 0));
             sent.addAll(send(d, 5).subList(0, 0));
@@ -191,7 +189,7 @@ class WebhookIT {
             }
             return 200;
         });
-        AlertDispatcher d = dispatcher(OutputConfig.of("http", url, null).withTimeouts(1000, 60_000, 200)
+        Outputs d = outputs(OutputConfig.of("http", url, null).withTimeouts(1000, 60_000, 200)
             .withQueue(10, 64 * 1024));
         SinkDelivery delivery = d.deliveries().get(0);
         int n = 2000;
