@@ -14,9 +14,6 @@ import dev.vigil.event.Field;
  * entry is created (its id text).
  */
 final class ContainerLinks implements ProcessTable.Departure {
-    /** Below this, a key is 12 hex digits that {@link ContainerIds#writeShortId} turns back into text. */
-    private static final long HEX_KEY_LIMIT = 1L << 48;
-
     private final ContainerTable containers;
     private ProcessTable processes;
     private StateMetrics metrics;
@@ -52,7 +49,7 @@ final class ContainerLinks implements ProcessTable.Departure {
      * characters of the name. Allocates: call only when creating an entry.
      */
     static String shortIdText(long key, char[] a, int off, int len) {
-        if (key >= 0 && key < HEX_KEY_LIMIT) {
+        if (key >= 0 && !ContainerIds.isNamed(key)) {
             return ContainerIds.shortId(key);
         }
         return new String(a, off, Math.min(len, ContainerIds.SHORT_LENGTH));
@@ -61,11 +58,6 @@ final class ContainerLinks implements ProcessTable.Departure {
     static String shortIdText(long key, String id) {
         char[] a = id.toCharArray();
         return shortIdText(key, a, 0, a.length);
-    }
-
-    /** Whether {@link ContainerIds#writeShortId} gives back a key's text (a hex id). */
-    static boolean isHexKey(long key) {
-        return key >= 0 && key < HEX_KEY_LIMIT;
     }
 
     /**
@@ -102,7 +94,7 @@ final class ContainerLinks implements ProcessTable.Departure {
     int containerFor(long key, String pidsCgroupDir, String idText) {
         int c = containers.find(key);
         if (c < 0) {
-            String text = idText != null ? idText : isHexKey(key) ? ContainerIds.shortId(key) : null;
+            String text = idText != null ? idText : key >= 0 && !ContainerIds.isNamed(key) ? ContainerIds.shortId(key) : null;
             c = containers.insert(key, text, nowNanos);
         }
         if (pidsCgroupDir != null && noDir(c)) {

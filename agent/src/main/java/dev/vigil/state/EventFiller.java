@@ -134,8 +134,7 @@ final class EventFiller {
         String text = containers.idText[c];
         if (text != null) {
             ev.setText(Field.CONTAINER_ID, text);
-        } else if (ContainerLinks.isHexKey(containers.key[c])) {
-            ContainerIds.writeShortId(containers.key[c], scratch, 0);
+        } else if (ContainerIds.writeShortId(containers.key[c], scratch, 0)) { // a hex key's digits
             ev.setText(Field.CONTAINER_ID, scratch, 0, ContainerIds.SHORT_LENGTH);
         }
     }
