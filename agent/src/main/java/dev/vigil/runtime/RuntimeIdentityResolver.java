@@ -350,12 +350,8 @@ public final class RuntimeIdentityResolver implements IdentitySource {
                 if (await(RELIST_INTERVAL.toMillis())) {
                     return;
                 }
-            } catch (RuntimeCallException e) {
-                markDown(client, e.reason(), e.getMessage());
-            } catch (IOException e) {
-                markDown(client, reasonOf(e), e.getMessage());
-            } catch (RuntimeException e) {
-                markDown(client, RuntimeCallException.Reason.OTHER, String.valueOf(e));
+            } catch (IOException | RuntimeException e) {
+                markDown(client, e);
             }
             if (!counted) {
                 firstLists.countDown();
@@ -389,6 +385,17 @@ public final class RuntimeIdentityResolver implements IdentitySource {
             } else {
                 log.warn("runtime {}: {} — identity from the other sources and the wire", client.name(), message);
             }
+        }
+    }
+
+    /** Counts and logs a client's failure under its reason: a gRPC client's own, else read off the error. */
+    private void markDown(RuntimeClient client, Exception e) {
+        if (e instanceof RuntimeCallException r) {
+            markDown(client, r.reason(), r.getMessage());
+        } else if (e instanceof IOException io) {
+            markDown(client, reasonOf(io), io.getMessage());
+        } else {
+            markDown(client, RuntimeCallException.Reason.OTHER, String.valueOf(e));
         }
     }
 
@@ -455,12 +462,8 @@ public final class RuntimeIdentityResolver implements IdentitySource {
                     publish(rank, answer.get());
                     found = true;
                 }
-            } catch (RuntimeCallException e) {
-                markDown(client, e.reason(), e.getMessage());
-            } catch (IOException e) {
-                markDown(client, reasonOf(e), e.getMessage());
-            } catch (RuntimeException e) {
-                markDown(client, RuntimeCallException.Reason.OTHER, String.valueOf(e));
+            } catch (IOException | RuntimeException e) {
+                markDown(client, e);
             }
         }
         return found;
