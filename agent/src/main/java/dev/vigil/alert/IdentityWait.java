@@ -30,7 +30,9 @@ import org.slf4j.LoggerFactory;
  *   <li>otherwise it waits, up to {@code waitMillis}: the worker asks {@code lookup} every
  *       {@link #POLL_MILLIS} ms; when the identity comes the alert is filled, its output rendered again,
  *       and passed on ({@code late}); when the time is up it goes on as it is ({@code unresolved},
- *       {@code container.id} intact);</li>
+ *       {@code container.id} intact) — unless a runtime is still being asked about that container
+ *       ({@link IdentitySource#resolving}: a loaded node's CRI stores a new container late), then it waits
+ *       for that answer, {@link #RESOLVING_EXTRA_MILLIS} more at most;</li>
  *   <li>the wait holds at most {@code capacity} alerts; beyond, an alert goes on at once, unresolved
  *       ({@code queue_full}). With {@code waitMillis} 0 (replay, or turned off), nothing waits.</li>
  * </ul>
@@ -53,9 +55,14 @@ public final class IdentityWait implements AlertEmitter, AutoCloseable {
     public static final long POLL_MILLIS = 15;
     /** Alerts held at most; beyond, they go on unresolved. A few MB of alerts. */
     public static final int DEFAULT_CAPACITY = 10_000;
+    /**
+     * How much longer than {@code waitMillis} an alert waits while a runtime is still being asked about its
+     * container: the resolver's re-asking of the CRI takes 1.5 s at most (100 ms × 1..5) plus its calls.
+     */
+    public static final long RESOLVING_EXTRA_MILLIS = 3_000;
 
-    /** One waiting alert. */
-    private record Held(Alert alert, String containerId, long deadlineNanos) {
+    /** One waiting alert: released at {@code deadlineNanos}, or at {@code lastNanos} while still resolving. */
+    private record Held(Alert alert, String containerId, long deadlineNanos, long lastNanos) {
     }
 
     private final IdentitySource identities;
@@ -137,12 +144,14 @@ public final class IdentityWait implements AlertEmitter, AutoCloseable {
             downstream.emit(alert);
             return;
         }
-        inbox.add(new Held(alert, id, clock.monotonicTime() + waitNanos));
+        long deadline = clock.monotonicTime() + waitNanos;
+        inbox.add(new Held(alert, id, deadline, deadline + TimeUnit.MILLISECONDS.toNanos(RESOLVING_EXTRA_MILLIS)));
     }
 
     /**
      * The worker's step: releases each waiting alert whose identity is now known (late) or whose wait
-     * is over (unresolved), in arrival order. Worker thread only.
+     * is over (unresolved; a container still {@link IdentitySource#resolving} extends it), in arrival
+     * order. Worker thread only.
      */
     void tick() {
         long now = clock.monotonicTime();
@@ -153,11 +162,16 @@ public final class IdentityWait implements AlertEmitter, AutoCloseable {
         while (it.hasNext()) {
             Held h = it.next();
             ContainerIdentity identity = identities.lookup(h.containerId());
-            if (IdentityFields.complete(identity) || now - h.deadlineNanos() >= 0) {
+            if (IdentityFields.complete(identity) || waitIsOver(h, now)) {
                 it.remove();
                 release(h, identity);
             }
         }
+    }
+
+    private boolean waitIsOver(Held h, long now) {
+        return now - h.lastNanos() >= 0
+            || now - h.deadlineNanos() >= 0 && !identities.resolving(h.containerId());
     }
 
     private void safeTick() {

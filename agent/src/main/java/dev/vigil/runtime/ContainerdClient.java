@@ -90,15 +90,42 @@ public final class ContainerdClient implements RuntimeClient {
         return Optional.empty();
     }
 
-    /** One namespace's record by full id, or by the short id's prefix when that is unique. */
+    /**
+     * One namespace's record by full id, or by the short id's prefix when that is unique: a hex id of any
+     * length, or a name cut to the 12 characters the pipeline keeps ({@code ctr run … vigil-e2e-84ab} is
+     * {@code vigil-e2e-84} there).
+     */
     private Optional<Container> find(String ns, String id) throws IOException {
         Optional<Container> exact = get(ns, id);
-        if (exact.isPresent() || !isHex(id)) {
+        String prefix = exact.isPresent() ? null : prefixPattern(id);
+        if (prefix == null) {
             return exact;
         }
         List<Container> matches = call(() -> containers(ns)
-            .list(ListContainersRequest.newBuilder().addFilters("id~=\"^" + id + "\"").build()).getContainersList());
+            .list(ListContainersRequest.newBuilder().addFilters("id~=\"^" + prefix + "\"").build()).getContainersList());
         return matches.size() == 1 ? Optional.of(matches.get(0)) : Optional.empty();
+    }
+
+    /** The regular expression (without anchors) for ids starting with {@code id}, or null when none is asked. */
+    static String prefixPattern(String id) {
+        if (isHex(id)) {
+            return id;
+        }
+        if (id.length() != SHORT_ID) {
+            return null;
+        }
+        StringBuilder re = new StringBuilder(SHORT_ID + 8);
+        for (int i = 0; i < id.length(); i++) {
+            char ch = id.charAt(i);
+            if (ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9' || ch == '-' || ch == '_') {
+                re.append(ch);
+            } else if (ch == '.') {
+                re.append("[.]"); // no backslash: the filter's quoted string would need its own escaping
+            } else {
+                return null; // not a containerd id
+            }
+        }
+        return re.toString();
     }
 
     private Optional<Container> get(String ns, String id) throws IOException {
@@ -233,6 +260,9 @@ public final class ContainerdClient implements RuntimeClient {
             throw RuntimeCallException.from(e, channel.socket);
         }
     }
+
+    /** The length of the id the pipeline keeps ({@code container.id}). */
+    private static final int SHORT_ID = 12;
 
     private static boolean isHex(String id) {
         if (id.isEmpty() || id.length() >= 64) {

@@ -26,6 +26,15 @@ public interface IdentitySource extends AutoCloseable {
     /** The identity of a container by its short or full id, or null. Thread-safe; may allocate. */
     ContainerIdentity lookup(String containerId);
 
+    /**
+     * Whether a runtime is still being asked about this container (a lookup queued or running, or the
+     * better-ranked runtimes asked again because they did not know it yet): what it knows may still grow.
+     * Thread-safe, never blocks. The alert stage waits a little longer for such a container.
+     */
+    default boolean resolving(String containerId) {
+        return false;
+    }
+
     @Override
     void close();
 

@@ -43,9 +43,11 @@ import java.util.function.Consumer;
  *       drops, counted, and never blocks.</li>
  *   <li><b>Requests</b> ({@link #request}): deduplicated while pending; served by {@code vigil-runtime-lookup},
  *       which asks every client in order ({@code inspect}) and publishes what they say; an id no client knows
- *       is not asked again for {@link #UNKNOWN_TTL}. A container first announced by a later client's event
- *       is also asked of the earlier clients there (containerd's stream announces the kubelet's containers;
- *       its CRI, ranked first, knows the image reference the kubelet asked for).</li>
+ *       is not asked again for {@link #UNKNOWN_TTL}. A container first announced (by event or lookup) by a
+ *       later client only is asked of the earlier clients again, {@link #REFINE_ATTEMPTS} times at most
+ *       (containerd's stream announces the kubelet's containers; its CRI, ranked first, knows the image
+ *       reference the kubelet asked for, but only once it has stored the container). While a lookup or such a
+ *       round is under way the container is {@link #resolving}: the alert stage waits for it a little longer.</li>
  *   <li><b>Failures</b>: a missing, refused or slow runtime is one log line per client per change of state
  *       and a count ({@code vigil.runtime.errors{runtime,reason}}, {@code vigil.runtime.up} 0), never an
  *       exception out of this class.</li>
@@ -96,6 +98,8 @@ public final class RuntimeIdentityResolver implements IdentitySource {
         return t;
     });
     private final AtomicInteger refining = new AtomicInteger();
+    /** Full ids whose better-ranked clients are being asked again ({@link #refineLater}): see {@link #resolving}. */
+    private final java.util.Set<String> refiningIds = ConcurrentHashMap.newKeySet();
     private final int queueCapacity;
     private final ArrayBlockingQueue<Ask> requests = new ArrayBlockingQueue<>(REQUEST_QUEUE);
     private final Map<String, Boolean> pending = new ConcurrentHashMap<>();
@@ -193,6 +197,18 @@ public final class RuntimeIdentityResolver implements IdentitySource {
         return e != null ? e.merged : null;
     }
 
+    @Override
+    public boolean resolving(String containerId) {
+        if (containerId == null) {
+            return false;
+        }
+        if (pending.containsKey(containerId)) {
+            return true;
+        }
+        Entry e = entry(containerId);
+        return refiningIds.contains(e != null ? e.merged.id() : containerId);
+    }
+
     /** How many containers the table holds. */
     public int size() {
         return byId.size();
@@ -246,6 +262,17 @@ public final class RuntimeIdentityResolver implements IdentitySource {
     }
 
     /**
+     * When the best-ranked client that answered for {@code id} is not the first, asks the better-ranked
+     * ones again, later ({@link #refineLater}); the container counts as {@link #resolving} meanwhile.
+     */
+    private void refineIfBetterMayKnow(String id) {
+        int best = bestAnswer(id);
+        if (best > 0 && refiningIds.add(id)) { // one round of re-asking per container at a time
+            refineLater(id, best, 1);
+        }
+    }
+
+    /**
      * Asks the clients ranked before {@code rank} about {@code id} again after {@code attempt} ×
      * {@link #REFINE_DELAY}, up to {@link #REFINE_ATTEMPTS} times, until one answers or the container
      * leaves. Bounded: beyond {@code queueCapacity} pending refinements a new one is dropped (counted).
@@ -253,6 +280,7 @@ public final class RuntimeIdentityResolver implements IdentitySource {
     private void refineLater(String id, int rank, int attempt) {
         if (refining.incrementAndGet() > queueCapacity) {
             refining.decrementAndGet();
+            refiningIds.remove(id);
             metrics.requestDropped();
             return;
         }
@@ -260,14 +288,42 @@ public final class RuntimeIdentityResolver implements IdentitySource {
             refiner.schedule(() -> {
                 refining.decrementAndGet();
                 if (closed.getCount() == 0 || entry(id) == null || answeredBefore(id, rank)) {
+                    refiningIds.remove(id);
                     return;
                 }
                 if (!ask(id, rank) && attempt < REFINE_ATTEMPTS) {
                     refineLater(id, rank, attempt + 1);
+                } else {
+                    refiningIds.remove(id);
                 }
             }, REFINE_DELAY.toMillis() * attempt, TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.RejectedExecutionException e) {
             refining.decrementAndGet(); // closing
+            refiningIds.remove(id);
+        }
+    }
+
+    /**
+     * Whether a better-ranked client may say more than this answer: it names no image, or it is a kubelet's
+     * container (a pod), whose image reference only the CRI names as the kubelet asked for it. A plain
+     * container fully described (ctr, Docker) is not asked about again.
+     */
+    private static boolean betterMayKnow(ContainerIdentity identity) {
+        return identity.imageRepository() == null || identity.podName() != null;
+    }
+
+    /** The rank of the best-ranked client that answered for {@code id}, or -1. */
+    private int bestAnswer(String id) {
+        synchronized (lock) {
+            Entry e = byId.get(id);
+            if (e != null) {
+                for (int r = 0; r < e.byClient.length; r++) {
+                    if (e.byClient[r] != null) {
+                        return r;
+                    }
+                }
+            }
+            return -1;
         }
     }
 
@@ -319,9 +375,17 @@ public final class RuntimeIdentityResolver implements IdentitySource {
                 // only); then the better-ranked clients are asked, on this thread, for what they know better
                 // (containerd's own API leaves a kubelet's container's image to its CRI, which names the
                 // reference the kubelet asked for), and again a little later if they do not know it yet.
+                String id = identity.id();
+                boolean refine = rank > 0 && betterMayKnow(identity) && !answeredBefore(id, rank);
+                // Marked before it is published: the alert stage must see it as still resolving.
+                boolean ownRound = refine && refiningIds.add(id);
                 publish(rank, identity);
-                if (rank > 0 && !answeredBefore(identity.id(), rank) && !ask(identity.id(), rank)) {
-                    refineLater(identity.id(), rank, 1); // the CRI adds a container to its store after the record
+                if (refine) {
+                    if (ask(id, rank)) {
+                        refiningIds.remove(id);
+                    } else if (ownRound) {
+                        refineLater(id, rank, 1); // the CRI adds a container to its store after the record
+                    }
                 }
             }
 
@@ -448,6 +512,12 @@ public final class RuntimeIdentityResolver implements IdentitySource {
                 unknownUntilNanos.clear();
             }
             unknownUntilNanos.put(id, System.nanoTime() + UNKNOWN_TTL.toNanos());
+            return;
+        }
+        // Found, but perhaps only by a later source (containerd's own API before the CRI has the container).
+        Entry found = entry(id);
+        if (found != null && betterMayKnow(found.merged)) {
+            refineIfBetterMayKnow(found.merged.id());
         }
     }
 

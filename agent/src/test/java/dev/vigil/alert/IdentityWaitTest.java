@@ -39,7 +39,13 @@ class IdentityWaitTest {
     /** A runtime whose answer the test switches on. */
     static final class FakeIdentities implements IdentitySource {
         final Map<String, ContainerIdentity> known = new ConcurrentHashMap<>();
+        final java.util.Set<String> stillAsking = ConcurrentHashMap.newKeySet();
         int lookups;
+
+        @Override
+        public boolean resolving(String containerId) {
+            return stillAsking.contains(containerId);
+        }
 
         @Override
         public void request(String containerId) {
@@ -134,6 +140,45 @@ class IdentityWaitTest {
         assertEquals(ID, out.get(0).outputFields().get("container.id"));
         assertEquals(1, count("unresolved"));
         assertEquals(0, count("late") + count("resolved"));
+    }
+
+    @Test
+    void aContainerStillBeingResolvedExtendsTheWaitUntilTheAnswer() {
+        IdentityWait w = identityWait(300, 100);
+        runtime.stillAsking.add(ID);
+        w.emit(bare(ID, 42));
+        clock.add(Duration.ofMillis(1_000));
+        w.tick();
+        assertTrue(out.isEmpty(), "past the wait, but the runtime is still being asked: it waits on");
+        runtime.known.put(ID, WEB);
+        runtime.stillAsking.remove(ID);
+        w.tick();
+        assertEquals(1, out.size());
+        assertEquals("registry.example/shop/web", out.get(0).outputFields().get("container.image.repository"));
+        assertEquals(1, count("late"));
+    }
+
+    @Test
+    void theExtensionEndsWhenTheRuntimeStopsAskingOrAtItsBound() {
+        IdentityWait w = identityWait(300, 100);
+        runtime.stillAsking.add(ID);
+        w.emit(bare(ID, 1));
+        clock.add(Duration.ofMillis(400));
+        w.tick();
+        assertTrue(out.isEmpty());
+        runtime.stillAsking.remove(ID); // the runtime gave up without an image
+        w.tick();
+        assertEquals(1, out.size(), "released once nobody is asked any more");
+
+        runtime.stillAsking.add(ID); // a runtime that never stops being asked
+        w.emit(bare(ID, 2));
+        clock.add(Duration.ofMillis(300 + IdentityWait.RESOLVING_EXTRA_MILLIS - 1));
+        w.tick();
+        assertEquals(1, out.size(), "1 ms before the extension's bound it still waits");
+        clock.add(Duration.ofMillis(1));
+        w.tick();
+        assertEquals(2, out.size(), "released at the bound, never held for ever");
+        assertEquals(2, count("unresolved"));
     }
 
     @Test

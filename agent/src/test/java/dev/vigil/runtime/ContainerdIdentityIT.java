@@ -225,6 +225,22 @@ class ContainerdIdentityIT {
         }
     }
 
+    @Test
+    void aNamedContainerIsFoundByTheTwelveCharactersThePipelineKeeps() throws Exception {
+        // ctr run … vigil.e2e-84ab: the pipeline's container.id is "vigil.e2e-84"; the event stream may come late
+        containerd.ctr("default", "containers", "create", PrivateContainerd.IMAGE, "vigil.e2e-84ab");
+        containerd.ctr("default", "containers", "create", PrivateContainerd.IMAGE, "vigilxe2e-84cd");
+        try (ContainerdClient client = new ContainerdClient(containerd.socket().toString(), List.of("default"), 2_000)) {
+            ContainerIdentity c = client.inspect("vigil.e2e-84").orElse(null);
+            assertNotNull(c, "found by its first 12 characters");
+            assertEquals("vigil.e2e-84ab", c.id(), "the '.' is matched as itself, not as any character");
+            assertTrue(client.inspect("vigil-e2e").isEmpty(), "a name shorter than 12 is asked for as it is");
+        } finally {
+            containerd.ctr("default", "containers", "rm", "vigil.e2e-84ab");
+            containerd.ctr("default", "containers", "rm", "vigilxe2e-84cd");
+        }
+    }
+
     /** Drains as the pipeline thread would until an update matches; fails after 10 s. */
     private static IdentitySource.Update awaitUpdate(RuntimeIdentityResolver r, List<IdentitySource.Update> seen,
                                                      Predicate<IdentitySource.Update> match) throws InterruptedException {

@@ -49,7 +49,12 @@ class RuntimeIdentityResolverTest {
         @Override
         public Optional<ContainerIdentity> inspect(String id) {
             inspected.add(id);
-            return Optional.ofNullable(containers.get(id));
+            ContainerIdentity exact = containers.get(id);
+            if (exact != null || id.length() < 12) {
+                return Optional.ofNullable(exact);
+            }
+            // a 12-character id, as the state stage asks, is found by prefix, as the runtimes do
+            return containers.values().stream().filter(c -> c.id().startsWith(id)).findFirst();
         }
 
         @Override
@@ -157,6 +162,7 @@ class RuntimeIdentityResolverTest {
             r.start();
             assertTrue(native_.watching.await(5, TimeUnit.SECONDS));
             native_.listener.upsert(identity(HEX, "app", null, "web-0", "native"));
+            assertTrue(r.resolving(HEX.substring(0, 12)), "the CRI is still to be asked: the alert stage may wait");
             cri.containers.put(HEX, identity(HEX, "app", "registry.example/probe:1.0", "web-0", "cri"));
             List<IdentitySource.Update> seen = new ArrayList<>();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
@@ -166,6 +172,56 @@ class RuntimeIdentityResolverTest {
                 Thread.onSpinWait();
             }
             assertTrue(cri.inspected.size() >= 2, "asked on the event, then again: " + cri.inspected);
+            awaitNotResolving(r, HEX);
+        }
+    }
+
+    @Test
+    void aContainerTheBetterSourceNeverKnowsStopsResolvingAfterTheLastAttempt() throws Exception {
+        MemoryClient cri = new MemoryClient("cri");
+        MemoryClient native_ = new MemoryClient("native");
+        try (RuntimeIdentityResolver r = resolver(100, cri, native_)) {
+            r.start();
+            assertTrue(native_.watching.await(5, TimeUnit.SECONDS));
+            native_.listener.upsert(identity(HEX, "app", null, null, "native"));
+            assertTrue(r.resolving(HEX));
+            awaitNotResolving(r, HEX);
+            assertEquals(1 + RuntimeIdentityResolver.REFINE_ATTEMPTS, cri.inspected.size(),
+                "asked on the event, then once per attempt, then left alone: " + cri.inspected);
+        }
+    }
+
+    @Test
+    void aLookupAnsweredOnlyByALaterSourceAsksTheBetterOneAgain() throws Exception {
+        // the pipeline meets a container before containerd's event; containerd's API knows it, the CRI not yet
+        MemoryClient cri = new MemoryClient("cri");
+        MemoryClient native_ = new MemoryClient("native");
+        try (RuntimeIdentityResolver r = resolver(100, cri, native_)) {
+            r.start();
+            native_.containers.put(HEX, identity(HEX, "app", null, "web-0", "native"));
+            String shortId = HEX.substring(0, 12);
+            r.request(shortId);
+            assertTrue(r.resolving(shortId), "a queued lookup is resolving");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (r.lookup(shortId) == null) {
+                assertTrue(System.nanoTime() < deadline, "the lookup never answered");
+                Thread.sleep(5);
+            }
+            assertTrue(r.resolving(shortId), "answered by containerd only: the CRI is asked again");
+            cri.containers.put(HEX, identity(HEX, "app", "registry.example/probe:1.0", "web-0", "cri"));
+            while (r.lookup(shortId).imageRepository() == null) {
+                assertTrue(System.nanoTime() < deadline, "the CRI was not asked again");
+                Thread.sleep(5);
+            }
+            awaitNotResolving(r, shortId);
+        }
+    }
+
+    private static void awaitNotResolving(RuntimeIdentityResolver r, String id) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (r.resolving(id)) {
+            assertTrue(System.nanoTime() < deadline, id + " still resolving after 5 s");
+            Thread.sleep(10);
         }
     }
 
