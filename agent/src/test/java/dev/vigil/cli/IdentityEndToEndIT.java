@@ -145,6 +145,71 @@ class IdentityEndToEndIT {
         }
     }
 
+    /**
+     * A burst of young containers, each attacking with its first instruction, CRI pods and {@code ctr run}
+     * containers interleaved, with the default wait: every alert names its image (prints the
+     * {@code vigil_state_identity_total} counts: how many alerts waited and how many went on unresolved).
+     */
+    @Test
+    void everyContainerOfABurstIsNamed() throws Exception {
+        Integration.requireOrSkip(Integration.isRoot(), "root (eBPF, containerd)");
+        Integration.requireOrSkip(Files.exists(Path.of("/sys/kernel/btf/vmlinux")), "kernel BTF");
+        Integration.requireOrSkip(Integration.onPath("clang") && Integration.onPath("bpftool"),
+            "the sensor's toolchain (apt-get install clang libbpf-dev bpftool libelf-dev zlib1g-dev)");
+        String missing = PrivateContainerd.unavailableReason();
+        Integration.requireOrSkip(missing == null, String.valueOf(missing));
+        Path afpacket = Repo.root().resolve("sensor/build/afpacket");
+        Process make = new ProcessBuilder("make", "-s", "-C", Repo.root().resolve("sensor").toString(), "build/afpacket")
+            .inheritIO().start();
+        assertEquals(0, make.waitFor(), "make sensor/build/afpacket");
+        try (PrivateContainerd containerd = PrivateContainerd.start(List.of(afpacket));
+             CriCreate cri = new CriCreate(containerd.socket())) {
+            Path run = Files.createDirectories(dir.resolve("run"));
+            Files.setPosixFilePermissions(run, PosixFilePermissions.fromString("rwx------"));
+            Path cfg = dir.resolve("config.yaml");
+            Files.writeString(cfg, String.join("\n",
+                "ingest:",
+                "  socket: " + run.resolve("vigil.sock"),
+                "state:",
+                "  stateDir: " + dir.resolve("state"),
+                "runtime:",
+                "  sources: [containerd]",
+                "  containerdSocket: " + containerd.socket(),
+                ""));
+            try (AgentProcess agent = startAgent(cfg)) {
+                List<String> ids = new ArrayList<>();
+                for (int i = 0; i < 6; i++) {
+                    String uid = UUID.randomUUID().toString();
+                    var pod = CriCreate.pod("burst-" + i, "burst", uid, Map.of("app", "burst"),
+                        "/kubepods/besteffort/pod" + uid);
+                    String id = cri.createContainer(cri.runPodSandbox(pod), pod, "c" + i, PrivateContainerd.IMAGE,
+                        Map.of(), List.of("/bin/afpacket"));
+                    cri.startContainer(id);
+                    ids.add(id.substring(0, 12));
+                    String name = "burst-" + i + "-" + Long.toHexString(System.nanoTime() & 0xffffff);
+                    containerd.ctr("default", "run", "--rm", PrivateContainerd.IMAGE, name, "/bin/afpacket");
+                    ids.add(name.length() > 12 ? name.substring(0, 12) : name);
+                }
+                List<Predicate<JsonNode>> wanted = new ArrayList<>();
+                for (String id : ids) {
+                    wanted.add(a -> cid(a).equals(id));
+                }
+                List<JsonNode> alerts = awaitAlerts(agent, wanted);
+                String metrics = agent.metrics();
+                System.out.printf("identity of a burst of %d young containers: resolved %.0f, late %.0f, unresolved %.0f%n",
+                    ids.size(), AgentProcess.sample(metrics, "vigil_state_identity_total", "result=\"resolved\""),
+                    AgentProcess.sample(metrics, "vigil_state_identity_total", "result=\"late\""),
+                    AgentProcess.sample(metrics, "vigil_state_identity_total", "result=\"unresolved\""));
+                for (String id : ids) {
+                    JsonNode a = find(alerts, id);
+                    assertEquals(REPOSITORY, a.path("output_fields").path("container.image.repository").asText(),
+                        "named with the default wait: " + a);
+                }
+                assertEquals(0, agent.terminate(Duration.ofSeconds(30)), agent.logs());
+            }
+        }
+    }
+
     private AgentProcess startAgent(Path cfg) throws Exception {
         AgentProcess agent = AgentProcess.start(dir, List.of("-Xmx256m"),
             List.of("--config", cfg.toString(), "--sensor", "on"));
