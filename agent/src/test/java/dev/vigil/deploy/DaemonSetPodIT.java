@@ -127,8 +127,7 @@ class DaemonSetPodIT {
         assertEquals(0, make.waitFor(), "make sensor/build/vigil-sensor build/afpacket");
 
         try (PrivateContainerd containerd = PrivateContainerd.startForPods(
-                List.of(sensorDir.resolve("build/afpacket")), 65533);
-             CriCreate cri = new CriCreate(containerd.socket())) {
+                List.of(sensorDir.resolve("build/afpacket")), 65533)) {
             importImages(containerd, jar, sensorDir.resolve("build/vigil-sensor"), jlink);
             String rendered = render(Map.of("runtime.containerd.socket", containerd.socket().toString(),
                 "clusterName", "pod-it"));
@@ -140,17 +139,16 @@ class DaemonSetPodIT {
             PodSpecToCri.Pod pod = PodSpecToCri.translate(podTemplate(rendered), configMaps(rendered), "vigil",
                 "vigil-it" + uid.substring(0, 5), uid, node);
             pod.prepareVolumes();
-            try {
-                runPod(cri, containerd, pod, node, host);
+            // The pods go (CriCreate's close) before their volumes.
+            try (CriCreate cri = new CriCreate(containerd.socket())) {
+                runPod(cri, pod, node, host);
             } finally {
-                cri.close();
                 pod.releaseVolumes();
             }
         }
     }
 
-    private void runPod(CriCreate cri, PrivateContainerd containerd, PodSpecToCri.Pod pod, PodSpecToCri.Node node,
-                        Path host) throws Exception {
+    private void runPod(CriCreate cri, PodSpecToCri.Pod pod, PodSpecToCri.Node node, Path host) throws Exception {
         String podId = cri.runPodSandbox(pod.sandbox());
         // Twice, as after a node's restart: the second run finds the directories already the agent's.
         for (int attempt = 0; attempt < 2; attempt++) {
