@@ -71,7 +71,9 @@ port, sockets, rule files, outputs), which the chart sets last so that a value c
 {{- $outputs = append $outputs $o -}}
 {{- end -}}
 {{- if .webhook.enabled -}}
-{{- $o := dict "type" "http" "url" .webhook.url -}}
+{{- $o := dict "type" "http" -}}
+{{- if .webhook.urlFileKey -}}{{- $_ := set $o "urlFile" (printf "/etc/vigil-secrets/%s" .webhook.urlFileKey) -}}
+{{- else -}}{{- $_ := set $o "url" .webhook.url -}}{{- end -}}
 {{- if .webhook.caFileKey -}}{{- $_ := set $o "caFile" (printf "/etc/vigil-secrets/%s" .webhook.caFileKey) -}}{{- end -}}
 {{- $outputs = append $outputs $o -}}
 {{- end -}}
@@ -89,6 +91,6 @@ port, sockets, rule files, outputs), which the chart sets last so that a value c
 {{/* Whether the agent mounts outputs.secret (a *FileKey names one of its keys). */}}
 {{- define "vigil.needsSecret" -}}
 {{- with .Values.outputs -}}
-{{- if or (and .syslog.enabled .syslog.caFileKey) (and .webhook.enabled .webhook.caFileKey) (and .kafka.enabled (or .kafka.caFileKey .kafka.jaasFileKey)) -}}true{{- end -}}
+{{- if or (and .syslog.enabled .syslog.caFileKey) (and .webhook.enabled (or .webhook.caFileKey .webhook.urlFileKey)) (and .kafka.enabled (or .kafka.caFileKey .kafka.jaasFileKey)) -}}true{{- end -}}
 {{- end -}}
 {{- end -}}

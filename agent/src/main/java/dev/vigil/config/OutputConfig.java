@@ -1,5 +1,9 @@
 package dev.vigil.config;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -32,12 +36,15 @@ import java.util.regex.Pattern;
  * @param properties           kafka: producer properties passed as they are, for TLS and SASL
  *                             ({@code security.protocol}, {@code ssl.*}, {@code sasl.*}); Vigil's own
  *                             settings (idempotence, acks, serializers) cannot be overridden
+ * @param urlFile              for syslog/http/kafka, instead of {@code url}: a file holding the URL (a mounted
+ *                             Secret's key), so that a webhook token never sits in the config; read when the
+ *                             sink is made, surrounding white space dropped (see {@link #resolveUrl()})
  */
 public record OutputConfig(String type, String url, String path, String minPriority, String name, String format,
                            List<String> rules, List<String> tags, Integer queueCapacity, Long spoolMaxBytes,
                            String facility, String caFile, Boolean insecureSkipVerify, Integer connectTimeoutMillis,
                            Integer requestTimeoutMillis, Long maxFileBytes, Integer maxFiles, Integer maxBackoffMillis,
-                           String kafkaKey, Map<String, String> properties) {
+                           String kafkaKey, Map<String, String> properties, String urlFile) {
     public static final int DEFAULT_QUEUE_CAPACITY = 10_000;
     /** 256 MiB: about 250k alerts of 1 KiB, hours of a heavy alert stream. */
     public static final long DEFAULT_SPOOL_MAX_BYTES = 256L * 1024 * 1024;
@@ -46,6 +53,8 @@ public record OutputConfig(String type, String url, String path, String minPrior
     public static final long DEFAULT_MAX_FILE_BYTES = 100L * 1024 * 1024;
     public static final int DEFAULT_MAX_FILES = 5;
     public static final int DEFAULT_MAX_BACKOFF_MILLIS = 30_000;
+    /** A URL file holds one URL: anything larger is the wrong file. */
+    public static final int MAX_URL_FILE_BYTES = 8192;
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
 
     public OutputConfig {
@@ -69,7 +78,7 @@ public record OutputConfig(String type, String url, String path, String minPrior
     /** The original four keys; everything else defaulted. */
     public OutputConfig(String type, String url, String path, String minPriority) {
         this(type, url, path, minPriority, null, null, null, null, null, null, null, null, null, null, null, null,
-            null, null, null, null);
+            null, null, null, null, null);
     }
 
     public static OutputConfig of(String type, String url, String path) {
@@ -84,43 +93,43 @@ public record OutputConfig(String type, String url, String path, String minPrior
     public OutputConfig withName(String v) {
         return new OutputConfig(type, url, path, minPriority, v, format, rules, tags, queueCapacity, spoolMaxBytes,
             facility, caFile, insecureSkipVerify, connectTimeoutMillis, requestTimeoutMillis, maxFileBytes, maxFiles,
-            maxBackoffMillis, kafkaKey, properties);
+            maxBackoffMillis, kafkaKey, properties, urlFile);
     }
 
     public OutputConfig withQueue(int capacity, long spoolBytes) {
         return new OutputConfig(type, url, path, minPriority, name, format, rules, tags, capacity, spoolBytes,
             facility, caFile, insecureSkipVerify, connectTimeoutMillis, requestTimeoutMillis, maxFileBytes, maxFiles,
-            maxBackoffMillis, kafkaKey, properties);
+            maxBackoffMillis, kafkaKey, properties, urlFile);
     }
 
     public OutputConfig withTimeouts(int connectMillis, int requestMillis, int maxBackoff) {
         return new OutputConfig(type, url, path, minPriority, name, format, rules, tags, queueCapacity, spoolMaxBytes,
             facility, caFile, insecureSkipVerify, connectMillis, requestMillis, maxFileBytes, maxFiles,
-            maxBackoff, kafkaKey, properties);
+            maxBackoff, kafkaKey, properties, urlFile);
     }
 
     public OutputConfig withFilter(String minPriorityName, List<String> ruleNames, List<String> tagNames) {
         return new OutputConfig(type, url, path, minPriorityName, name, format, ruleNames, tagNames, queueCapacity,
             spoolMaxBytes, facility, caFile, insecureSkipVerify, connectTimeoutMillis, requestTimeoutMillis,
-            maxFileBytes, maxFiles, maxBackoffMillis, kafkaKey, properties);
+            maxFileBytes, maxFiles, maxBackoffMillis, kafkaKey, properties, urlFile);
     }
 
     public OutputConfig withTls(String caFilePath, boolean insecure) {
         return new OutputConfig(type, url, path, minPriority, name, format, rules, tags, queueCapacity, spoolMaxBytes,
             facility, caFilePath, insecure, connectTimeoutMillis, requestTimeoutMillis, maxFileBytes, maxFiles,
-            maxBackoffMillis, kafkaKey, properties);
+            maxBackoffMillis, kafkaKey, properties, urlFile);
     }
 
     public OutputConfig withSyslog(String bodyFormat, String facilityName) {
         return new OutputConfig(type, url, path, minPriority, name, bodyFormat, rules, tags, queueCapacity,
             spoolMaxBytes, facilityName, caFile, insecureSkipVerify, connectTimeoutMillis, requestTimeoutMillis,
-            maxFileBytes, maxFiles, maxBackoffMillis, kafkaKey, properties);
+            maxFileBytes, maxFiles, maxBackoffMillis, kafkaKey, properties, urlFile);
     }
 
     public OutputConfig withRotation(long maxBytes, int files) {
         return new OutputConfig(type, url, path, minPriority, name, format, rules, tags, queueCapacity, spoolMaxBytes,
             facility, caFile, insecureSkipVerify, connectTimeoutMillis, requestTimeoutMillis, maxBytes, files,
-            maxBackoffMillis, kafkaKey, properties);
+            maxBackoffMillis, kafkaKey, properties, urlFile);
     }
 
     void validate(int index, List<String> errors) {
@@ -137,8 +146,12 @@ public record OutputConfig(String type, String url, String path, String minPrior
                 }
             }
             case "syslog", "http", "kafka" -> {
-                if (url == null || url.isBlank()) {
-                    errors.add(key + ".url is required for a " + type + " output");
+                if (urlFile != null && url != null) {
+                    errors.add(key + ": url and urlFile are exclusive (urlFile keeps a secret URL out of the config)");
+                } else if (urlFile != null) {
+                    checkUrlFile(key, errors);
+                } else if (url == null || url.isBlank()) {
+                    errors.add(key + ".url (or urlFile) is required for a " + type + " output");
                 }
             }
             default -> errors.add(key + ".type must be one of stdout, file, syslog, http, kafka, got '" + type + "'");
@@ -186,5 +199,42 @@ public record OutputConfig(String type, String url, String path, String minPrior
         if (caFile != null && !java.nio.file.Files.isReadable(java.nio.file.Path.of(caFile))) {
             errors.add(key + ".caFile " + caFile + " is not a readable file");
         }
+        if (urlFile != null && !List.of("syslog", "http", "kafka").contains(type)) {
+            errors.add(key + ".urlFile is for syslog, http and kafka outputs, not " + type);
+        }
+    }
+
+    private void checkUrlFile(String key, List<String> errors) {
+        try {
+            resolveUrl();
+        } catch (IOException e) {
+            errors.add(key + ".urlFile " + e.getMessage());
+        }
+    }
+
+    /**
+     * The destination: {@code url}, or the content of {@code urlFile} without its surrounding white space (a
+     * Secret's value written with {@code --from-file} ends in a newline). The file's content is never put in a
+     * message: it may carry a token.
+     *
+     * @throws IOException the file is missing, unreadable, empty, over {@link #MAX_URL_FILE_BYTES} or holds
+     *                     more than one line
+     */
+    public String resolveUrl() throws IOException {
+        if (urlFile == null) {
+            return url;
+        }
+        Path file = Path.of(urlFile);
+        if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+            throw new IOException(urlFile + " is not a readable file");
+        }
+        if (Files.size(file) > MAX_URL_FILE_BYTES) {
+            throw new IOException(urlFile + " is larger than " + MAX_URL_FILE_BYTES + " bytes (a URL is expected)");
+        }
+        String text = Files.readString(file, StandardCharsets.UTF_8).strip();
+        if (text.isEmpty() || text.lines().count() != 1) {
+            throw new IOException(urlFile + " must hold one URL on one line");
+        }
+        return text;
     }
 }

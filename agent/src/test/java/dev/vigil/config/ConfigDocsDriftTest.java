@@ -172,7 +172,7 @@ class ConfigDocsDriftTest {
         List<String> keys = keys(OutputConfig.class, "");
         assertEquals(new TreeSet<>(keys), new TreeSet<>(docs.keySet()), "docs/outputs.md's key table and OutputConfig");
         OutputConfig defaults = new OutputConfig("stdout", null, null, null, null, null, null, null, null, null, null,
-            null, null, null, null, null, null, null, null, null);
+            null, null, null, null, null, null, null, null, null, null);
         List<String> wrong = new ArrayList<>();
         for (String key : keys) {
             String text = docs.get(key);

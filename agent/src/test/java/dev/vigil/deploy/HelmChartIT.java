@@ -67,6 +67,9 @@ class HelmChartIT {
                 "outputs.syslog.enabled", true, "outputs.syslog.caFileKey", "syslog-ca.pem",
                 "outputs.secret.name", "vigil-outputs"),
             toggle("webhook", "outputs.webhook.enabled", true),
+            toggle("webhook with its URL from the Secret", "outputs.webhook.enabled", true,
+                "outputs.webhook.url", "https://hooks.example/services/T0/s3cret",
+                "outputs.webhook.urlFileKey", "webhook-url", "outputs.secret.name", "vigil-outputs"),
             toggle("Kafka with SASL from the Secret", "outputs.kafka.enabled", true,
                 "outputs.kafka.properties.security\\.protocol", "SASL_SSL",
                 "outputs.kafka.jaasFileKey", "kafka_jaas.conf", "outputs.secret.name", "vigil-outputs"),
@@ -140,6 +143,10 @@ class HelmChartIT {
             assertEquals(expected, types.contains(output.getValue()), output.getKey() + " toggle: outputs " + types);
         }
         assertFalse(find(docs, "ConfigMap").toString().contains("password"), "no credential in the ConfigMap");
+        if (set.containsKey("outputs.webhook.urlFileKey")) {
+            assertFalse(find(docs, "ConfigMap").toString().contains("s3cret"), "the webhook's URL is not in the ConfigMap");
+            assertTrue(config.toString().contains("\"urlFile\":\"/etc/vigil-secrets/webhook-url\""), config.toString());
+        }
     }
 
     @Test

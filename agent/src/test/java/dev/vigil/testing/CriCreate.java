@@ -85,6 +85,19 @@ public final class CriCreate implements AutoCloseable {
             .getContainerId();
     }
 
+    /** Creates (does not start) a container as {@code config} describes it (see {@link PodSpecToCri}). */
+    public String createContainer(String podId, CriCreateApi.PodSandboxConfig pod, CriCreateApi.ContainerConfig config) {
+        return call("CreateContainer", CriCreateApi.CreateContainerRequest.newBuilder().setPodSandboxId(podId)
+            .setConfig(config).setSandboxConfig(pod).build(), CriCreateApi.CreateContainerResponse.getDefaultInstance())
+            .getContainerId();
+    }
+
+    /** The container's status, verbose: containerd's {@code info} holds its pid and the OCI spec it made. */
+    public Cri.ContainerStatusResponse containerStatus(String id) {
+        return call("ContainerStatus", Cri.ContainerStatusRequest.newBuilder().setContainerId(id).setVerbose(true).build(),
+            Cri.ContainerStatusResponse.getDefaultInstance());
+    }
+
     public void startContainer(String id) {
         call("StartContainer", CriCreateApi.StartContainerRequest.newBuilder().setContainerId(id).build(),
             CriCreateApi.StartContainerResponse.getDefaultInstance());

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -40,6 +41,7 @@ public final class PrivateContainerd implements AutoCloseable {
     private final Path dir;
     private final Path socket;
     private final List<Path> extraBinaries;
+    private final int socketGroup;
     private Process containerd;
 
     /** Null when everything is there; else what is missing (for {@link Integration#requireOrSkip}). */
@@ -58,10 +60,11 @@ public final class PrivateContainerd implements AutoCloseable {
         return null;
     }
 
-    private PrivateContainerd(Path dir, List<Path> extraBinaries) {
+    private PrivateContainerd(Path dir, List<Path> extraBinaries, int socketGroup) {
         this.dir = dir;
         this.socket = dir.resolve("c.sock");
         this.extraBinaries = List.copyOf(extraBinaries);
+        this.socketGroup = socketGroup;
     }
 
     /** Starts containerd and imports the image; on any failure cleans up what it made and throws. */
@@ -71,7 +74,24 @@ public final class PrivateContainerd implements AutoCloseable {
 
     /** As {@link #start()}, with these static programs also in the image's {@code /bin} (by their file names). */
     public static PrivateContainerd start(List<Path> extraBinaries) throws IOException, InterruptedException {
-        PrivateContainerd c = new PrivateContainerd(Files.createTempDirectory(Path.of("/tmp"), "vcd"), extraBinaries);
+        return start(extraBinaries, -1);
+    }
+
+    /**
+     * As {@link #start(List)}, for pods as a node runs them: the socket owned by {@code root:socketGroup} (mode
+     * 0660, {@code [grpc] gid}) in a directory others may traverse (0711), as on a node set up for Vigil's
+     * identity; and pods with their own network namespace get one from the tests' own CNI plugin
+     * ({@code src/test/resources/cni/vigil-dummy}: an {@code eth0} inside the pod, nothing on the host).
+     */
+    public static PrivateContainerd startForPods(List<Path> extraBinaries, int socketGroup)
+        throws IOException, InterruptedException {
+        return start(extraBinaries, socketGroup);
+    }
+
+    private static PrivateContainerd start(List<Path> extraBinaries, int socketGroup)
+        throws IOException, InterruptedException {
+        PrivateContainerd c = new PrivateContainerd(Files.createTempDirectory(Path.of("/tmp"), "vcd"), extraBinaries,
+            socketGroup);
         try {
             c.boot();
             return c;
@@ -99,6 +119,10 @@ public final class PrivateContainerd implements AutoCloseable {
         Path config = dir.resolve("config.toml");
         Files.createDirectories(dir.resolve("cni/bin"));
         Files.createDirectories(dir.resolve("cni/conf"));
+        if (socketGroup >= 0) {
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
+            writeCni();
+        }
         Files.writeString(config, String.join("\n",
             "version = 2",
             "root = \"" + dir.resolve("root") + "\"",
@@ -107,6 +131,7 @@ public final class PrivateContainerd implements AutoCloseable {
                 + " \"io.containerd.snapshotter.v1.zfs\", \"io.containerd.snapshotter.v1.devmapper\"]",
             "[grpc]",
             "  address = \"" + socket + "\"",
+            socketGroup >= 0 ? "  gid = " + socketGroup : "",
             "[plugins.\"io.containerd.internal.v1.opt\"]",
             "  path = \"" + dir.resolve("opt") + "\"",
             "[plugins.\"io.containerd.grpc.v1.cri\"]",
@@ -133,6 +158,18 @@ public final class PrivateContainerd implements AutoCloseable {
         for (String ns : NAMESPACES) {
             ctr(ns, "images", "import", image.toString());
         }
+    }
+
+    private void writeCni() throws IOException {
+        for (String name : List.of("loopback", "vigil-dummy")) {
+            Path plugin = dir.resolve("cni/bin").resolve(name);
+            try (var in = PrivateContainerd.class.getResourceAsStream("/cni/vigil-dummy")) {
+                Files.write(plugin, in.readAllBytes());
+            }
+            Files.setPosixFilePermissions(plugin, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+        Files.writeString(dir.resolve("cni/conf/10-vigil-test.conflist"),
+            "{\"cniVersion\":\"1.0.0\",\"name\":\"vigil-test\",\"plugins\":[{\"type\":\"vigil-dummy\"}]}\n");
     }
 
     /** A busybox-static rootfs wrapped as a docker-archive with both tags (the pause image sleeps too). */
