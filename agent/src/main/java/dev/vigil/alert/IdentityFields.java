@@ -45,18 +45,19 @@ public final class IdentityFields {
     }
 
     /**
-     * Whether the alert already names its workload's image ({@code container.image.repository}): a name
-     * alone is not enough, a runtime may describe a container before the source that knows its image
-     * (containerd's own API before its CRI, for a kubelet's container).
+     * Whether the alert already names its workload: its image ({@code container.image.repository}) and
+     * its name. One without the other is not enough: a runtime may describe a container before the source
+     * that knows the rest (containerd's own API before its CRI names a kubelet's container's image, and
+     * before Docker's Engine API names a Docker container).
      */
     public static boolean present(Alert a) {
         Map<String, Object> f = a.outputFields();
-        return f != null && f.get(IMAGE_REPOSITORY) != null;
+        return f != null && f.get(IMAGE_REPOSITORY) != null && f.get(CONTAINER_NAME) != null;
     }
 
-    /** Whether a runtime's identity is complete enough to send the alert with: it names the image. */
+    /** Whether a runtime's identity is complete enough to send the alert with: it names image and container. */
     public static boolean complete(ContainerIdentity c) {
-        return c != null && c.imageRepository() != null;
+        return c != null && c.imageRepository() != null && c.name() != null;
     }
 
     /**

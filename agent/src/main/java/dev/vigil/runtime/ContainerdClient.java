@@ -29,9 +29,10 @@ import java.util.concurrent.TimeUnit;
  * containerd resolve as well as the kubelet's, and the event stream that reports a container when its
  * record is created — before its task, so before its first process.
  *
- * <p>Identity: type {@code containerd}; the name is the Kubernetes container name from the CRI plugin's
- * spec annotations, the pod's name for a pod sandbox, else the container id ({@code ctr run … t1} is
- * {@code t1}); the image from the CRI's {@code image-name} annotation, else the record's image; labels
+ * <p>Identity: type {@code containerd} ({@code docker} in the {@code moby} namespace); the name is the
+ * Kubernetes container name from the CRI plugin's spec annotations, the pod's name for a pod sandbox, else
+ * the container id ({@code ctr run … t1} is {@code t1}) — but not in {@code moby}, where the id is Docker's
+ * and the name is left to the Docker client; the image from the CRI's {@code image-name} annotation, else the record's image; labels
  * from the record (without the CRI's own {@code io.cri-containerd.*} bookkeeping); pod labels from the
  * pod sandbox's record (the CRI plugin labels the sandbox with the pod's labels); privileged from the
  * spec ({@link OciSpec}).
@@ -41,6 +42,9 @@ import java.util.concurrent.TimeUnit;
 public final class ContainerdClient implements RuntimeClient {
     public static final String NAME = "containerd";
     private static final String TYPE = "containerd";
+    /** Docker's namespace in containerd: its containers are Docker's (type docker, named by the Engine API). */
+    private static final String MOBY = "moby";
+    private static final String DOCKER_TYPE = "docker";
     private static final String CRI_LABEL_PREFIX = "io.cri-containerd.";
     /** One per topic: containerd ORs the filters of a subscription. */
     static final List<String> TOPICS = List.of("/containers/create", "/containers/update", "/containers/delete",
@@ -73,7 +77,7 @@ public final class ContainerdClient implements RuntimeClient {
                 byId.put(c.getId(), c);
             }
             for (Container c : records) {
-                out.add(identity(c, byId::get));
+                out.add(identity(ns, c, byId::get));
             }
         }
         return out;
@@ -84,7 +88,7 @@ public final class ContainerdClient implements RuntimeClient {
         for (String ns : namespaces) {
             Optional<Container> c = find(ns, id);
             if (c.isPresent()) {
-                return Optional.of(identity(c.get(), sandboxId -> get(ns, sandboxId).orElse(null)));
+                return Optional.of(identity(ns, c.get(), sandboxId -> get(ns, sandboxId).orElse(null)));
             }
         }
         return Optional.empty();
@@ -179,7 +183,7 @@ public final class ContainerdClient implements RuntimeClient {
         }
         Optional<Container> c = get(ns, id);
         if (c.isPresent()) {
-            listener.upsert(identity(c.get(), sandboxId -> get(ns, sandboxId).orElse(null)));
+            listener.upsert(identity(ns, c.get(), sandboxId -> get(ns, sandboxId).orElse(null)));
         }
     }
 
@@ -203,12 +207,15 @@ public final class ContainerdClient implements RuntimeClient {
         Container find(String sandboxId) throws IOException;
     }
 
-    static ContainerIdentity identity(Container c, SandboxLookup sandboxes) throws IOException {
+    static ContainerIdentity identity(String namespace, Container c, SandboxLookup sandboxes) throws IOException {
         OciSpec spec = spec(c.getSpec());
-        IdentityBuilder b = new IdentityBuilder(c.getId(), TYPE, NAME);
+        boolean docker = MOBY.equals(namespace);
+        IdentityBuilder b = new IdentityBuilder(c.getId(), docker ? DOCKER_TYPE : TYPE, NAME);
         b.labels.putAll(withoutCriBookkeeping(c.getLabelsMap()));
         KubernetesAnnotations.apply(spec.annotations(), c.getLabelsMap(), b);
-        b.name(c.getId());
+        if (!docker) {
+            b.name(c.getId()); // Docker's record is named by Docker's id; its name only the Engine API knows
+        }
         if (spec.annotations().containsKey(KubernetesAnnotations.CRI + "container-type")) {
             // A kubelet's container: containerd's record and the CRI's image-name annotation name the image
             // by one of its tags, not always the reference the kubelet asked for (an image tagged twice came

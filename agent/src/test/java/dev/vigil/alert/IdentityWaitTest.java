@@ -186,6 +186,7 @@ class IdentityWaitTest {
         IdentityWait w = identityWait(300, 100);
         Map<String, Object> f = new LinkedHashMap<>(bare(ID, 1).outputFields());
         f.put("container.image.repository", "nginx");
+        f.put("container.name", "web");
         Alert withImage = bare(ID, 1).withOutputFields(f);
         w.emit(withImage);
         assertEquals(List.of(withImage), out, "passed on at once, on the emitting thread");
@@ -226,6 +227,22 @@ class IdentityWaitTest {
         w.tick();
         assertEquals(1, out.size());
         assertTrue(out.get(0).output().contains("image=registry.example/shop/web:1.4.2"), out.get(0).output());
+        assertEquals(1, count("late"));
+    }
+
+    @Test
+    void anImageWithoutANameWaitsForTheName() {
+        // containerd's record of a Docker container names its image; Docker's Engine API names the container
+        IdentityWait w = identityWait(300, 100);
+        ContainerIdentity imageOnly = new ContainerIdentity(WEB.id(), "docker", null, WEB.image(),
+            WEB.imageRepository(), WEB.imageTag(), null, false, Map.of(), null, null, null, Map.of(), "containerd");
+        runtime.known.put(ID, imageOnly);
+        w.emit(bare(ID, 7));
+        w.tick();
+        assertTrue(out.isEmpty(), "an image alone does not name the workload");
+        runtime.known.put(ID, WEB);
+        w.tick();
+        assertEquals("web", out.get(0).outputFields().get("container.name"));
         assertEquals(1, count("late"));
     }
 
