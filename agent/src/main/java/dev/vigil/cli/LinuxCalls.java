@@ -37,6 +37,13 @@ final class LinuxCalls {
         /** JNA passes each String[] as a NULL-terminated char*[]. */
         int execve(String path, String[] argv, String[] envp) throws LastErrorException;
 
+        /** glibc's, which applies to every thread of the process (its setxid broadcast). */
+        int setgroups(long size, int[] list) throws LastErrorException;
+
+        int setresgid(int rgid, int egid, int sgid) throws LastErrorException;
+
+        int setresuid(int ruid, int euid, int suid) throws LastErrorException;
+
         /** {@code signal(2)}; a null handler is SIG_DFL. */
         Pointer signal(int signum, Pointer handler) throws LastErrorException;
     }

@@ -53,11 +53,27 @@ final class SensorProcess implements AutoCloseable {
      */
     static SensorProcess start(Path executable, Path socket, Path stderrLog, List<String> containerdNamespaces)
         throws IOException {
+        return start(executable, socket, stderrLog, containerdNamespaces, -1, -1);
+    }
+
+    /**
+     * As above; {@code agentUid} &gt; 0: the agent becomes that user (group {@code agentGid}) after the
+     * exec. The sensor then gets it as its real uid (its effective and saved uid stay 0: BPF, the
+     * socket's SO_PEERCRED), so that the agent may still signal it (kill(2) lets a sender whose uid is
+     * the target's real uid), and the agent's group as its only supplementary group: uid 0 without
+     * CAP_DAC_OVERRIDE passes the socket's directory and opens the 0660 socket through the group, as
+     * in the DaemonSet ({@code fsGroup}).
+     */
+    static SensorProcess start(Path executable, Path socket, Path stderrLog, List<String> containerdNamespaces,
+                               int agentUid, int agentGid) throws IOException {
         List<String> cmd = new ArrayList<>();
         Path setpriv = SensorBuild.onPath(System.getenv("PATH"), "setpriv");
         if (setpriv != null) {
             String caps = "-all,+" + String.join(",+", SENSOR_CAPABILITIES);
             cmd.addAll(List.of(setpriv.toString(), "--bounding-set=" + caps, "--inh-caps=-all", "--ambient-caps=-all"));
+            if (agentUid > 0) {
+                cmd.addAll(List.of("--ruid=" + agentUid, "--euid=0", "--groups=" + agentGid));
+            }
             if (hasPdeathsig(setpriv)) {
                 // The agent's death, even by SIGKILL, ends its sensor: an orphan would stay attached and, once
                 // an agent is started again on this socket with a sensor of its own, deliver every event twice.

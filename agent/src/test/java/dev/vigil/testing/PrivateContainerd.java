@@ -71,7 +71,11 @@ public final class PrivateContainerd implements AutoCloseable {
 
     /** As {@link #start()}, with these static programs also in the image's {@code /bin} (by their file names). */
     public static PrivateContainerd start(List<Path> extraBinaries) throws IOException, InterruptedException {
-        PrivateContainerd c = new PrivateContainerd(Files.createTempDirectory(Path.of("/tmp"), "vcd"), extraBinaries);
+        Path dir = Files.createTempDirectory(Path.of("/tmp"), "vcd");
+        // As /run/containerd (0711): an agent that switched to an unprivileged user reaches the socket
+        // through its group, after passing through the directory.
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+        PrivateContainerd c = new PrivateContainerd(dir, extraBinaries);
         try {
             c.boot();
             return c;
