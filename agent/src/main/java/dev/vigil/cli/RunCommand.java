@@ -155,7 +155,11 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
                 return null;
             }
             Path logFile = sensorLog == null ? null : Path.of(sensorLog);
-            SensorProcess adopted = SensorProcess.adopt(Long.parseLong(pid), logFile);
+            SensorStopPipe stopPipe = SensorStopPipe.adopt(env.get(CapabilityDropExec.SENSOR_STOP_FD_ENV));
+            SensorProcess adopted = SensorProcess.adopt(Long.parseLong(pid), logFile, stopPipe);
+            if (adopted == null && stopPipe != null) {
+                stopPipe.close();
+            }
             String died = adopted == null ? SensorProcess.exitedBeforeAdoption(Long.parseLong(pid), logFile) : null;
             if (died != null) {
                 log.error(died);
@@ -179,8 +183,7 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         if (sensor != null && user.switches()) {
             user.giveFile(sensor.stderrLog()); // the new JVM follows it
         }
-        String why = CapabilityDropExec.exec(log, sensor == null ? -1 : sensor.pid(),
-            sensor == null ? null : sensor.stderrLog(), user);
+        String why = CapabilityDropExec.exec(log, sensor, user);
         log.warn("could not re-execute without capabilities ({}); dropping them in process instead", why);
         return sensor;
     }
@@ -302,7 +305,7 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
             return null;
         }
         return SensorProcess.start(exe, socketPath, SensorProcess.newStderrLog(), c.runtime().containerdNamespaces(),
-            agent == null ? -1 : agent.uid(), agent == null ? -1 : agent.gid());
+            agent == null ? -1 : agent.gid());
     }
 
     private void awaitStop() {
