@@ -73,7 +73,10 @@ start_sensor() {
 			grep -vxF -e "${SENSOR_CAPS//,/$'\n'}" | paste -sd, -)
 		cmd=(capsh "--drop=$drop" -- -c 'exec "$0" "$@"' "${cmd[@]}")
 	fi
-	"${cmd[@]}" 2>"$WORK/sensor.log" <"$SENSOR_STDIN" &
+	# Emptied here, not by the child's redirection: the wait below must not read the last sensor's log
+	# (its "running" line; reconnect.sh's second sensor was taken for started before it truncated it).
+	: >"$WORK/sensor.log"
+	"${cmd[@]}" 2>>"$WORK/sensor.log" <"$SENSOR_STDIN" &
 	SENSOR_PID=$!
 	CLEANUP_PIDS+=("$SENSOR_PID")
 	# It connects first and attaches its programs after: events before the last attach are not
