@@ -12,7 +12,9 @@
  * last event time of the lost events. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,6 +66,7 @@ struct sensor {
 	unsigned long long delivered, lost_ringbuf_total, lost_away_total, replayed;
 	long long last_report_ns;
 	const char *const *namespaces;     /* containerd's, NULL-terminated */
+	int stop_on_stdin_eof;             /* --stop-on-stdin-eof */
 };
 
 static volatile sig_atomic_t stopping;
@@ -72,6 +75,23 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	stopping = 1;
+}
+
+/* Waits up to timeout_ms on stdin, when --stop-on-stdin-eof: its end (the
+ * writer closed the pipe: the agent that started us stopped or died, in any
+ * way) or any byte is a stop request, as SIGTERM is. Without the option, a
+ * plain sleep. Nothing is read: a stop is final. */
+static void wait_on_stdin(const struct sensor *s, int timeout_ms)
+{
+	if (!s->stop_on_stdin_eof) {
+		usleep(timeout_ms * 1000);
+		return;
+	}
+	struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
+	if (poll(&p, 1, timeout_ms) > 0 && !stopping) {
+		fprintf(stderr, "vigil-sensor: stdin %s: stopping\n", (p.revents & POLLIN) ? "readable" : "closed");
+		stopping = 1;
+	}
 }
 
 static long long now_ns(clockid_t clock)
@@ -132,7 +152,7 @@ static void wait_for_agent(struct sensor *s)
 		s->backoff_ns = BACKOFF_MIN_NS;
 		try_connect(s);
 		if (s->fd < 0)
-			usleep(50000);
+			wait_on_stdin(s, 50);
 	}
 }
 
@@ -306,6 +326,7 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: vigil-sensor --socket PATH [--flush-ms N] [--ring-mb N]\n"
 			"                    [--buffer-bytes N[K|M|G]] [--containerd-namespaces LIST]\n"
+			"                    [--stop-on-stdin-eof]\n"
 			"  --socket PATH  the agent's Unix stream socket: attaches once it accepts,\n"
 			"                 reconnects when it goes away\n"
 			"  --flush-ms N   write buffered lines at least every N ms (default 10)\n"
@@ -315,7 +336,10 @@ static void usage(void)
 			"                 (default 64M; 0: keep none)\n"
 			"  --containerd-namespaces LIST  comma-separated containerd namespaces: a cgroup\n"
 			"                 /<namespace>/<id> is container <id> (default k8s.io,moby,default;\n"
-			"                 empty: none)\n");
+			"                 empty: none)\n"
+			"  --stop-on-stdin-eof  stop (flush, as on SIGTERM) when stdin reaches its end or\n"
+			"                 becomes readable: the agent that started it holds a pipe's\n"
+			"                 other end, which closes however the agent ends\n");
 	exit(2);
 }
 
@@ -328,6 +352,7 @@ int main(int argc, char **argv)
 		{ "ring-mb", required_argument, 0, 'r' },
 		{ "containerd-namespaces", required_argument, 0, 'n' },
 		{ "buffer-bytes", required_argument, 0, 'b' },
+		{ "stop-on-stdin-eof", no_argument, 0, 'e' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0 },
 	};
@@ -357,6 +382,7 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'e': s.stop_on_stdin_eof = 1; break;
 		case 'n':
 			if (parse_namespaces(optarg, namespaces) < 0) {
 				fprintf(stderr, "vigil-sensor: --containerd-namespaces: at most %d "
@@ -373,6 +399,10 @@ int main(int argc, char **argv)
 		usage();
 	if (strlen(s.socket_path) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
 		fprintf(stderr, "vigil-sensor: socket path too long\n");
+		return 2;
+	}
+	if (s.stop_on_stdin_eof && fcntl(STDIN_FILENO, F_GETFD) < 0) {
+		fprintf(stderr, "vigil-sensor: --stop-on-stdin-eof: stdin is not open\n");
 		return 2;
 	}
 	s.flush_ns = flush_ms * 1000000LL;
@@ -444,7 +474,15 @@ int main(int argc, char **argv)
 			replay(&s);
 		/* Records are submitted without a wakeup until FLUSH_BYTES are
 		 * queued, so a poll timeout is the normal way to find them. */
-		ring_buffer__poll(rb, replaying ? 0 : flush_ms);
+		if (s.stop_on_stdin_eof) {
+			/* The ring's epoll descriptor and stdin, in one wait. */
+			struct pollfd p[2] = { { .fd = ring_buffer__epoll_fd(rb), .events = POLLIN },
+					       { .fd = STDIN_FILENO, .events = POLLIN } };
+			if (poll(p, 2, replaying ? 0 : flush_ms) > 0 && p[1].revents)
+				wait_on_stdin(&s, 0);
+		} else {
+			ring_buffer__poll(rb, replaying ? 0 : flush_ms);
+		}
 		int n = ring_buffer__consume(rb);
 		if (s.out_len && (n <= 0 || now_ns(CLOCK_BOOTTIME) - s.oldest_ns >= s.flush_ns))
 			flush(&s);

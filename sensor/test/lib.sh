@@ -61,8 +61,10 @@ start_listener() {
 
 # start_sensor [reduced]: the sensor, with all of root's capabilities or, with
 # "reduced", with only $SENSOR_CAPS in its bounding set (capsh --drop); more
-# options in the array SENSOR_ARGS.
+# options in the array SENSOR_ARGS, its stdin from $SENSOR_STDIN (default
+# /dev/null, as for any background job).
 SENSOR_ARGS=()
+SENSOR_STDIN=/dev/null
 start_sensor() {
 	local cmd=("$SENSOR_DIR/vigil-sensor" --socket "$WORK/agent.sock" "${SENSOR_ARGS[@]}")
 	if [ "${1:-}" = reduced ]; then
@@ -71,7 +73,10 @@ start_sensor() {
 			grep -vxF -e "${SENSOR_CAPS//,/$'\n'}" | paste -sd, -)
 		cmd=(capsh "--drop=$drop" -- -c 'exec "$0" "$@"' "${cmd[@]}")
 	fi
-	"${cmd[@]}" 2>"$WORK/sensor.log" &
+	# Emptied here, not by the child's redirection: the wait below must not read the last sensor's log
+	# (its "running" line; reconnect.sh's second sensor was taken for started before it truncated it).
+	: >"$WORK/sensor.log"
+	"${cmd[@]}" 2>>"$WORK/sensor.log" <"$SENSOR_STDIN" &
 	SENSOR_PID=$!
 	CLEANUP_PIDS+=("$SENSOR_PID")
 	# It connects first and attaches its programs after: events before the last attach are not

@@ -23,8 +23,9 @@ import org.slf4j.Logger;
  * no system call changes another thread's capabilities. After {@code execve} the kernel computes
  * the new image's sets from the calling thread's: with empty inheritable, ambient and bounding sets
  * even uid 0 gets no permitted and no effective capability, and every thread the new JVM starts
- * inherits that. The pid, the uid, stdin/stdout/stderr and children (the sensor) stay; every other
- * descriptor is closed on exec.
+ * inherits that. The pid, stdin/stdout/stderr, children (the sensor) and the write end of the
+ * sensor's stdin ({@link SensorStopPipe}) stay; every other descriptor is closed on exec. Before the exec the thread also becomes {@code process.user}
+ * ({@link UnprivilegedUser}): without capabilities, uid 0 would still own every root-owned file.
  *
  * <p>The new JVM sees {@link #DONE_ENV} set, so it never loops; a failure on the way is logged and
  * the caller goes on with the in-process hardening of {@link ProcessHardening}.
@@ -36,6 +37,8 @@ final class CapabilityDropExec {
     static final String SENSOR_PID_ENV = "VIGIL_SENSOR_PID";
     /** The file the sensor's stderr goes to, for the new JVM to follow. */
     static final String SENSOR_LOG_ENV = "VIGIL_SENSOR_LOG";
+    /** The write end of the sensor's stdin ({@link SensorStopPipe}), a descriptor the exec keeps open. */
+    static final String SENSOR_STOP_FD_ENV = "VIGIL_SENSOR_STOP_FD";
 
     private CapabilityDropExec() {
     }
@@ -49,10 +52,15 @@ final class CapabilityDropExec {
      * Drops the capabilities and execs; returns only on failure, with the reason (the process then
      * still holds its capabilities in the threads started before, and the caller hardens in process).
      *
-     * @param sensorPid a child to hand over to the new JVM, or -1
-     * @param sensorLog the file its stderr goes to, or null
+     * @param sensor    a child to hand over to the new JVM (its pid, the file its stderr goes to, the
+     *                  write end of its stdin), or null
+     * @param user      the user to become (groups, gid, then uid: after the bounding set, which needs
+     *                  CAP_SETPCAP, and before the exec), or null to stay uid 0
      */
-    static String exec(Logger log, long sensorPid, Path sensorLog) {
+    static String exec(Logger log, SensorProcess sensor, UnprivilegedUser user) {
+        long sensorPid = sensor == null ? -1 : sensor.pid();
+        Path sensorLog = sensor == null ? null : sensor.stderrLog();
+        SensorStopPipe stop = sensor == null ? null : sensor.stopPipe();
         List<String> argv;
         try {
             argv = commandLine();
@@ -71,6 +79,11 @@ final class CapabilityDropExec {
         } else {
             env.remove(SENSOR_LOG_ENV);
         }
+        if (sensorPid > 0 && stop != null) {
+            env.put(SENSOR_STOP_FD_ENV, Integer.toString(stop.writeFd()));
+        } else {
+            env.remove(SENSOR_STOP_FD_ENV);
+        }
         String[] envp = env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toArray(String[]::new);
         String exe;
         try {
@@ -86,16 +99,29 @@ final class CapabilityDropExec {
         }
         try {
             closeOnExec(libc);
+            if (stop != null) {
+                stop.keepAcrossExec(); // the one descriptor (beside 0, 1, 2) the new JVM keeps: the sensor's stop
+            }
             LinuxCalls.dropBoundingSet(libc);
             libc.prctl(LinuxCalls.PR_CAP_AMBIENT, LinuxCalls.PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+            if (user != null && user.switches()) {
+                // Without capabilities uid 0 still owns every root-owned file (issue 16, finding 6).
+                // Groups and gid first: changing them needs CAP_SETGID, which the uid change takes away.
+                int[] groups = user.groups();
+                libc.setgroups(groups.length, groups.length == 0 ? null : groups);
+                libc.setresgid(user.gid(), user.gid(), user.gid());
+                libc.setresuid(user.uid(), user.uid(), user.uid());
+            }
             LinuxCalls.clearThreadCapabilities(libc);
             libc.prctl(LinuxCalls.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
         } catch (LastErrorException e) {
             // The bounding set may be left half dropped: harmless, the in-process hardening drops the rest.
             return "dropping capabilities before exec failed: errno " + e.getErrorCode();
         }
-        log.info("process hardening: capabilities dropped from the bounding, ambient and inheritable sets; "
-            + "re-executing {} without any capability (pid {} stays{})", exe, ProcessHandle.current().pid(),
+        log.info("process hardening: capabilities dropped from the bounding, ambient and inheritable sets{}; "
+            + "re-executing {} without any capability (pid {} stays{})",
+            user != null && user.switches() ? ", now " + user.name() + " (uid " + user.uid() + ", gid " + user.gid()
+                + ", groups " + java.util.Arrays.toString(user.groups()) + ")" : "", exe, ProcessHandle.current().pid(),
             sensorPid > 0 ? ", the sensor " + sensorPid + " is handed over" : "");
         flushStandardStreams();
         try {

@@ -10,9 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The few libc calls the agent makes about its own privileges and signals (through JNA), with
- * their constants and the /proc reads that check them. One place for what {@link ProcessHardening},
- * {@link CapabilityDropExec} and {@link HangupSignal} share.
+ * The few libc calls the agent makes about its own privileges, signals and the sensor's stop pipe
+ * (through JNA), with their constants and the /proc reads that check them. One place for what
+ * {@link ProcessHardening}, {@link CapabilityDropExec}, {@link SensorStopPipe} and {@link HangupSignal} share.
  */
 final class LinuxCalls {
     static final int PR_CAPBSET_READ = 23;
@@ -22,6 +22,7 @@ final class LinuxCalls {
     static final int PR_CAP_AMBIENT_CLEAR_ALL = 4;
     static final int F_SETFD = 2;
     static final int FD_CLOEXEC = 1;
+    static final int O_CLOEXEC = 02000000;
     static final int SIGHUP = 1;
     private static final int LINUX_CAPABILITY_VERSION_3 = 0x20080522;
 
@@ -34,8 +35,20 @@ final class LinuxCalls {
 
         int fcntl(int fd, int cmd, int arg) throws LastErrorException;
 
+        /** {@code fds[0]} the read end, {@code fds[1]} the write end. */
+        int pipe2(int[] fds, int flags) throws LastErrorException;
+
+        int close(int fd) throws LastErrorException;
+
         /** JNA passes each String[] as a NULL-terminated char*[]. */
         int execve(String path, String[] argv, String[] envp) throws LastErrorException;
+
+        /** glibc's, which applies to every thread of the process (its setxid broadcast). */
+        int setgroups(long size, int[] list) throws LastErrorException;
+
+        int setresgid(int rgid, int egid, int sgid) throws LastErrorException;
+
+        int setresuid(int ruid, int euid, int suid) throws LastErrorException;
 
         /** {@code signal(2)}; a null handler is SIG_DFL. */
         Pointer signal(int signum, Pointer handler) throws LastErrorException;

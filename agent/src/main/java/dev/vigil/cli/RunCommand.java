@@ -155,7 +155,11 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
                 return null;
             }
             Path logFile = sensorLog == null ? null : Path.of(sensorLog);
-            SensorProcess adopted = SensorProcess.adopt(Long.parseLong(pid), logFile);
+            SensorStopPipe stopPipe = SensorStopPipe.adopt(env.get(CapabilityDropExec.SENSOR_STOP_FD_ENV));
+            SensorProcess adopted = SensorProcess.adopt(Long.parseLong(pid), logFile, stopPipe);
+            if (adopted == null && stopPipe != null) {
+                stopPipe.close();
+            }
             String died = adopted == null ? SensorProcess.exitedBeforeAdoption(Long.parseLong(pid), logFile) : null;
             if (died != null) {
                 log.error(died);
@@ -168,10 +172,18 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         if (!CapabilityDropExec.wanted(env)) {
             return null;
         }
-        SensorProcess sensor = startSensor(Path.of(c.ingest().socket()).toAbsolutePath(), c);
+        Path socketPath = Path.of(c.ingest().socket()).toAbsolutePath();
+        UnprivilegedUser user = UnprivilegedUser.resolve(c.process(), c.runtime(), Path.of("/etc/passwd"), log);
+        if (user.switches()) {
+            // What the agent writes after the switch is its own; nothing else is.
+            user.handOver(List.of(Path.of(c.state().stateDir()), Path.of(c.alerts().spoolDir())), socketPath);
+        }
+        SensorProcess sensor = startSensor(socketPath, c, user.switches() ? user : null);
         sensorDecided = true;
-        String why = CapabilityDropExec.exec(log, sensor == null ? -1 : sensor.pid(),
-            sensor == null ? null : sensor.stderrLog());
+        if (sensor != null && user.switches()) {
+            user.giveFile(sensor.stderrLog()); // the new JVM follows it
+        }
+        String why = CapabilityDropExec.exec(log, sensor, user);
         log.warn("could not re-execute without capabilities ({}); dropping them in process instead", why);
         return sensor;
     }
@@ -224,7 +236,7 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
             }
             ticker.scheduleAtFixedRate(health::sample, 1, 1, TimeUnit.SECONDS);
             if (!sensorDecided) {
-                sensor = startSensor(server.path(), c);
+                sensor = startSensor(server.path(), c, null);
                 if (sensor != null) {
                     server.trustProducerPid(sensor.pid()); // it loads its programs before it connects
                 }
@@ -271,7 +283,7 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         return exitCode;
     }
 
-    private SensorProcess startSensor(Path socketPath, VigilConfig c) throws IOException {
+    private SensorProcess startSensor(Path socketPath, VigilConfig c, UnprivilegedUser agent) throws IOException {
         if (sensorMode == SensorMode.off) {
             return null;
         }
@@ -292,7 +304,8 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
             log.warn("sensor not started: {}; waiting for producers on {}", why, socketPath);
             return null;
         }
-        return SensorProcess.start(exe, socketPath, SensorProcess.newStderrLog(), c.runtime().containerdNamespaces());
+        return SensorProcess.start(exe, socketPath, SensorProcess.newStderrLog(), c.runtime().containerdNamespaces(),
+            agent == null ? -1 : agent.gid());
     }
 
     private void awaitStop() {

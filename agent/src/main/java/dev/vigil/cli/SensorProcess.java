@@ -19,8 +19,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The bundled eBPF sensor as a child process of {@code vigil run --sensor}: built ({@link SensorBuild}),
  * started, pointed at the socket, its stderr copied into ours (through a file, see {@link #watch}), and
- * stopped (SIGTERM: it flushes) before the socket closes. In the DaemonSet the sensor runs in its own
- * container instead.
+ * stopped before the socket closes: its stdin is a pipe whose write end the agent holds
+ * ({@link SensorStopPipe}, {@code --stop-on-stdin-eof}), closed to stop it (it flushes, as on SIGTERM)
+ * and closed by the kernel when the agent dies. In the DaemonSet the sensor runs in its own container
+ * instead.
  *
  * <p>Started as root, the agent starts the sensor before it re-executes itself without
  * capabilities ({@link CapabilityDropExec}); the new JVM adopts the child by its pid. The sensor
@@ -34,10 +36,13 @@ final class SensorProcess implements AutoCloseable {
     private final ProcessHandle process;
     /** The sensor's stderr, or null when it is not ours to read (adopted without it). */
     private final Path stderrLog;
+    /** The write end of its stdin, or null: then it is stopped by SIGTERM. */
+    private final SensorStopPipe stop;
 
-    private SensorProcess(ProcessHandle process, Path stderrLog) {
+    private SensorProcess(ProcessHandle process, Path stderrLog, SensorStopPipe stop) {
         this.process = process;
         this.stderrLog = stderrLog;
+        this.stop = stop;
     }
 
     /**
@@ -50,19 +55,28 @@ final class SensorProcess implements AutoCloseable {
     /**
      * Starts {@code executable} (built: {@link SensorBuild}); its stderr goes to {@code stderrLog}, which
      * {@link #watch} copies to ours and reads to tell whether the sensor attached.
+     * {@code agentGid} &gt; 0: the agent becomes a user of that group after the exec. The
+     * sensor (uid 0, without CAP_DAC_OVERRIDE) gets the group as its only supplementary group, so that
+     * it passes the socket's directory and opens the 0660 socket through it, as in the DaemonSet
+     * ({@code fsGroup}). It keeps uid 0 (real, effective and saved), and so its parent-death signal:
+     * the unprivileged agent stops it through its stdin, not by a signal.
      */
-    static SensorProcess start(Path executable, Path socket, Path stderrLog, List<String> containerdNamespaces)
-        throws IOException {
+    static SensorProcess start(Path executable, Path socket, Path stderrLog, List<String> containerdNamespaces,
+                               int agentGid) throws IOException {
         List<String> cmd = new ArrayList<>();
         Path setpriv = SensorBuild.onPath(System.getenv("PATH"), "setpriv");
         if (setpriv != null) {
             String caps = "-all,+" + String.join(",+", SENSOR_CAPABILITIES);
             cmd.addAll(List.of(setpriv.toString(), "--bounding-set=" + caps, "--inh-caps=-all", "--ambient-caps=-all"));
+            if (agentGid > 0) {
+                cmd.add("--groups=" + agentGid);
+            }
             if (hasPdeathsig(setpriv)) {
-                // The agent's death, even by SIGKILL, ends its sensor: an orphan would stay attached and, once
-                // an agent is started again on this socket with a sensor of its own, deliver every event twice.
-                // The signal comes when the thread that started the sensor ends: this one, which also
-                // execve()s the agent without capabilities (and so lives on as the new image's first thread).
+                // A second line beside the stop pipe: the agent's death, even by SIGKILL, ends its sensor: an
+                // orphan would stay attached and, once an agent is started again on this socket with a sensor of
+                // its own, deliver every event twice. The signal comes when the thread that started the sensor
+                // ends: this one, which also execve()s the agent without capabilities (and so lives on as the
+                // new image's first thread).
                 cmd.add("--pdeathsig=TERM");
             } else {
                 log.warn("{} has no --pdeathsig (util-linux < 2.33): the sensor outlives the agent if it is killed",
@@ -74,13 +88,35 @@ final class SensorProcess implements AutoCloseable {
         }
         cmd.addAll(List.of(executable.toString(), "--socket", socket.toString(),
             "--containerd-namespaces", String.join(",", containerdNamespaces)));
-        // No pipe: a pipe's other end would not survive the agent's exec; a file does (by its name).
-        Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.appendTo(
-                stderrLog.toFile())).start();
+        SensorStopPipe stop;
+        try {
+            stop = SensorStopPipe.open();
+            cmd.add("--stop-on-stdin-eof");
+        } catch (IOException e) {
+            stop = null;
+            log.warn("cannot make the sensor's stop pipe ({}): it is stopped by SIGTERM, which an agent that is no "
+                + "longer root may not send", e.getMessage());
+        }
+        // Its stderr through a file, not a pipe of Java's: a Java stream would not survive the agent's exec; a
+        // file does (by its name), as does the raw descriptor of the stop pipe (by its number).
+        Process p;
+        try {
+            p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(
+                    stop != null ? stop.readEnd() : new java.io.File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.appendTo(
+                    stderrLog.toFile())).start();
+        } catch (IOException | RuntimeException e) {
+            if (stop != null) {
+                stop.close();
+            }
+            throw e;
+        }
+        if (stop != null) {
+            stop.closeReadEnd(); // the sensor holds it now; ours would keep its stdin from ever ending
+        }
         log.info("launched the sensor {} (pid {}){}; it attaches once the socket accepts", executable, p.pid(),
             setpriv != null ? " with only " + SENSOR_CAPABILITIES : "");
-        return new SensorProcess(p.toHandle(), stderrLog);
+        return new SensorProcess(p.toHandle(), stderrLog, stop);
     }
 
     /** Whether this setpriv can set the parent-death signal (util-linux 2.33 and later). */
@@ -104,11 +140,15 @@ final class SensorProcess implements AutoCloseable {
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     }
 
-    /** The sensor a previous image of this process started (same pid, so still our child), or null if gone. */
-    static SensorProcess adopt(long pid, Path stderrLog) {
+    /**
+     * The sensor a previous image of this process started (same pid, so still our child), or null if
+     * gone; {@code stop}: the write end of its stdin, handed over too (null: stopped by SIGTERM).
+     */
+    static SensorProcess adopt(long pid, Path stderrLog, SensorStopPipe stop) {
         return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).map(h -> {
-            log.info("supervising the sensor started before the exec (pid {})", pid);
-            return new SensorProcess(h, stderrLog);
+            log.info("supervising the sensor started before the exec (pid {}{})", pid,
+                stop != null ? ", stopped through its stdin" : "");
+            return new SensorProcess(h, stderrLog, stop);
         }).orElse(null);
     }
 
@@ -142,6 +182,11 @@ final class SensorProcess implements AutoCloseable {
 
     Path stderrLog() {
         return stderrLog;
+    }
+
+    /** The write end of its stdin, or null. */
+    SensorStopPipe stopPipe() {
+        return stop;
     }
 
     /**
@@ -259,19 +304,33 @@ final class SensorProcess implements AutoCloseable {
         return stopping;
     }
 
+    private void kill() {
+        if (!process.destroyForcibly()) {
+            // uid 0 and we are not: only its stdin could stop it, and it did not within the time
+            log.warn("the sensor (pid {}) did not stop within 5 s and cannot be killed from this uid", process.pid());
+        }
+    }
+
     @Override
     public void close() {
         if (!process.isAlive()) {
+            if (stop != null) {
+                stop.close();
+            }
             return;
         }
         stopping = true;
-        process.destroy(); // SIGTERM: it drains and flushes
+        if (stop != null) {
+            stop.close(); // the end of its stdin: it drains and flushes
+        } else {
+            process.destroy(); // SIGTERM: the same
+        }
         try {
             process.onExit().get(5, TimeUnit.SECONDS);
         } catch (TimeoutException | ExecutionException e) {
-            process.destroyForcibly();
+            kill();
         } catch (InterruptedException e) {
-            process.destroyForcibly();
+            kill();
             Thread.currentThread().interrupt();
         }
         Thread t = watcher;

@@ -12,11 +12,13 @@ import java.util.List;
  *                    by several clusters tells them apart; default: none (the field is left out)
  * @param alerts      dedup, rate limits and the spool directory (default: stateDir/spool)
  * @param runtime     the container runtimes asked for identity
+ * @param process     the user the agent switches to after starting the sensor, when started as root
  */
 public record VigilConfig(String hostname, String clusterName, IngestConfig ingest, PipelineConfig pipeline,
                           MetricsConfig metrics, RulesConfig rules, StateConfig state, List<OutputConfig> outputs,
-                          AlertsConfig alerts, RuntimeConfig runtime) {
+                          AlertsConfig alerts, RuntimeConfig runtime, ProcessConfig process) {
     public VigilConfig {
+        process = process != null ? process : ProcessConfig.defaults();
         runtime = runtime != null ? runtime : RuntimeConfig.defaults();
         ingest = ingest != null ? ingest : IngestConfig.defaults();
         pipeline = pipeline != null ? pipeline : PipelineConfig.defaults();
@@ -32,7 +34,7 @@ public record VigilConfig(String hostname, String clusterName, IngestConfig inge
     }
 
     public static VigilConfig defaults() {
-        return new VigilConfig(null, null, null, null, null, null, null, null, null, null);
+        return new VigilConfig(null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** Every problem, each naming its key; empty when the config is valid. */
@@ -48,38 +50,47 @@ public record VigilConfig(String hostname, String clusterName, IngestConfig inge
         }
         alerts.validate(errors);
         runtime.validate(errors);
+        process.validate(errors);
         return errors;
     }
 
     public VigilConfig withIngest(IngestConfig v) {
-        return new VigilConfig(hostname, clusterName, v, pipeline, metrics, rules, state, outputs, alerts, runtime);
+        return new VigilConfig(hostname, clusterName, v, pipeline, metrics, rules, state, outputs, alerts,
+            runtime, process);
     }
 
     public VigilConfig withPipeline(PipelineConfig v) {
-        return new VigilConfig(hostname, clusterName, ingest, v, metrics, rules, state, outputs, alerts, runtime);
+        return new VigilConfig(hostname, clusterName, ingest, v, metrics, rules, state, outputs, alerts,
+            runtime, process);
     }
 
     public VigilConfig withMetrics(MetricsConfig v) {
-        return new VigilConfig(hostname, clusterName, ingest, pipeline, v, rules, state, outputs, alerts, runtime);
+        return new VigilConfig(hostname, clusterName, ingest, pipeline, v, rules, state, outputs, alerts,
+            runtime, process);
     }
 
     public VigilConfig withRules(RulesConfig v) {
-        return new VigilConfig(hostname, clusterName, ingest, pipeline, metrics, v, state, outputs, alerts, runtime);
+        return new VigilConfig(hostname, clusterName, ingest, pipeline, metrics, v, state, outputs, alerts,
+            runtime, process);
     }
 
     public VigilConfig withState(StateConfig v) {
-        return new VigilConfig(hostname, clusterName, ingest, pipeline, metrics, rules, v, outputs, alerts, runtime);
+        return new VigilConfig(hostname, clusterName, ingest, pipeline, metrics, rules, v, outputs, alerts,
+            runtime, process);
     }
 
     public VigilConfig withAlerts(AlertsConfig v) {
-        return new VigilConfig(hostname, clusterName, ingest, pipeline, metrics, rules, state, outputs, v, runtime);
+        return new VigilConfig(hostname, clusterName, ingest, pipeline, metrics, rules, state, outputs, v,
+            runtime, process);
     }
 
     public VigilConfig withRuntime(RuntimeConfig v) {
-        return new VigilConfig(hostname, clusterName, ingest, pipeline, metrics, rules, state, outputs, alerts, v);
+        return new VigilConfig(hostname, clusterName, ingest, pipeline, metrics, rules, state, outputs, alerts,
+            v, process);
     }
 
     public VigilConfig withOutputs(List<OutputConfig> v) {
-        return new VigilConfig(hostname, clusterName, ingest, pipeline, metrics, rules, state, v, alerts, runtime);
+        return new VigilConfig(hostname, clusterName, ingest, pipeline, metrics, rules, state, v, alerts,
+            runtime, process);
     }
 }

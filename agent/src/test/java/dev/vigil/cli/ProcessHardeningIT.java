@@ -39,10 +39,19 @@ class ProcessHardeningIT {
     }
 
     private AgentProcess start(List<String> launcher) throws Exception {
+        return start(launcher, List.of());
+    }
+
+    private AgentProcess start(List<String> launcher, List<String> extraArgs) throws Exception {
+        // As /run and /var/lib: the user the agent becomes passes through to its own directories.
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
         Path sockDir = Files.createDirectories(dir.resolve("run"));
         Files.setPosixFilePermissions(sockDir, PosixFilePermissions.fromString("rwx------"));
-        AgentProcess agent = AgentProcess.start(dir, launcher, List.of("-Xmx256m"), List.of("--socket",
-            sockDir.resolve("vigil.sock").toString(), "--no-default-rules", "--sensor", "off"));
+        Path config = Files.writeString(dir.resolve("config.yaml"), "state: {stateDir: " + dir.resolve("state") + "}\n");
+        List<String> args = new ArrayList<>(List.of("--socket", sockDir.resolve("vigil.sock").toString(), "--config",
+            config.toString(), "--no-default-rules", "--sensor", "off"));
+        args.addAll(extraArgs);
+        AgentProcess agent = AgentProcess.start(dir, launcher, List.of("-Xmx256m"), args);
         agent.awaitReady(Duration.ofSeconds(30));
         return agent;
     }
@@ -56,14 +65,26 @@ class ProcessHardeningIT {
         throw new AssertionError(key + " not in " + task);
     }
 
-    /** [comm(tid) CapEff CapPrm NoNewPrivs] for every thread. */
+    /** The uid {@code process.user}'s default gives: the vigil user's, else 65534. */
+    private static int expectedUid() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/etc/passwd"))) {
+            String[] f = line.split(":");
+            if (f.length > 3 && f[0].equals("vigil")) {
+                return Integer.parseInt(f[2]);
+            }
+        }
+        return 65534;
+    }
+
+    /** [comm(tid) CapEff CapPrm NoNewPrivs Uid Gid] for every thread. */
     private static List<String[]> threads(long pid) throws IOException {
         List<String[]> out = new ArrayList<>();
         try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/" + pid + "/task"))) {
             for (Path t : tasks) {
                 try {
                     out.add(new String[] {Files.readString(t.resolve("comm")).trim() + "(" + t.getFileName() + ")",
-                        status(t, "CapEff:"), status(t, "CapPrm:"), status(t, "NoNewPrivs:")});
+                        status(t, "CapEff:"), status(t, "CapPrm:"), status(t, "NoNewPrivs:"), status(t, "Uid:"),
+                        status(t, "Gid:")});
                 } catch (IOException e) {
                     // the thread ended while we looked
                 }
@@ -87,7 +108,18 @@ class ProcessHardeningIT {
     @Test
     void startedAsRootItReExecutesItselfAndNoThreadHoldsAnyCapability() throws Exception {
         requireOrSkip(Integration.isRoot(), "root");
-        try (AgentProcess agent = start(List.of())) {
+        // A root-owned 0644 file as an alert file: uid 0 without capabilities could still write it (its owner).
+        Path rootsFile = Files.writeString(dir.resolve("roots-file.log"), "root's\n");
+        Files.setPosixFilePermissions(rootsFile, PosixFilePermissions.fromString("rw-r--r--"));
+        Path rules = Files.writeString(dir.resolve("rules.yaml"), """
+            - rule: Hardening test
+              desc: every openat
+              condition: evt.type = openat
+              output: Hardening test (pid=%proc.pid)
+              priority: WARNING
+            """);
+        try (AgentProcess agent = start(List.of(), List.of("--rules", rules.toString(), "--output", "stdout",
+            "--output", "file:" + rootsFile))) {
             String logs = agent.logs();
             long pid = agent.process().pid();
             // The exec keeps the pid: the process the test started is the one that runs, capability-free.
@@ -98,18 +130,35 @@ class ProcessHardeningIT {
             assertEquals("0", m.group(1), "threads the agent itself found holding capabilities\n" + logs);
             List<String[]> threads = threads(pid);
             assertTrue(threads.size() > 10, "a JVM's threads");
+            // Issue 16, finding 6: without capabilities uid 0 still owns every root-owned file.
+            int uid = expectedUid();
+            String uids = uid + "\t" + uid + "\t" + uid + "\t" + uid;
             for (String[] t : threads) {
                 assertEquals(0, Long.parseUnsignedLong(t[1], 16), "CapEff of " + t[0]);
                 assertEquals(0, Long.parseUnsignedLong(t[2], 16), "CapPrm of " + t[0]);
                 assertEquals("1", t[3], "NoNewPrivs of " + t[0]);
+                assertEquals(uids, t[4], "real, effective, saved and fs uid of " + t[0]);
+                assertTrue(!t[5].startsWith("0\t"), "real gid of " + t[0] + ": " + t[5]);
             }
+            assertEquals(uid, (Integer) Files.getAttribute(dir.resolve("state"), "unix:uid"), "its state directory");
             Path main = Path.of("/proc/" + pid + "/task/" + pid);
             for (String key : List.of("CapInh:", "CapBnd:", "CapAmb:")) {
                 assertEquals(0, Long.parseUnsignedLong(status(main, key), 16), key + " of the main thread");
             }
             System.out.printf("started as root: re-executed in place (pid %d); %d threads, every CapEff, CapPrm and "
-                + "CapBnd 0, NoNewPrivs 1%n", pid, threads.size());
+                + "CapBnd 0, NoNewPrivs 1, uid %d%n", pid, threads.size(), uid);
             stillWorks(agent, dir.resolve("run/vigil.sock"));
+            // Issue 16, finding 6, by what the agent does: the alert reaches stdout, not the root-owned file.
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (!(Files.readString(agent.stdoutFile()).contains("Hardening test")
+                && agent.logs().contains(rootsFile + " (Permission denied)"))) {
+                assertTrue(System.nanoTime() < deadline, "the alert on stdout, the root-owned file refused:\n"
+                    + agent.logs());
+                Thread.sleep(50);
+            }
+            assertEquals("root's\n", Files.readString(rootsFile), "a root-owned 0644 file, unwritten");
+            System.out.printf("writing the root-owned 0644 %s: refused (Permission denied), the file unchanged%n",
+                rootsFile.getFileName());
         }
     }
 

@@ -109,6 +109,10 @@ class SensorEndToEndIT {
                 }
             }
             assertEquals(0, agent.terminate(Duration.ofSeconds(30)));
+            // The agent (no longer root: issue 16, finding 6) stops its sensor by closing the sensor's stdin.
+            String logs = agent.logs();
+            assertTrue(logs.contains("vigil-sensor: stdin closed: stopping") && logs.contains("vigil-sensor: stopping:"),
+                "the sensor stopped through its stdin, with its summary:\n" + logs);
             assertTrue(pending.isEmpty(), "no alert for " + pending + "; alerts:\n" + alerts + "\nlogs:\n" + agent.logs());
         }
         boolean packetAlert = false;

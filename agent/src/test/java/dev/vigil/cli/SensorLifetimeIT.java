@@ -1,5 +1,6 @@
 package dev.vigil.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vigil.testing.AgentProcess;
@@ -51,6 +52,17 @@ class SensorLifetimeIT {
             assertTrue(m.find(), "the log names the sensor's pid:\n" + agent.logs());
             sensorPid = Long.parseLong(m.group(1));
             assertTrue(running(sensorPid), "the sensor runs while the agent does");
+            // Issue 16, finding 6: the agent is no longer root; the sensor is (real uid too: a changed real uid
+            // would make its exec "secure" and lose the parent-death signal), and its stdin is a pipe whose
+            // write end only the agent holds: the kernel closes it when the agent dies, and the sensor stops.
+            long agentPid = agent.process().pid();
+            assertTrue(!uidLine(agentPid).startsWith("0\t"), "the agent's uids: " + uidLine(agentPid));
+            assertEquals("0\t0\t0\t0", uidLine(sensorPid), "the sensor's real, effective, saved, fs uid");
+            String stdin = Files.readSymbolicLink(Path.of("/proc/" + sensorPid + "/fd/0")).toString();
+            assertTrue(stdin.startsWith("pipe:"), "the sensor's stdin: " + stdin);
+            assertTrue(holds(agentPid, stdin), "the agent holds the other end of " + stdin);
+            System.out.printf("agent uid %s, sensor uid %s, sensor stdin %s held by the agent%n",
+                uidLine(agentPid).split("\t")[0], uidLine(sensorPid).split("\t")[0], stdin);
 
             agent.process().destroyForcibly().waitFor(10, TimeUnit.SECONDS); // SIGKILL: no shutdown hook runs
 
@@ -64,6 +76,27 @@ class SensorLifetimeIT {
                 ProcessHandle.of(sensorPid).ifPresent(ProcessHandle::destroy); // ours: do not leave it attached
             }
         }
+    }
+
+    private static String uidLine(long pid) throws IOException {
+        return Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream().filter(l -> l.startsWith("Uid:"))
+            .findFirst().orElseThrow().substring(4).trim();
+    }
+
+    /** Whether {@code pid} has a descriptor on {@code target} (a link text such as pipe:[123]). */
+    private static boolean holds(long pid, String target) throws IOException {
+        try (var fds = Files.newDirectoryStream(Path.of("/proc/" + pid + "/fd"))) {
+            for (Path fd : fds) {
+                try {
+                    if (Files.readSymbolicLink(fd).toString().equals(target)) {
+                        return true;
+                    }
+                } catch (IOException e) {
+                    // closed meanwhile
+                }
+            }
+        }
+        return false;
     }
 
     /** True while {@code pid} exists and has not exited (a zombie has: its parent is gone, nobody reaps it). */

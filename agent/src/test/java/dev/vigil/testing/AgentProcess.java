@@ -61,6 +61,10 @@ public final class AgentProcess implements AutoCloseable {
     /** As {@link #start(Path, List, List)}, the java command run through {@code launcher} (e.g. setpriv …). */
     public static AgentProcess start(Path workDir, List<String> launcher, List<String> jvmArgs, List<String> args)
         throws IOException {
+        // Started as root, the agent becomes an unprivileged user (process.user) and then reads its config,
+        // rules and seeds itself, as it does from /etc: the work directory (a 0700 @TempDir) must let it
+        // pass, as /etc and /var/lib do.
+        Files.setPosixFilePermissions(workDir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
         List<String> cmd = new ArrayList<>(launcher);
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmArgs);

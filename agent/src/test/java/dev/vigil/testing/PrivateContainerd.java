@@ -90,8 +90,11 @@ public final class PrivateContainerd implements AutoCloseable {
 
     private static PrivateContainerd start(List<Path> extraBinaries, int socketGroup)
         throws IOException, InterruptedException {
-        PrivateContainerd c = new PrivateContainerd(Files.createTempDirectory(Path.of("/tmp"), "vcd"), extraBinaries,
-            socketGroup);
+        Path dir = Files.createTempDirectory(Path.of("/tmp"), "vcd");
+        // As /run/containerd (0711): an agent that switched to an unprivileged user reaches the socket
+        // through its group, after passing through the directory.
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
+        PrivateContainerd c = new PrivateContainerd(dir, extraBinaries, socketGroup);
         try {
             c.boot();
             return c;
@@ -120,7 +123,6 @@ public final class PrivateContainerd implements AutoCloseable {
         Files.createDirectories(dir.resolve("cni/bin"));
         Files.createDirectories(dir.resolve("cni/conf"));
         if (socketGroup >= 0) {
-            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
             writeCni();
         }
         Files.writeString(config, String.join("\n",

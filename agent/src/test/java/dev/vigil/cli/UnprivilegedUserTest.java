@@ -1,0 +1,95 @@
+package dev.vigil.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.vigil.config.PrivateDirectories;
+import dev.vigil.config.ProcessConfig;
+import dev.vigil.config.RuntimeConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+/** process.user resolved; the agent's directories handed over, and nothing else (issue 16, finding 6). */
+class UnprivilegedUserTest {
+    @TempDir
+    Path tmp;
+
+    private Path passwd(String... lines) throws IOException {
+        return Files.writeString(tmp.resolve("passwd"), String.join("\n", lines) + "\n");
+    }
+
+    private static RuntimeConfig sockets(Path containerd) {
+        return new RuntimeConfig(null, containerd.toString(), "/nonexistent/crio.sock", "/nonexistent/docker.sock",
+            "/nonexistent/podman.sock", null, null, null);
+    }
+
+    private UnprivilegedUser resolve(String user, boolean groups, Path passwd) throws IOException {
+        return UnprivilegedUser.resolve(new ProcessConfig(user, groups), sockets(tmp.resolve("none.sock")), passwd,
+            LoggerFactory.getLogger(UnprivilegedUserTest.class));
+    }
+
+    @Test
+    void theDefaultIsTheVigilUserElseNobody() throws IOException {
+        UnprivilegedUser vigil = resolve(null, false, passwd("root:x:0:0::/root:/bin/sh", "vigil:x:998:997::/:/bin/false"));
+        assertEquals(998, vigil.uid());
+        assertEquals(997, vigil.gid());
+        UnprivilegedUser nobody = resolve(null, false, passwd("root:x:0:0::/root:/bin/sh"));
+        assertEquals(65534, nobody.uid());
+        assertEquals(65534, nobody.gid());
+        assertTrue(nobody.switches());
+    }
+
+    @Test
+    void aNumericUidNeedsNoPasswdEntryAndRootStaysRoot() throws IOException {
+        assertEquals(4242, resolve("4242", false, passwd("root:x:0:0::/root:/bin/sh")).gid());
+        assertFalse(resolve("root", false, passwd("root:x:0:0::/root:/bin/sh")).switches());
+        assertThrows(IOException.class, () -> resolve("nosuch", false, passwd("root:x:0:0::/root:/bin/sh")));
+    }
+
+    @Test
+    void keepsTheGroupOfARuntimeSocketItsGroupMayWrite() throws IOException {
+        Path sock = Files.createFile(tmp.resolve("containerd.sock"));
+        Files.setPosixFilePermissions(sock, PosixFilePermissions.fromString("rw-rw----"));
+        int gid = (Integer) Files.getAttribute(sock, "unix:gid");
+        UnprivilegedUser u = UnprivilegedUser.resolve(new ProcessConfig("4242", true), sockets(sock),
+            passwd("root:x:0:0::/root:/bin/sh"), LoggerFactory.getLogger(UnprivilegedUserTest.class));
+        assertArrayEquals(new int[] {gid}, u.groups());
+        Files.setPosixFilePermissions(sock, PosixFilePermissions.fromString("rw-r-----"));
+        u = UnprivilegedUser.resolve(new ProcessConfig("4242", true), sockets(sock), passwd("root:x:0:0::/root:/bin/sh"),
+            LoggerFactory.getLogger(UnprivilegedUserTest.class));
+        assertArrayEquals(new int[0], u.groups(), "a group that may not write gets nothing");
+    }
+
+    @Test
+    void handsOverItsDirectoriesNeverThroughALink() throws IOException {
+        assumeTrue(PrivateDirectories.effectiveUid() == 0, "chown needs root");
+        Path state = Files.createDirectories(tmp.resolve("state/baselines"));
+        Files.setPosixFilePermissions(tmp.resolve("state"), PosixFilePermissions.fromString("rwx------"));
+        Files.writeString(state.resolve("baselines.json"), "{}");
+        Path outside = Files.writeString(tmp.resolve("passwd-like"), "x");
+        Files.createSymbolicLink(tmp.resolve("state/link"), outside);
+        Path shared = Files.createDirectories(tmp.resolve("shared"));
+        Files.writeString(shared.resolve("other"), "x");
+        UnprivilegedUser u = new UnprivilegedUser("t", 4242, 4243, new int[0]);
+        u.handOver(List.of(tmp.resolve("state")), shared.resolve("vigil.sock"));
+        assertEquals(4242, (Integer) Files.getAttribute(tmp.resolve("state"), "unix:uid"));
+        assertEquals(4242, (Integer) Files.getAttribute(state.resolve("baselines.json"), "unix:uid"));
+        assertEquals(4243, (Integer) Files.getAttribute(state.resolve("baselines.json"), "unix:gid"));
+        assertEquals(0, (Integer) Files.getAttribute(outside, "unix:uid"), "a link's target stays root's");
+        assertEquals(0, (Integer) Files.getAttribute(shared, "unix:uid"), "a directory holding more than the socket");
+        Path own = tmp.resolve("run/vigil");
+        u.handOver(List.of(), own.resolve("vigil.sock"));
+        assertEquals(4242, (Integer) Files.getAttribute(own, "unix:uid", LinkOption.NOFOLLOW_LINKS), "made now: its own");
+    }
+}
