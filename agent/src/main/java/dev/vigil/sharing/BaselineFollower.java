@@ -72,7 +72,11 @@ public final class BaselineFollower implements AutoCloseable {
         long records = 0;
         boolean complete = false;
         try {
-            List<PartitionInfo> infos = consumer.partitionsFor(topic, bound);
+            List<PartitionInfo> infos = consumer.partitionsFor(topic, remaining(deadline));
+            while ((infos == null || infos.isEmpty()) && System.nanoTime() - deadline < 0) {
+                Thread.sleep(100); // a topic just created: its metadata reaches the brokers shortly
+                infos = consumer.partitionsFor(topic, remaining(deadline));
+            }
             if (infos == null || infos.isEmpty()) {
                 LOG.warn("shared baselines: topic {} has no partitions (does it exist?)", topic);
             } else {
@@ -102,6 +106,8 @@ public final class BaselineFollower implements AutoCloseable {
             }
         } catch (KafkaException e) {
             LOG.warn("shared baselines: reading {} at start stopped: {}", topic, e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         long millis = (System.nanoTime() - start) / 1_000_000;
         metrics.loaded(millis, complete);

@@ -80,7 +80,9 @@ public final class SharedBaselines implements AutoCloseable {
                                         Clock clock, MeterRegistry registry) throws IOException {
         KafkaTarget target = KafkaTarget.parse(c.url(), "rules.sharedBaselines.url");
         SharingMetrics metrics = new SharingMetrics(registry);
-        ensureTopic(c, target);
+        long started = System.nanoTime();
+        Duration bound = Duration.ofMillis(c.loadTimeoutMillis());
+        ensureTopic(c, target, bound);
         DiskSpool spool = new DiskSpool(spoolDir.resolve("baselines"), c.spoolMaxBytes(), 16L * 1024 * 1024);
         Properties pp = KafkaClients.producer(target.brokers(), c.properties(), c.caFile(), c.connectTimeoutMillis(),
             c.requestTimeoutMillis(), "vigil-baselines-" + node);
@@ -94,26 +96,48 @@ public final class SharedBaselines implements AutoCloseable {
         metrics.spooled(registry, publisher::spooled);
         metrics.inbox(registry, follower::inboxSize);
         SharedBaselines s = new SharedBaselines(store, node, clock, metrics, publisher, follower);
-        s.begin(Duration.ofMillis(c.loadTimeoutMillis()));
+        s.begin(bound.minusNanos(System.nanoTime() - started));
         return s;
     }
 
-    /** Creates the topic, compacted, if it is missing; a refusal (no Create ACL) is only logged. */
-    private static void ensureTopic(SharedBaselinesConfig c, KafkaTarget target) {
+    /**
+     * Creates the topic, compacted, if it is missing, trying until {@code bound} passes (a broker that has
+     * just started assigns no node for a while); a refusal (no Create ACL) or the bound is only logged.
+     */
+    private static void ensureTopic(SharedBaselinesConfig c, KafkaTarget target, Duration bound) {
         Properties ap = KafkaClients.admin(target.brokers(), c.properties(), c.caFile(), c.requestTimeoutMillis(),
             "vigil-baselines-admin");
+        long deadline = System.nanoTime() + bound.toNanos();
         try (Admin admin = Admin.create(ap)) {
-            NewTopic t = new NewTopic(target.topic(), Optional.empty(), Optional.empty())
-                .configs(Map.of("cleanup.policy", "compact"));
-            admin.createTopics(List.of(t)).all().get(c.requestTimeoutMillis(), TimeUnit.MILLISECONDS);
-            LOG.info("shared baselines: created the compacted topic {}", target.topic());
-        } catch (ExecutionException e) {
-            if (!(e.getCause() instanceof TopicExistsException)) {
-                LOG.warn("shared baselines: cannot create topic {} ({}); create it compacted (docs/shared-baselines.md)",
-                    target.topic(), e.getCause().toString());
+            while (true) {
+                NewTopic t = new NewTopic(target.topic(), Optional.empty(), Optional.empty())
+                    .configs(Map.of("cleanup.policy", "compact"));
+                long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
+                try {
+                    admin.createTopics(List.of(t)).all().get(Math.min(left, c.requestTimeoutMillis()), TimeUnit.MILLISECONDS);
+                    LOG.info("shared baselines: created the compacted topic {}", target.topic());
+                    return;
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof TopicExistsException) {
+                        return;
+                    }
+                    if (!(e.getCause() instanceof org.apache.kafka.common.errors.RetriableException)
+                        || System.nanoTime() - deadline >= 0) {
+                        LOG.warn("shared baselines: cannot create topic {} ({}); create it compacted "
+                            + "(docs/shared-baselines.md)", target.topic(), e.getCause().toString());
+                        return;
+                    }
+                } catch (TimeoutException e) {
+                    if (System.nanoTime() - deadline >= 0) {
+                        LOG.warn("shared baselines: brokers {} not reachable at start; learning per node until they are",
+                            target.brokers());
+                        return;
+                    }
+                }
+                Thread.sleep(200);
             }
-        } catch (TimeoutException | KafkaException e) {
-            LOG.warn("shared baselines: brokers {} not reachable at start ({}); learning per node until they are",
+        } catch (KafkaException e) {
+            LOG.warn("shared baselines: cannot reach brokers {} at start ({}); learning per node until they are",
                 target.brokers(), e.toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

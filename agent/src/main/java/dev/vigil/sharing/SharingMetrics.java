@@ -56,12 +56,12 @@ final class SharingMetrics {
 
     void spooled(MeterRegistry r, Supplier<Number> records) {
         Gauge.builder("vigil.baselines.shared.spooled", records, s -> s.get().doubleValue())
-            .description("learned tuples waiting in the disk spool for the brokers").register(r);
+            .description("learned tuples waiting in the disk spool for the brokers").strongReference(true).register(r);
     }
 
     void inbox(MeterRegistry r, Supplier<Number> records) {
         Gauge.builder("vigil.baselines.shared.inbox", records, s -> s.get().doubleValue())
-            .description("records received and waiting for the pipeline thread").register(r);
+            .description("records received and waiting for the pipeline thread").strongReference(true).register(r);
     }
 
     void published(int n) {
