@@ -185,13 +185,20 @@ public final class SharedBaselines implements AutoCloseable {
     }
 
     private void apply(SharedRecord r) {
-        if (r instanceof SharedRecord.Window w) {
+        if (r instanceof SharedRecord.Window) {
             sawWindow = true;
+        }
+        apply(r, store, metrics, nowNanos());
+    }
+
+    /** One record into {@code store}: a tuple becomes known, a period start is taken (the earlier); counted. */
+    static void apply(SharedRecord r, BaselineStore store, SharingMetrics metrics, long nowNanos) {
+        if (r instanceof SharedRecord.Window w) {
             store.adoptLearnStart(w.startNanos());
             metrics.received(SharingMetrics.Received.window);
         } else if (r instanceof SharedRecord.Tuple t) {
             BaselineStore.Applied a = store.applyShared(t.rule(), t.scope(), t.tuple(), t.atNanos(), t.node(),
-                t.alerted(), nowNanos());
+                t.alerted(), nowNanos);
             metrics.received(switch (a) {
                 case LEARNED -> SharingMetrics.Received.learned;
                 case KNOWN -> SharingMetrics.Received.known;
