@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vigil.output.KafkaBroker;
+import dev.vigil.rules.BaselineStore;
 import dev.vigil.testing.AgentProcess;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -94,6 +95,15 @@ class SharedBaselinesIT {
         return "{\"evt.type\":\"execve\",\"proc.pid\":" + (4_000_000 + pid) + ",\"proc.name\":\"" + proc
             + "\",\"container.id\":\"c0ffee" + String.format("%06x", image.hashCode() & 0xffffff)
             + "\",\"container.image.repository\":\"" + image + "\"}\n";
+    }
+
+    /** Execs of programs p{from} … p{to - 1} in one image: one tuple each. */
+    private static String programs(int from, int to) {
+        StringBuilder b = new StringBuilder();
+        for (int i = from; i < to; i++) {
+            b.append(exec(i, "shop/web", "p" + i));
+        }
+        return b.toString();
     }
 
     /** An event no rule matches: it ends a batch, so the pipeline thread takes in what was received. */
@@ -213,21 +223,13 @@ class SharedBaselinesIT {
         String learn = "1h";
         String sharedA = shared("");
         AgentProcess a = agent("node-a", learn, sharedA);
-        StringBuilder batch = new StringBuilder();
-        for (int i = 0; i < 100; i++) {
-            batch.append(exec(i, "shop/web", "p" + i));
-        }
-        send("node-a", batch.toString());
+        send("node-a", programs(0, 100));
         await(a, null, x -> m(x, "vigil_baselines_shared_published_total", "") >= 101, Duration.ofSeconds(30),
             "100 tuples and the period start published");
 
         // The broker restarts mid-run: what A learns meanwhile is spooled, then published.
         broker.stop();
-        batch.setLength(0);
-        for (int i = 100; i < 150; i++) {
-            batch.append(exec(i, "shop/web", "p" + i));
-        }
-        send("node-a", batch.toString());
+        send("node-a", programs(100, 150));
         await(a, null, x -> m(x, "vigil_baselines_shared_spooled", "") == 50, Duration.ofSeconds(30),
             "50 tuples spooled while the broker is away");
         broker.start();
@@ -238,11 +240,7 @@ class SharedBaselinesIT {
 
         // Away again, and A is killed (-9) with 50 tuples not yet published.
         broker.stop();
-        batch.setLength(0);
-        for (int i = 150; i < 200; i++) {
-            batch.append(exec(i, "shop/web", "p" + i));
-        }
-        send("node-a", batch.toString());
+        send("node-a", programs(150, 200));
         await(a, null, x -> m(x, "vigil_baselines_shared_spooled", "") == 50, Duration.ofSeconds(30),
             "50 more spooled");
         a.process().destroyForcibly().waitFor(10, TimeUnit.SECONDS);
@@ -258,6 +256,31 @@ class SharedBaselinesIT {
             "C holds the 200 tuples");
         assertEquals(200, m(mc, "vigil_baselines_shared_received_total", "result=\"learned\""), grep(mc));
         assertEquals(0, m(mc, "vigil_baselines_shared_rejected_total", "reason=\"bad_record\""), grep(mc));
+    }
+
+    @Test
+    void aFleetSeedsTheTopicFromAFileAndExportsItBack() throws Exception {
+        broker = KafkaBroker.started(dir.resolve("kafka"));
+        Path cfg = dir.resolve("cli.yaml");
+        Files.writeString(cfg, "hostname: old-cluster\nrules:\n" + shared(""));
+        Path seed = dir.resolve("seed.json");
+        Files.writeString(seed, "{\"rules\":{\"" + RULE + "\":{\"shop/web\":{\"tuples\":["
+            + "{\"tuple\":\"shop/web\\u001fnginx\",\"at\":5,\"where\":\"node-9\"},\"shop/web\\u001fsh\"]}}}}");
+        java.io.StringWriter out = new java.io.StringWriter();
+        picocli.CommandLine cli = new picocli.CommandLine(new dev.vigil.cli.BaselinesCommand())
+            .setOut(new java.io.PrintWriter(out)).setErr(new java.io.PrintWriter(out));
+        assertEquals(0, cli.execute("import", "--config", cfg.toString(), "--to-topic", seed.toString()), out.toString());
+        assertTrue(out.toString().contains("published 2 tuples"), out.toString());
+        Path exported = dir.resolve("exported.json");
+        assertEquals(0, cli.execute("export", "--config", cfg.toString(), "--from-topic", exported.toString()),
+            out.toString());
+        BaselineStore back = new BaselineStore(null, 10, 10, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+        assertEquals(2, back.importFrom(exported, "import:x"));
+        assertEquals(List.of("shop/web\u001fnginx old-cluster", "shop/web\u001fsh old-cluster"),
+            back.rows().stream().map(r -> r.tuple() + " " + r.where()).toList(), "the importing host published them");
+        // Without rules.sharedBaselines the topic options are a usage error.
+        Files.writeString(cfg, "hostname: x\n");
+        assertEquals(2, cli.execute("export", "--config", cfg.toString(), "--from-topic", exported.toString()));
     }
 
     @Test

@@ -129,10 +129,23 @@ class SharedBaselinesScaleIT {
         }
     }
 
+    /** The topic's segment files' bytes; listed again when the cleaner replaces a file while they are summed. */
     private static long topicBytes(KafkaBroker broker) throws IOException {
-        try (Stream<Path> files = Files.walk(broker.dir.resolve("data"))) {
-            return files.filter(f -> f.getParent().getFileName().toString().startsWith(TOPIC + "-")
-                && f.getFileName().toString().endsWith(".log")).mapToLong(f -> f.toFile().length()).sum();
+        for (int attempt = 0; ; attempt++) {
+            try (Stream<Path> parts = Files.list(broker.dir.resolve("data"))) {
+                long sum = 0;
+                for (Path p : parts.filter(d -> d.getFileName().toString().startsWith(TOPIC + "-")).toList()) {
+                    try (Stream<Path> files = Files.list(p)) {
+                        sum += files.filter(f -> f.getFileName().toString().endsWith(".log"))
+                            .mapToLong(f -> f.toFile().length()).sum();
+                    }
+                }
+                return sum;
+            } catch (IOException | java.io.UncheckedIOException e) {
+                if (attempt == 5) {
+                    throw e;
+                }
+            }
         }
     }
 
