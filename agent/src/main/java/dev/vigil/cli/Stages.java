@@ -176,12 +176,18 @@ final class Stages {
      * null when not configured (each node learns alone).
      */
     static SharedBaselines sharedBaselines(VigilConfig c, BaselineStore baselines, String hostname,
-                                           MeterRegistry registry) throws java.io.IOException {
+                                           MeterRegistry registry) throws java.io.IOException, ConfigException {
         if (!c.rules().sharedBaselines().enabled()) {
             return null;
         }
-        return SharedBaselines.start(c.rules().sharedBaselines(), baselines, hostname, Path.of(c.alerts().spoolDir()),
-            java.time.Clock.systemUTC(), registry);
+        try {
+            return SharedBaselines.start(c.rules().sharedBaselines(), baselines, hostname,
+                Path.of(c.alerts().spoolDir()), java.time.Clock.systemUTC(), registry);
+        } catch (org.apache.kafka.common.KafkaException e) {
+            // The clients refuse their properties (a bad SASL or TLS setting) when they are made.
+            throw new ConfigException("rules.sharedBaselines: " + e.getMessage()
+                + (e.getCause() != null ? ": " + e.getCause().getMessage() : ""));
+        }
     }
 
     /**

@@ -21,10 +21,13 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -83,16 +86,30 @@ public final class SharedBaselines implements AutoCloseable {
         long started = System.nanoTime();
         Duration bound = Duration.ofMillis(c.loadTimeoutMillis());
         ensureTopic(c, target, bound);
-        DiskSpool spool = new DiskSpool(spoolDir.resolve("baselines"), c.spoolMaxBytes(), 16L * 1024 * 1024);
         Properties pp = KafkaClients.producer(target.brokers(), c.properties(), c.caFile(), c.connectTimeoutMillis(),
             c.requestTimeoutMillis(), "vigil-baselines-" + node);
         Properties cp = KafkaClients.assignedConsumer(target.brokers(), c.properties(), c.caFile(),
             c.requestTimeoutMillis(), "vigil-baselines-" + node);
         cp.put("max.poll.records", Integer.toString(BaselineFollower.MAX_POLL_RECORDS));
-        BaselinePublisher publisher = new BaselinePublisher(new KafkaProducer<>(pp), target.topic(), spool,
-            c.queueCapacity(), metrics);
-        BaselineFollower follower = new BaselineFollower(new KafkaConsumer<>(cp), target.topic(), c.queueCapacity(),
-            metrics);
+        // The clients first: they refuse bad properties when made, before the spool is locked.
+        KafkaProducer<String, byte[]> producer = new KafkaProducer<>(pp);
+        KafkaConsumer<String, byte[]> consumer;
+        DiskSpool spool;
+        try {
+            consumer = new KafkaConsumer<>(cp);
+        } catch (KafkaException e) {
+            producer.close(Duration.ZERO);
+            throw e;
+        }
+        try {
+            spool = new DiskSpool(spoolDir.resolve("baselines"), c.spoolMaxBytes(), 16L * 1024 * 1024);
+        } catch (IOException e) {
+            producer.close(Duration.ZERO);
+            consumer.close();
+            throw e;
+        }
+        BaselinePublisher publisher = new BaselinePublisher(producer, target.topic(), spool, c.queueCapacity(), metrics);
+        BaselineFollower follower = new BaselineFollower(consumer, target.topic(), c.queueCapacity(), metrics);
         metrics.spooled(registry, publisher::spooled);
         metrics.inbox(registry, follower::inboxSize);
         SharedBaselines s = new SharedBaselines(store, node, clock, metrics, publisher, follower);
@@ -119,6 +136,7 @@ public final class SharedBaselines implements AutoCloseable {
                     return;
                 } catch (ExecutionException e) {
                     if (e.getCause() instanceof TopicExistsException) {
+                        warnUnlessCompacted(admin, target.topic(), c.requestTimeoutMillis());
                         return;
                     }
                     if (!(e.getCause() instanceof org.apache.kafka.common.errors.RetriableException)
@@ -139,6 +157,26 @@ public final class SharedBaselines implements AutoCloseable {
         } catch (KafkaException e) {
             LOG.warn("shared baselines: cannot reach brokers {} at start ({}); learning per node until they are",
                 target.brokers(), e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * A topic made by a broker's auto-creation (or by hand) with the {@code delete} policy would expire what
+     * the cluster learned: say so. A principal without DescribeConfigs is not told.
+     */
+    private static void warnUnlessCompacted(Admin admin, String topic, int timeoutMillis) {
+        ConfigResource r = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        try {
+            Config config = admin.describeConfigs(List.of(r)).all().get(timeoutMillis, TimeUnit.MILLISECONDS).get(r);
+            ConfigEntry policy = config == null ? null : config.get("cleanup.policy");
+            if (policy != null && !policy.value().contains("compact")) {
+                LOG.warn("shared baselines: topic {} has cleanup.policy={}, not compact: what the cluster learned "
+                    + "expires with its retention (docs/shared-baselines.md)", topic, policy.value());
+            }
+        } catch (ExecutionException | TimeoutException | KafkaException e) {
+            LOG.debug("shared baselines: cannot read topic {}'s config: {}", topic, e.toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -52,6 +52,8 @@ class SharedBaselinesScaleIT {
             Publish p = publish(broker, nodes, images, tuples);
             long before = topicBytes(broker);
             Load first = join(broker, "joiner-1", images * tuples);
+            Raw raw = rawRead(broker);
+            releaseCompaction(broker);
             long after = awaitCompaction(broker, before);
             Load second = join(broker, "joiner-2", images * tuples);
             System.out.printf("shared baselines at %d nodes x %d images x %d tuples: %,d records published in %.1f s "
@@ -59,6 +61,11 @@ class SharedBaselinesScaleIT {
                     + "loads it in %.2f s (%,.0f records); %,d B after compaction, joiner loads it in %.2f s (%,.0f records)%n",
                 nodes, images, tuples, records, p.seconds, p.cpuMicrosPerRecord, p.valueBytesPerRecord, before,
                 first.seconds, first.records, after, second.seconds, second.records);
+            AgentPath agent = agentPublish(broker, Integer.getInteger("vigil.sim.agentTuples", 100_000));
+            System.out.printf("one agent's publish path (queue, disk spool, idempotent producer, acknowledged): %,d tuples "
+                + "in %.1f s, %.1f us CPU a tuple%n", agent.tuples, agent.seconds, agent.cpuMicrosPerTuple);
+            System.out.printf("the same topic read by a bare consumer: %.2f s for %,d records, of which %.2f s decoding "
+                + "and applying them to a store%n", raw.seconds, raw.records, raw.applySeconds);
         }
     }
 
@@ -67,7 +74,53 @@ class SharedBaselinesScaleIT {
             // As docs/shared-baselines.md creates it, with segments small enough for the cleaner to act in a test.
             admin.createTopics(List.of(new NewTopic(TOPIC, Optional.of(3), Optional.empty()).configs(Map.of(
                 "cleanup.policy", "compact", "segment.bytes", Integer.toString(1024 * 1024),
-                "min.cleanable.dirty.ratio", "0.1")))).all().get();
+                "min.cleanable.dirty.ratio", "0.1",
+                // Held back until the first joiner has read it: the worst case, the whole fleet's records.
+                "min.compaction.lag.ms", Long.toString(Duration.ofHours(1).toMillis()))))).all().get();
+        }
+    }
+
+    private record AgentPath(long tuples, double seconds, double cpuMicrosPerTuple) {
+    }
+
+    /** {@code n} tuples through the agent's own publisher, as the store hands them over; until all are acknowledged. */
+    private AgentPath agentPublish(KafkaBroker broker, int n) throws Exception {
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        SharingMetrics metrics = new SharingMetrics(registry);
+        var props = KafkaClients.producer(List.of(broker.bootstrap()), Map.of(), null, 30_000, 30_000, "agent");
+        var spool = new dev.vigil.output.DiskSpool(dir.resolve("agent-spool"), 1L << 32, 16L * 1024 * 1024);
+        long cpu0 = os.getProcessCpuTime();
+        long t0 = System.nanoTime();
+        BaselinePublisher p = new BaselinePublisher(new KafkaProducer<>(props), TOPIC, spool, n, metrics).start();
+        try {
+            long at = System.currentTimeMillis() * 1_000_000L;
+            for (int i = 0; i < n; i++) {
+                String scope = "registry.example/agent/service-" + (i / 50);
+                if (!p.offer(new SharedRecord.Tuple(RULE, scope, scope + '\u001f' + "/usr/bin/program-" + (i % 50),
+                    "node-agent", at + i, false))) {
+                    throw new AssertionError("queue full");
+                }
+            }
+            long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+            while (metrics.publishedCount() < n && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertEquals(n, metrics.publishedCount(), "published");
+            return new AgentPath(n, (System.nanoTime() - t0) / 1e9, (os.getProcessCpuTime() - cpu0) / 1e3 / n);
+        } finally {
+            p.close(Duration.ofSeconds(5));
+        }
+    }
+
+    /** Lets the cleaner compact what the fleet published. */
+    private static void releaseCompaction(KafkaBroker broker) throws Exception {
+        try (Admin admin = Admin.create(KafkaClients.admin(List.of(broker.bootstrap()), Map.of(), null, 30_000, "sim"))) {
+            var topic = new org.apache.kafka.common.config.ConfigResource(
+                org.apache.kafka.common.config.ConfigResource.Type.TOPIC, TOPIC);
+            admin.incrementalAlterConfigs(Map.of(topic, List.of(new org.apache.kafka.clients.admin.AlterConfigOp(
+                new org.apache.kafka.clients.admin.ConfigEntry("min.compaction.lag.ms", "0"),
+                org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)))).all().get();
         }
     }
 
@@ -130,6 +183,44 @@ class SharedBaselinesScaleIT {
     }
 
     /** The topic's segment files' bytes; listed again when the cleaner replaces a file while they are summed. */
+    private record Raw(double seconds, long records, double applySeconds) {
+    }
+
+    /** The baseline for a join: the same client settings, no agent code but the decode and apply, timed apart. */
+    private static Raw rawRead(KafkaBroker broker) {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        SharingMetrics metrics = new SharingMetrics(registry);
+        BaselineStore store = new BaselineStore(null, BaselineStore.DEFAULT_MAX_SCOPES, BaselineStore.DEFAULT_MAX_TUPLES,
+            registry);
+        var props = KafkaClients.assignedConsumer(List.of(broker.bootstrap()), Map.of(), null, 30_000, "raw");
+        props.put("max.poll.records", Integer.toString(BaselineFollower.MAX_POLL_RECORDS));
+        long t0 = System.nanoTime();
+        long apply = 0;
+        long n = 0;
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, byte[]>(props)) {
+            List<org.apache.kafka.common.TopicPartition> parts = consumer.partitionsFor(TOPIC).stream()
+                .map(p -> new org.apache.kafka.common.TopicPartition(TOPIC, p.partition())).toList();
+            consumer.assign(parts);
+            consumer.seekToBeginning(parts);
+            Map<org.apache.kafka.common.TopicPartition, Long> end = new java.util.HashMap<>(consumer.endOffsets(parts));
+            while (!end.isEmpty()) {
+                var batch = consumer.poll(Duration.ofMillis(500));
+                long a0 = System.nanoTime();
+                for (var r : batch) {
+                    try {
+                        SharedBaselines.apply(SharedRecord.decode(r.key(), r.value()), store, metrics, 0);
+                    } catch (SharedRecord.RejectedException e) {
+                        throw new AssertionError(e);
+                    }
+                    n++;
+                }
+                apply += System.nanoTime() - a0;
+                end.entrySet().removeIf(e -> consumer.position(e.getKey()) >= e.getValue());
+            }
+        }
+        return new Raw((System.nanoTime() - t0) / 1e9, n, apply / 1e9);
+    }
+
     private static long topicBytes(KafkaBroker broker) throws IOException {
         for (int attempt = 0; ; attempt++) {
             try (Stream<Path> parts = Files.list(broker.dir.resolve("data"))) {
