@@ -2,8 +2,10 @@ package dev.vigil.cli;
 
 import dev.vigil.config.ConfigException;
 import dev.vigil.config.ConfigLoader;
+import dev.vigil.config.SharedBaselinesConfig;
 import dev.vigil.config.VigilConfig;
 import dev.vigil.rules.BaselineStore;
+import dev.vigil.sharing.TopicCopy;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -23,7 +25,9 @@ import picocli.CommandLine.Spec;
  * scope, each tuple with when (UTC) and where it was learned; {@code export} writes them to a JSON file
  * (the state file's format: the seed format of {@code rules.baselineSeeds}); {@code import} merges such
  * a file into the state directory (what is known stays; bounds apply). A running agent keeps its own
- * view and writes it on its next save: import while it is stopped, or ship the file as a seed.
+ * view and writes it on its next save: import while it is stopped, or ship the file as a seed. With
+ * {@code --from-topic} / {@code --to-topic}, export reads the shared-baselines topic ({@code
+ * rules.sharedBaselines}) and import publishes to it, so a fleet can seed a new cluster from an old one.
  * Exit 1 when a file cannot be read or written, 2 for a bad config.
  */
 @Command(name = "baselines", mixinStandardHelpOptions = true,
@@ -43,14 +47,27 @@ public final class BaselinesCommand implements Callable<Integer> {
         @Option(names = "--config", paramLabel = "FILE", description = "YAML config file: its state.stateDir holds the baselines.")
         Path configFile;
 
-        /** The store in the config's state directory; a bad config is a usage error (exit 2). */
-        BaselineStore open(CommandSpec spec) {
-            VigilConfig c;
+        /** The config file's, or the defaults; a bad config is a usage error (exit 2). */
+        VigilConfig config(CommandSpec spec) {
             try {
-                c = configFile != null ? new ConfigLoader().load(configFile) : VigilConfig.defaults();
+                return configFile != null ? new ConfigLoader().load(configFile) : VigilConfig.defaults();
             } catch (ConfigException e) {
                 throw new ParameterException(spec.commandLine(), e.getMessage());
             }
+        }
+
+        /** The config's rules.sharedBaselines; a usage error (exit 2) when it is not set. */
+        SharedBaselinesConfig topic(CommandSpec spec) {
+            SharedBaselinesConfig s = config(spec).rules().sharedBaselines();
+            if (!s.enabled()) {
+                throw new ParameterException(spec.commandLine(), "the topic options need rules.sharedBaselines.url in --config");
+            }
+            return s;
+        }
+
+        /** The store in the config's state directory; a bad config is a usage error (exit 2). */
+        BaselineStore open(CommandSpec spec) {
+            VigilConfig c = config(spec);
             return new BaselineStore(Path.of(c.state().stateDir()).resolve("baselines"), BaselineStore.DEFAULT_MAX_SCOPES,
                 BaselineStore.DEFAULT_MAX_TUPLES, new SimpleMeterRegistry());
         }
@@ -99,9 +116,26 @@ public final class BaselinesCommand implements Callable<Integer> {
         @Parameters(paramLabel = "FILE")
         Path file;
 
+        @Option(names = "--from-topic", description = "Export the shared-baselines topic's content "
+            + "(rules.sharedBaselines in --config) instead of this node's state.")
+        boolean fromTopic;
+
         @Override
         public Integer call() {
-            BaselineStore s = open(spec);
+            BaselineStore s;
+            if (fromTopic) {
+                SharedBaselinesConfig t = topic(spec);
+                s = new BaselineStore(null, BaselineStore.DEFAULT_MAX_SCOPES, BaselineStore.DEFAULT_MAX_TUPLES,
+                    new SimpleMeterRegistry());
+                TopicCopy.Read read = TopicCopy.read(t, s, new SimpleMeterRegistry());
+                if (!read.complete()) {
+                    spec.commandLine().getErr().println("cannot read the whole topic of " + t.url() + " within "
+                        + t.loadTimeoutMillis() + " ms (" + read.records() + " records read)");
+                    return 1;
+                }
+            } else {
+                s = open(spec);
+            }
             try {
                 s.exportTo(file);
             } catch (IOException e) {
@@ -123,8 +157,15 @@ public final class BaselinesCommand implements Callable<Integer> {
         @Parameters(paramLabel = "FILE")
         Path file;
 
+        @Option(names = "--to-topic", description = "Publish FILE's tuples to the shared-baselines topic "
+            + "(rules.sharedBaselines in --config) instead of merging them into this node's state.")
+        boolean toTopic;
+
         @Override
         public Integer call() {
+            if (toTopic) {
+                return publish();
+            }
             BaselineStore s = open(spec);
             int added;
             try {
@@ -135,6 +176,23 @@ public final class BaselinesCommand implements Callable<Integer> {
             }
             s.save();
             spec.commandLine().getOut().println("imported " + added + " tuples from " + file);
+            spec.commandLine().getOut().flush();
+            return 0;
+        }
+
+        private int publish() {
+            SharedBaselinesConfig t = topic(spec);
+            BaselineStore s = new BaselineStore(null, BaselineStore.DEFAULT_MAX_SCOPES, BaselineStore.DEFAULT_MAX_TUPLES,
+                new SimpleMeterRegistry());
+            int published;
+            try {
+                s.importFrom(file, "import:" + file);
+                published = TopicCopy.publish(t, s.rows(), Stages.hostname(config(spec)));
+            } catch (IOException | RuntimeException e) {
+                spec.commandLine().getErr().println("cannot publish " + file + ": " + e.getMessage());
+                return 1;
+            }
+            spec.commandLine().getOut().println("published " + published + " tuples from " + file + " to " + t.url());
             spec.commandLine().getOut().flush();
             return 0;
         }

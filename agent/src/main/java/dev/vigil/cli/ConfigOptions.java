@@ -29,7 +29,7 @@ final class ConfigOptions {
             RulesConfig r = c.rules();
             List<String> paths = rules.isEmpty() ? r.paths() : rules.stream().map(Path::toString).toList();
             c = c.withRules(new RulesConfig(paths, noDefaultRules ? Boolean.FALSE : r.includeDefault(), r.watch(),
-                r.baselineSeeds()));
+                r.baselineSeeds(), r.sharedBaselines()));
         }
         return c;
     }

@@ -16,7 +16,9 @@ import dev.vigil.metrics.MetricsServer;
 import dev.vigil.pipeline.EventPipeline;
 import dev.vigil.pipeline.PipelineHealth;
 import dev.vigil.pipeline.PipelineMetrics;
+import dev.vigil.rules.BaselineStore;
 import dev.vigil.rules.ReloadableMatcher;
+import dev.vigil.sharing.SharedBaselines;
 import dev.vigil.runtime.IdentitySource;
 import dev.vigil.output.Outputs;
 import dev.vigil.output.OutputSpecs;
@@ -195,7 +197,10 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         PipelineMetrics pipelineMetrics = new PipelineMetrics(registry);
         // Baselines and spools hold what the agent learned and owes the SIEM: nobody else may write there.
         PrivateDirectories.ensure(Path.of(c.state().stateDir()));
-        ReloadableMatcher matcher = Stages.liveRules(c, Stages.hostname(c), registry);
+        BaselineStore baselines = Stages.liveBaselines(c, registry);
+        ReloadableMatcher matcher = Stages.liveRules(c, Stages.hostname(c), baselines, registry);
+        // Before the pipeline runs: the cluster's baselines are this node's from its first event on.
+        SharedBaselines sharing = Stages.sharedBaselines(c, baselines, Stages.hostname(c), registry);
         Outputs outputs = Outputs.create(c.outputs(), c.alerts().spoolDir(), registry, Stages.version());
         AlertFolder folder = new AlertFolder(c.alerts(), Clock.systemUTC(), new AlertMetrics(registry), outputs).start();
         IdentitySource identities = Stages.identities(c, registry);
@@ -204,7 +209,8 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         AlertEmitter raised = Stages.stamped(c, identityWait);
         StateEnricher state = Stages.enricher(c, registry, true, identities);
         EventPipeline pipeline = new EventPipeline(c.pipeline(), state, matcher, raised,
-            Stages.pidsPoll(state, matcher, raised), ingestMetrics, pipelineMetrics, registry);
+            Stages.withSharedBaselines(Stages.pidsPoll(state, matcher, raised), sharing), ingestMetrics,
+            pipelineMetrics, registry);
         UnixSocketServer server = new UnixSocketServer(c.ingest(), pipeline.publisher(), ingestMetrics);
         PipelineHealth health = new PipelineHealth(pipeline, c.metrics().stallSeconds() * 1_000_000_000L,
             System::nanoTime, server::isListening, () -> matcher.lastResult() != null);
@@ -266,6 +272,9 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
             server.close();
             drained = pipeline.drain(Duration.ofSeconds(30));
             ticker.shutdownNow();
+            if (sharing != null) {
+                sharing.close(Duration.ofSeconds(5)); // what is not yet published stays in its spool
+            }
             matcher.close(); // saves the learned baselines
             identityWait.close(Duration.ofSeconds(5)); // released into the folder before the sinks flush
             folder.close(); // its pending summaries, before the sinks flush

@@ -20,6 +20,7 @@ import dev.vigil.rules.ReloadableMatcher;
 import dev.vigil.rules.RuleEngine;
 import dev.vigil.rules.RulesetLoader;
 import dev.vigil.rules.TimeSource;
+import dev.vigil.sharing.SharedBaselines;
 import java.nio.file.Path;
 import java.util.List;
 import dev.vigil.config.StateConfig;
@@ -159,14 +160,55 @@ final class Stages {
         };
     }
 
+    /** {@code task}, then the shared baselines received since (the store's writer is the pipeline thread). */
+    static BatchEndTask withSharedBaselines(BatchEndTask task, SharedBaselines sharing) {
+        if (sharing == null) {
+            return task;
+        }
+        return now -> {
+            task.onBatchEnd(now);
+            sharing.drainInbox();
+        };
+    }
+
+    /**
+     * The cluster's baselines ({@code rules.sharedBaselines}), loaded into {@code baselines} and followed;
+     * null when not configured (each node learns alone).
+     */
+    static SharedBaselines sharedBaselines(VigilConfig c, BaselineStore baselines, String hostname,
+                                           MeterRegistry registry) throws java.io.IOException, ConfigException {
+        if (!c.rules().sharedBaselines().enabled()) {
+            return null;
+        }
+        try {
+            return SharedBaselines.start(c.rules().sharedBaselines(), baselines, hostname,
+                Path.of(c.alerts().spoolDir()), java.time.Clock.systemUTC(), registry);
+        } catch (org.apache.kafka.common.KafkaException e) {
+            // The clients refuse their properties (a bad SASL or TLS setting) when they are made.
+            throw new ConfigException("rules.sharedBaselines: " + e.getMessage()
+                + (e.getCause() != null ? ": " + e.getCause().getMessage() : ""));
+        }
+    }
+
     /**
      * The live ruleset: wall time drives windows, baselines persist in the state directory, reloads on
      * SIGHUP and on file change. Throws ConfigException when the rules have errors.
      */
     static ReloadableMatcher liveRules(VigilConfig c, String hostname, MeterRegistry registry) throws ConfigException {
+        return liveRules(c, hostname, liveBaselines(c, registry), registry);
+    }
+
+    /** The live baseline store: in the state directory, with the seeds merged. */
+    static BaselineStore liveBaselines(VigilConfig c, MeterRegistry registry) throws ConfigException {
         BaselineStore baselines = new BaselineStore(Path.of(c.state().stateDir()).resolve("baselines"),
             BaselineStore.DEFAULT_MAX_SCOPES, BaselineStore.DEFAULT_MAX_TUPLES, registry);
         seed(baselines, c);
+        return baselines;
+    }
+
+    /** The live ruleset over {@code baselines} ({@link #liveBaselines}). */
+    static ReloadableMatcher liveRules(VigilConfig c, String hostname, BaselineStore baselines, MeterRegistry registry)
+        throws ConfigException {
         RulesetLoader loader = new RulesetLoader(hostname, TimeSource.liveTime(java.time.Clock.systemUTC()), baselines,
             RulesetLoader.DEFAULT_MAX_AGGREGATE_KEYS, registry);
         try {

@@ -10,21 +10,32 @@ import java.util.List;
  * @param watch          reload when a rule file changes (as on SIGHUP)
  * @param baselineSeeds  files of known-good baselines ({@code vigil baselines export}'s format) merged
  *                       into the learned baselines at start; a file that cannot be read stops the start
+ * @param sharedBaselines the cluster's baselines over Kafka; off unless its {@code url} is set
  */
-public record RulesConfig(List<String> paths, Boolean includeDefault, Boolean watch, List<String> baselineSeeds) {
+public record RulesConfig(List<String> paths, Boolean includeDefault, Boolean watch, List<String> baselineSeeds,
+                          SharedBaselinesConfig sharedBaselines) {
     public RulesConfig {
         paths = paths != null ? List.copyOf(paths) : List.of();
         includeDefault = includeDefault != null ? includeDefault : Boolean.TRUE;
         watch = watch != null ? watch : Boolean.TRUE;
         baselineSeeds = baselineSeeds != null ? List.copyOf(baselineSeeds) : List.of();
+        sharedBaselines = sharedBaselines != null ? sharedBaselines : SharedBaselinesConfig.off();
     }
 
     public RulesConfig(List<String> paths, Boolean includeDefault, Boolean watch) {
-        this(paths, includeDefault, watch, null);
+        this(paths, includeDefault, watch, null, null);
+    }
+
+    public RulesConfig(List<String> paths, Boolean includeDefault, Boolean watch, List<String> baselineSeeds) {
+        this(paths, includeDefault, watch, baselineSeeds, null);
     }
 
     public static RulesConfig defaults() {
-        return new RulesConfig(null, null, null, null);
+        return new RulesConfig(null, null, null, null, null);
+    }
+
+    public RulesConfig withSharedBaselines(SharedBaselinesConfig v) {
+        return new RulesConfig(paths, includeDefault, watch, baselineSeeds, v);
     }
 
     void validate(List<String> errors) {
@@ -38,5 +49,6 @@ public record RulesConfig(List<String> paths, Boolean includeDefault, Boolean wa
                 errors.add("rules.baselineSeeds must not hold empty paths");
             }
         }
+        sharedBaselines.validate(errors);
     }
 }

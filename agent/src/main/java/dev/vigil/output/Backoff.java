@@ -9,13 +9,13 @@ import java.util.concurrent.ThreadLocalRandom;
  * outputs of many nodes do not retry a recovering destination in step. Not thread-safe: one delivery
  * thread.
  */
-final class Backoff {
+public final class Backoff {
     private final long initialNanos;
     private final long maxNanos;
     /** Failed attempts since the last success. */
     private int attempts;
 
-    Backoff(Duration initial, Duration max) {
+    public Backoff(Duration initial, Duration max) {
         if (initial.isNegative() || initial.isZero()) {
             throw new IllegalArgumentException("initial backoff must be positive");
         }
@@ -24,14 +24,14 @@ final class Backoff {
     }
 
     /** Counts a failed attempt; the time to wait before the next one, in nanoseconds. */
-    long failed() {
+    public long failed() {
         attempts++;
         long delay = Math.min(initialNanos << Math.min(attempts - 1, 20), maxNanos);
         return delay / 2 + ThreadLocalRandom.current().nextLong(delay / 2 + 1);
     }
 
     /** A success: the next failure waits the initial delay again. */
-    void reset() {
+    public void reset() {
         attempts = 0;
     }
 

@@ -11,15 +11,12 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Produces each alert's JSON to a Kafka topic, keyed by {@code container.id} (default; {@code host}
@@ -45,27 +42,10 @@ public final class KafkaSink implements AlertSink {
         this.keyByRule = keyByRule;
     }
 
-    /** The producer settings Vigil fixes; {@code extra} (TLS, SASL, tuning) is applied first. */
+    /** The producer settings Vigil fixes ({@link KafkaClients#producer}); {@code extra} (TLS, SASL, tuning) is applied first. */
     static Properties producerProperties(List<String> brokers, Map<String, String> extra, String caFile,
                                          int connectTimeoutMillis, int requestTimeoutMillis) {
-        Properties p = new Properties();
-        p.putAll(extra);
-        if (caFile != null) {
-            p.put("ssl.truststore.type", "PEM");
-            p.put("ssl.truststore.location", caFile);
-        }
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, String.join(",", brokers));
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "5");
-        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Integer.toString(connectTimeoutMillis));
-        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Integer.toString(requestTimeoutMillis));
-        // The producer retries inside this bound; past it the delivery's own retry and spool take over.
-        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Integer.toString(requestTimeoutMillis + 5_000 + 5));
-        p.put(ProducerConfig.CLIENT_ID_CONFIG, "vigil");
-        return p;
+        return KafkaClients.producer(brokers, extra, caFile, connectTimeoutMillis, requestTimeoutMillis, "vigil");
     }
 
     static KafkaSink create(KafkaTarget target, Map<String, String> extra, String caFile, int connectTimeoutMillis,

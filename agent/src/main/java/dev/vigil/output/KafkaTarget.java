@@ -3,8 +3,9 @@ package dev.vigil.output;
 import java.util.List;
 
 /** {@code kafka://BROKER[:PORT][,BROKER…]/TOPIC}: the bootstrap servers and the topic. */
-record KafkaTarget(List<String> brokers, String topic) {
-    static KafkaTarget parse(String url, String spec) {
+public record KafkaTarget(List<String> brokers, String topic) {
+    /** @param spec what to name in an error (the flag or key as given) */
+    public static KafkaTarget parse(String url, String spec) {
         String rest = url.substring("kafka://".length());
         int slash = rest.indexOf('/');
         if (slash <= 0) {

@@ -60,6 +60,8 @@ public final class BaselineStore {
     static final String FILE = "baselines.json";
     public static final int DEFAULT_MAX_SCOPES = 10_000;
     public static final int DEFAULT_MAX_TUPLES = 1_000;
+    /** Rules a shared record may add baselines for: far more than any ruleset's baseline rules. */
+    static final int MAX_RULES = 1_000;
     /** The separator between a tuple's key values (a control character no field value carries). */
     static final char SEP = '\u001f';
     static final int FORMAT_VERSION = 3;
@@ -84,11 +86,37 @@ public final class BaselineStore {
      * file was corrupt or not the agent's own. Reopening the period then would let whatever an attacker
      * does next be learned as normal, silently (issue 16, finding 5). Persisted as such.
      */
-    static final long LEARNING_FORFEITED = Long.MIN_VALUE + 1;
+    public static final long LEARNING_FORFEITED = Long.MIN_VALUE + 1;
 
-    /** When and where a tuple was learned: {@code where} is a node name, {@code seed:FILE} or {@code import:FILE}. */
-    public record Learned(long atNanos, String where) {
+    /**
+     * When and where a tuple was learned: {@code where} is a node name, {@code seed:FILE} or {@code import:FILE};
+     * {@code alerted}: it fired first (after the learning period), rather than being learned in it.
+     */
+    public record Learned(long atNanos, String where, boolean alerted) {
     }
+
+    /**
+     * Told of each tuple this node learns from what it saw (in the learning period, or after firing on it),
+     * never of a seed, an import or a shared record: what may be published to the cluster. Called on the
+     * matching thread under the store's lock: it must only hand the tuple on, never block.
+     */
+    public interface LearnedListener {
+        void learned(String rule, String scope, String tuple, long atNanos, boolean alerted);
+
+        LearnedListener NONE = (rule, scope, tuple, atNanos, alerted) -> { };
+    }
+
+    /** What a tuple learned elsewhere in the cluster did to this store. */
+    public enum Applied { LEARNED, KNOWN, CAPPED }
+
+    /** One tuple this node learned itself, to publish again (after an outage, a crash). */
+    public record OwnTuple(String rule, String scope, String tuple, long atNanos, boolean alerted) {
+    }
+
+    /** Guarded by this. */
+    private LearnedListener listener = LearnedListener.NONE;
+    /** Each baseline rule's learning period as its last match gave it. Guarded by this. */
+    private final Map<String, Long> learnNanosByRule = new HashMap<>();
 
     private static final class Scope {
         final long firstSeen;
@@ -139,7 +167,7 @@ public final class BaselineStore {
     }
 
     /** Starts the node's learning period at {@code now}, unless it started before (this run or an earlier one). */
-    synchronized void startLearning(long now) {
+    public synchronized void startLearning(long now) {
         if (learnStart == Long.MIN_VALUE) {
             learnStart = now;
             dirty = true;
@@ -147,7 +175,7 @@ public final class BaselineStore {
     }
 
     /** When the node's learning period began (ns), MIN_VALUE before the first event, {@link #LEARNING_FORFEITED}. */
-    synchronized long learnStart() {
+    public synchronized long learnStart() {
         return learnStart;
     }
 
@@ -161,6 +189,7 @@ public final class BaselineStore {
     synchronized boolean observe(String rule, String scope, String tuple, long now, long learnNanos, String where,
                                  boolean suspect) {
         startLearning(now);
+        learnNanosByRule.put(rule, learnNanos);
         boolean learning = learnStart != LEARNING_FORFEITED && now - learnStart < learnNanos;
         Map<String, Scope> scopes = rules.computeIfAbsent(rule, r -> new HashMap<>());
         Scope s = scopes.get(scope);
@@ -180,8 +209,9 @@ public final class BaselineStore {
         if (s.flagged.contains(tuple)) {
             if (!learning && s.tuples.size() < maxTuples) {
                 s.flagged.remove(tuple);
-                s.tuples.put(tuple, new Learned(now, where)); // alerted when the suspect did it: known now
+                s.tuples.put(tuple, new Learned(now, where, true)); // alerted when the suspect did it: known now
                 dirty = true;
+                listener.learned(rule, scope, tuple, now, true);
             }
             return false;
         }
@@ -198,9 +228,81 @@ public final class BaselineStore {
             tuplesCapped.increment();
             return !learning;
         }
-        s.tuples.put(tuple, new Learned(now, where));
+        s.tuples.put(tuple, new Learned(now, where, !learning));
         dirty = true;
+        listener.learned(rule, scope, tuple, now, !learning);
         return !learning;
+    }
+
+    /** Sets who is told of what this node learns ({@link LearnedListener#NONE} to stop). */
+    public synchronized void onLearned(LearnedListener l) {
+        listener = l;
+    }
+
+    /**
+     * Learns a tuple another node (or this one, before a restart) published: known from now on, with its
+     * when and where; never summarised here (the node that learned it summarises it). A scope it makes
+     * in this node's learning period is summarised with what this node learns in it. Bounds apply.
+     */
+    public synchronized Applied applyShared(String rule, String scope, String tuple, long atNanos, String node,
+                                            boolean alerted, long now) {
+        if (!rules.containsKey(rule) && rules.size() >= MAX_RULES) {
+            scopesCapped.increment(); // a record naming rule after rule must not grow the store without bound
+            return Applied.CAPPED;
+        }
+        Map<String, Scope> scopes = rules.computeIfAbsent(rule, r -> new HashMap<>());
+        Scope s = scopes.get(scope);
+        if (s == null) {
+            if (scopes.size() >= maxScopes) {
+                scopesCapped.increment();
+                return Applied.CAPPED;
+            }
+            s = new Scope(atNanos);
+            // In the period, this node's own learning in the scope is still to be summarised at its end;
+            // a rule this node has not matched yet has no known period: nothing to summarise.
+            Long learnNanos = learnNanosByRule.get(rule);
+            s.summarized = learnStart != Long.MIN_VALUE
+                && (learnNanos == null || learnStart == LEARNING_FORFEITED || now - learnStart >= learnNanos);
+            scopes.put(scope, s);
+            dirty = true;
+        }
+        if (s.tuples.containsKey(tuple)) {
+            return Applied.KNOWN;
+        }
+        if (s.tuples.size() >= maxTuples) {
+            tuplesCapped.increment();
+            return Applied.CAPPED;
+        }
+        s.flagged.remove(tuple); // the cluster learned it; this node alerted on it already
+        s.tuples.put(tuple, new Learned(atNanos, node, alerted));
+        dirty = true;
+        return Applied.LEARNED;
+    }
+
+    /**
+     * Takes the cluster's learning period start: the earlier of it and this node's own (one period for
+     * the cluster, begun by its first agent). A node whose period was forfeited (issue 16) keeps it so.
+     */
+    public synchronized void adoptLearnStart(long clusterStart) {
+        if (learnStart == LEARNING_FORFEITED || clusterStart == Long.MIN_VALUE || clusterStart == LEARNING_FORFEITED) {
+            return;
+        }
+        if (learnStart == Long.MIN_VALUE || clusterStart < learnStart) {
+            learnStart = clusterStart;
+            dirty = true;
+        }
+    }
+
+    /** The tuples {@code node} learned itself (where = node), in rule, scope and learning order. */
+    public synchronized List<OwnTuple> ownTuples(String node) {
+        List<OwnTuple> out = new ArrayList<>();
+        rules.forEach((rule, scopes) -> new TreeMap<>(scopes).forEach((scope, s) ->
+            s.tuples.forEach((t, l) -> {
+                if (node.equals(l.where())) {
+                    out.add(new OwnTuple(rule, scope, t, l.atNanos(), l.alerted()));
+                }
+            })));
+        return out;
     }
 
     /**
@@ -342,7 +444,7 @@ public final class BaselineStore {
                     long at = t.isTextual() ? s.firstSeen : t.path("at").asLong(s.firstSeen);
                     String where = t.isTextual() || !t.hasNonNull("where") ? defaultWhere : t.path("where").asText();
                     s.flagged.remove(tuple);
-                    s.tuples.put(tuple, new Learned(at, where));
+                    s.tuples.put(tuple, new Learned(at, where, t.path("alerted").asBoolean(false)));
                     added++;
                 }
             }
@@ -368,6 +470,9 @@ public final class BaselineStore {
                     o.put("at", l.atNanos());
                     if (l.where() != null) {
                         o.put("where", l.where());
+                    }
+                    if (l.alerted()) {
+                        o.put("alerted", true);
                     }
                 });
                 ArrayNode f = sc.putArray("flagged");
@@ -424,10 +529,11 @@ public final class BaselineStore {
                     sc.summarized = v.path("summarized").asBoolean(true);
                     v.path("tuples").forEach(t -> {
                         if (t.isTextual()) {
-                            sc.tuples.put(t.asText(), new Learned(sc.firstSeen, null));
+                            sc.tuples.put(t.asText(), new Learned(sc.firstSeen, null, false));
                         } else {
                             sc.tuples.put(t.path("tuple").asText(),
-                                new Learned(t.path("at").asLong(sc.firstSeen), t.hasNonNull("where") ? t.path("where").asText() : null));
+                                new Learned(t.path("at").asLong(sc.firstSeen), t.hasNonNull("where") ? t.path("where").asText() : null,
+                                    t.path("alerted").asBoolean(false)));
                         }
                     });
                     v.path("flagged").forEach(t -> sc.flagged.add(t.asText()));

@@ -17,13 +17,28 @@ import java.util.concurrent.TimeUnit;
  * Maven Central ({@code kafka_2.13}, test scope), run as its own JVM on free loopback ports with its
  * data in a test directory, so that a test can stop and restart it.
  */
-final class KafkaBroker implements AutoCloseable {
-    final Path dir;
-    final int port;
+public final class KafkaBroker implements AutoCloseable {
+    public final Path dir;
+    public final int port;
     private final Path props;
     private Process process;
 
-    KafkaBroker(Path dir) throws IOException, InterruptedException {
+    /** A started broker in {@code dir}; skipped (failed under VIGIL_REQUIRE_INTEGRATION=1) without the server jar. */
+    public static KafkaBroker started(Path dir) throws IOException, InterruptedException {
+        boolean onClasspath;
+        try {
+            Class.forName("kafka.Kafka", false, KafkaBroker.class.getClassLoader());
+            onClasspath = true;
+        } catch (ClassNotFoundException e) {
+            onClasspath = false;
+        }
+        dev.vigil.testing.Integration.requireOrSkip(onClasspath, "the Kafka server (org.apache.kafka:kafka_2.13, test scope)");
+        KafkaBroker b = new KafkaBroker(dir);
+        b.start();
+        return b;
+    }
+
+    public KafkaBroker(Path dir) throws IOException, InterruptedException {
         this.dir = dir;
         Files.createDirectories(dir);
         port = freePort();
@@ -86,11 +101,11 @@ final class KafkaBroker implements AutoCloseable {
         return new ProcessBuilder(cmd).redirectErrorStream(true);
     }
 
-    String bootstrap() {
+    public String bootstrap() {
         return "127.0.0.1:" + port;
     }
 
-    void start() throws IOException, InterruptedException {
+    public void start() throws IOException, InterruptedException {
         process = java("kafka.Kafka", props.toString())
             .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("broker.log").toFile())).start();
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
@@ -111,7 +126,7 @@ final class KafkaBroker implements AutoCloseable {
     }
 
     /** SIGTERM (a controlled shutdown), and waits for the exit. */
-    void stop() throws InterruptedException {
+    public void stop() throws InterruptedException {
         if (process != null && process.isAlive()) {
             process.destroy();
             if (!process.waitFor(60, TimeUnit.SECONDS)) {
