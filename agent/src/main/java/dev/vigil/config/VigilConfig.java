@@ -12,11 +12,13 @@ import java.util.List;
  *                    by several clusters tells them apart; default: none (the field is left out)
  * @param alerts      dedup, rate limits and the spool directory (default: stateDir/spool)
  * @param runtime     the container runtimes asked for identity
+ * @param posture     each container's sandbox, read as its workload starts, and which findings alert
  */
 public record VigilConfig(String hostname, String clusterName, IngestConfig ingest, PipelineConfig pipeline,
                           MetricsConfig metrics, RulesConfig rules, StateConfig state, List<OutputConfig> outputs,
-                          AlertsConfig alerts, RuntimeConfig runtime) {
+                          AlertsConfig alerts, RuntimeConfig runtime, PostureConfig posture) {
     public VigilConfig {
+        posture = posture != null ? posture : PostureConfig.defaults();
         runtime = runtime != null ? runtime : RuntimeConfig.defaults();
         ingest = ingest != null ? ingest : IngestConfig.defaults();
         pipeline = pipeline != null ? pipeline : PipelineConfig.defaults();
@@ -31,8 +33,15 @@ public record VigilConfig(String hostname, String clusterName, IngestConfig inge
         }
     }
 
+    /** Without a {@code posture} section (its defaults). */
+    public VigilConfig(String hostname, String clusterName, IngestConfig ingest, PipelineConfig pipeline,
+                       MetricsConfig metrics, RulesConfig rules, StateConfig state, List<OutputConfig> outputs,
+                       AlertsConfig alerts, RuntimeConfig runtime) {
+        this(hostname, clusterName, ingest, pipeline, metrics, rules, state, outputs, alerts, runtime, null);
+    }
+
     public static VigilConfig defaults() {
-        return new VigilConfig(null, null, null, null, null, null, null, null, null, null);
+        return new VigilConfig(null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** Every problem, each naming its key; empty when the config is valid. */
@@ -48,38 +57,39 @@ public record VigilConfig(String hostname, String clusterName, IngestConfig inge
         }
         alerts.validate(errors);
         runtime.validate(errors);
+        posture.validate(errors);
         return errors;
     }
 
     public VigilConfig withIngest(IngestConfig v) {
-        return new VigilConfig(hostname, clusterName, v, pipeline, metrics, rules, state, outputs, alerts, runtime);
+        return new VigilConfig(hostname, clusterName, v, pipeline, metrics, rules, state, outputs, alerts, runtime, posture);
     }
 
     public VigilConfig withPipeline(PipelineConfig v) {
-        return new VigilConfig(hostname, clusterName, ingest, v, metrics, rules, state, outputs, alerts, runtime);
+        return new VigilConfig(hostname, clusterName, ingest, v, metrics, rules, state, outputs, alerts, runtime, posture);
     }
 
     public VigilConfig withMetrics(MetricsConfig v) {
-        return new VigilConfig(hostname, clusterName, ingest, pipeline, v, rules, state, outputs, alerts, runtime);
+        return new VigilConfig(hostname, clusterName, ingest, pipeline, v, rules, state, outputs, alerts, runtime, posture);
     }
 
     public VigilConfig withRules(RulesConfig v) {
-        return new VigilConfig(hostname, clusterName, ingest, pipeline, metrics, v, state, outputs, alerts, runtime);
+        return new VigilConfig(hostname, clusterName, ingest, pipeline, metrics, v, state, outputs, alerts, runtime, posture);
     }
 
     public VigilConfig withState(StateConfig v) {
-        return new VigilConfig(hostname, clusterName, ingest, pipeline, metrics, rules, v, outputs, alerts, runtime);
+        return new VigilConfig(hostname, clusterName, ingest, pipeline, metrics, rules, v, outputs, alerts, runtime, posture);
     }
 
     public VigilConfig withAlerts(AlertsConfig v) {
-        return new VigilConfig(hostname, clusterName, ingest, pipeline, metrics, rules, state, outputs, v, runtime);
+        return new VigilConfig(hostname, clusterName, ingest, pipeline, metrics, rules, state, outputs, v, runtime, posture);
     }
 
     public VigilConfig withRuntime(RuntimeConfig v) {
-        return new VigilConfig(hostname, clusterName, ingest, pipeline, metrics, rules, state, outputs, alerts, v);
+        return new VigilConfig(hostname, clusterName, ingest, pipeline, metrics, rules, state, outputs, alerts, v, posture);
     }
 
     public VigilConfig withOutputs(List<OutputConfig> v) {
-        return new VigilConfig(hostname, clusterName, ingest, pipeline, metrics, rules, state, v, alerts, runtime);
+        return new VigilConfig(hostname, clusterName, ingest, pipeline, metrics, rules, state, v, alerts, runtime, posture);
     }
 }

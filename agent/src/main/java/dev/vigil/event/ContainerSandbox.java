@@ -12,8 +12,8 @@ import java.util.Set;
 public interface ContainerSandbox {
     /** The rule fields a sandbox answers (text values; booleans as {@code true}/{@code false}). */
     Set<String> FIELDS = Set.of("container.seccomp", "container.no_new_privs", "container.lsm.profile",
-        "container.userns", "container.host_ns", "container.sensitive_mounts", "container.posture.findings",
-        "container.posture.alert");
+        "container.userns", "container.host_ns", "container.sensitive_mounts",
+        "container.posture.findings");
 
     /** The value of one of {@link #FIELDS}, or null when unknown (e.g. no LSM on the node). */
     String sandboxField(String name);

@@ -74,6 +74,36 @@ abstract class TextSource {
         }
     }
 
+    /**
+     * A sandbox field ({@link FieldCatalog.Sandbox}): the event's sandbox's value, else the producer's flat
+     * key; false when neither has it. Copies the value into a scratch buffer, as {@link Label}.
+     */
+    static final class Sandbox extends TextSource {
+        private final String name;
+        private final Extra extra;
+        private char[] scratch = new char[64];
+
+        Sandbox(ExtraIndex index, String name) {
+            this.name = name;
+            this.extra = new Extra(index, name);
+        }
+
+        @Override
+        boolean test(Event e, TextOp op) {
+            dev.vigil.event.ContainerSandbox s = e.sandbox();
+            String v = s == null ? null : s.sandboxField(name);
+            if (v == null) {
+                return extra.test(e, op);
+            }
+            int len = v.length();
+            if (scratch.length < len) {
+                scratch = new char[Math.max(len, scratch.length * 2)];
+            }
+            v.getChars(0, len, scratch, 0);
+            return op.test(scratch, 0, len);
+        }
+    }
+
     /** Bare proc.aname: true when the operator holds for any ancestor (proc.pname, proc.aname[2..9]). */
     static final class AnyAncestor extends TextSource {
         private final ExtraIndex index;

@@ -41,7 +41,6 @@ public final class SandboxFacts implements ContainerSandbox {
     private final String hostNsText;
     private final String mountsText;
     private final String findingsText;
-    private final String alertText;
 
     public SandboxFacts(String seccomp, int seccompFilters, boolean noNewPrivs, String lsmProfile, boolean userns,
                         long uid, long gid, long capEffective, long capBounding, List<String> hostNamespaces,
@@ -70,7 +69,6 @@ public final class SandboxFacts implements ContainerSandbox {
         this.hostNsText = String.join(",", this.hostNamespaces);
         this.mountsText = String.join(",", this.sensitiveMounts);
         this.findingsText = labels(f);
-        this.alertText = labels(a);
     }
 
     private static EnumSet<SandboxFinding> findingsOf(SandboxFacts s) {
@@ -139,7 +137,6 @@ public final class SandboxFacts implements ContainerSandbox {
             case "container.host_ns" -> hostNsText;
             case "container.sensitive_mounts" -> mountsText;
             case "container.posture.findings" -> findingsText;
-            case "container.posture.alert" -> alertText;
             default -> null;
         };
     }

@@ -18,6 +18,8 @@ final class StateMetrics {
     private final Counter pidsMaxHits;
     private final Counter containerIdMismatches;
     private final Counter eventsDegraded;
+    private final java.util.Map<String, Counter> sandboxReads = new java.util.HashMap<>();
+    private final Counter privilegedExecs;
 
     StateMetrics(MeterRegistry registry, ProcessTable processes, ContainerTable containers) {
         Gauge.builder("vigil.state.processes", processes, ProcessTable::size)
@@ -45,6 +47,22 @@ final class StateMetrics {
         eventsDegraded = Counter.builder("vigil.state.events.degraded")
             .description("Events of a process whose /proc read the per-second budget skipped: its container is"
                 + " inherited from the nearest known ancestor, or unknown").register(registry);
+        for (String r : new String[] {"ok", "vanished", "failed", "limited", "refused"}) {
+            sandboxReads.put(r, Counter.builder("vigil.state.sandbox.reads").tag("result", r)
+                .description("Reads of a container's sandbox (/proc/PID of its workload, or of a process exec'd into"
+                    + " it), by result: limited = the /proc read budget was spent, refused = too many outstanding")
+                .register(registry));
+        }
+        privilegedExecs = Counter.builder("vigil.posture.privileged_execs")
+            .description("Processes put into a running container with less sandbox than its workload").register(registry);
+        for (SandboxFinding f : SandboxFinding.values()) {
+            if (f == SandboxFinding.PRIVILEGED_EXEC) {
+                continue; // a process's, not a container's: counted above
+            }
+            Gauge.builder("vigil.posture.containers", containers, t -> t.withFinding(f)).tag("finding", f.label())
+                .description("Containers in the container table whose workload's sandbox has the finding")
+                .baseUnit("containers").strongReference(true).register(registry);
+        }
         pidsMaxHits = Counter.builder("vigil.state.pids.max.hits")
             .description("pids_max_hit events synthesized from a rising pids.events max counter").register(registry);
     }
@@ -76,6 +94,15 @@ final class StateMetrics {
 
     void pidsMaxHit() {
         pidsMaxHits.increment();
+    }
+
+    /** A sandbox read's outcome: ok, vanished, failed, limited, refused. */
+    void sandboxRead(String result) {
+        sandboxReads.get(result).increment();
+    }
+
+    void privilegedExec() {
+        privilegedExecs.increment();
     }
 
     void containerIdMismatch() {

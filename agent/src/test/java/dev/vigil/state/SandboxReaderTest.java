@@ -108,8 +108,8 @@ class SandboxReaderTest {
             SandboxFinding.HOST_PATH_WRITABLE, SandboxFinding.SECCOMP_DISABLED), f.alerting);
         assertEquals("disabled", f.sandboxField("container.seccomp"));
         assertEquals("pid,ipc,user", f.sandboxField("container.host_ns"));
-        assertEquals("host_pid,host_ipc,runtime_socket,host_path_writable,seccomp_disabled",
-            f.sandboxField("container.posture.alert"));
+        assertEquals("host_pid,host_ipc,runtime_socket,host_path_writable,host_path_mounted,seccomp_disabled,"
+            + "no_new_privs_off,root_without_userns", f.sandboxField("container.posture.findings"));
         assertNull(f.lsmProfile, "no attr file: no LSM");
     }
 
