@@ -26,7 +26,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "posture", mixinStandardHelpOptions = true,
     description = "Scan /proc and the cgroups now: privileged container processes, capabilities beyond "
-        + "Docker's default set, containers without a pids limit.")
+        + "Docker's default set, containers without a pids limit, each container's sandbox findings.")
 public final class PostureCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -79,13 +79,18 @@ public final class PostureCommand implements Callable<Integer> {
                 f.pid(), f.name(), f.containerId(), workload(f.image(), f.pod(), f.namespace()), f.capEffective(),
                 String.join(",", f.extraCapabilities()));
         }
+        for (PostureReport.SandboxFinding f : r.sandboxFindings()) {
+            out.printf("%s: container=%s%s pid=%d %s%s%n", f.finding().replace('_', '-'), f.containerId(),
+                workload(f.image(), f.pod(), f.namespace()), f.pid(), f.detail(), f.alerts() ? " (alerts)" : "");
+        }
         for (PostureReport.ContainerPosture c : r.containersWithoutPidsLimit()) {
             out.printf("no-pids-limit: container=%s%s processes=%d cgroup=%s%n", c.containerId(),
                 workload(c.image(), c.pod(), c.namespace()), c.processes(), c.pidsCgroup());
         }
-        out.printf("posture: %d processes, %d containers, %d privileged, %d beyond default caps, %d without pids limit%n",
+        out.printf("posture: %d processes, %d containers, %d privileged, %d beyond default caps, %d without pids limit,"
+                + " %d sandbox findings%n",
             r.processesScanned(), r.containers().size(), r.privilegedProcesses().size(),
-            r.capabilitiesBeyondDefault().size(), r.containersWithoutPidsLimit().size());
+            r.capabilitiesBeyondDefault().size(), r.containersWithoutPidsLimit().size(), r.sandboxFindings().size());
     }
 
     /** {@code " image=… pod=… namespace=…"}, each only when known: nothing is printed for what is not. */
