@@ -25,8 +25,8 @@ public record PostureReport(String fullCapabilitySet, int processesScanned,
      * One weakness of a container's sandbox.
      *
      * @param finding {@code host_pid}, {@code seccomp_disabled}, … ({@code dev.vigil.state.SandboxFinding})
-     * @param alerts  whether the agent alerts on it by default (else it is posture only, unless
-     *                {@code posture.alertOn} names it)
+     * @param alerts  whether the agent alerts on it: by default, or because the scanner's {@code alertOn} (the
+     *                config's {@code posture.alertOn}, {@code vigil posture --config}) names it; else posture only
      * @param detail  what shows it ({@code host_ns=pid,net}, a mount, the seccomp mode)
      */
     public record SandboxFinding(String containerId, String finding, boolean alerts, String detail, int pid,
