@@ -79,11 +79,11 @@ final class SandboxWatch {
 
     private boolean ask(int c, int pid, boolean exec, long nowNanos) {
         if (!budget.tryAcquire(nowNanos)) {
-            metrics.sandboxRead("limited");
+            metrics.sandboxRead(StateMetrics.READ_LIMITED);
             return false;
         }
         if (!prober.request(containers.key[c], pid, exec)) {
-            metrics.sandboxRead("refused");
+            metrics.sandboxRead(StateMetrics.READ_REFUSED);
             return false;
         }
         return true;
@@ -101,8 +101,8 @@ final class SandboxWatch {
         int n = 0;
         SandboxProber.Answer a;
         while ((a = prober.poll()) != null) {
-            metrics.sandboxRead(a.result() == SandboxReader.Result.OK ? "ok"
-                : a.result() == SandboxReader.Result.VANISHED ? "vanished" : "failed");
+            metrics.sandboxRead(a.result() == SandboxReader.Result.OK ? StateMetrics.READ_OK
+                : a.result() == SandboxReader.Result.VANISHED ? StateMetrics.READ_VANISHED : StateMetrics.READ_FAILED);
             int c = containers.find(a.containerKey());
             if (c < 0) {
                 continue; // the container left meanwhile

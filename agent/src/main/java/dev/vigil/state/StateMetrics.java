@@ -18,7 +18,15 @@ final class StateMetrics {
     private final Counter pidsMaxHits;
     private final Counter containerIdMismatches;
     private final Counter eventsDegraded;
-    private final java.util.Map<String, Counter> sandboxReads = new java.util.HashMap<>();
+    /** By {@link #SANDBOX_READ_RESULTS} index: bound once, so a read's outcome costs no lookup. */
+    private final Counter[] sandboxReads = new Counter[SANDBOX_READ_RESULTS.length];
+    /** The {@code result} tags of {@code vigil.state.sandbox.reads}, indexed by the {@code READ_*} constants. */
+    static final String[] SANDBOX_READ_RESULTS = {"ok", "vanished", "failed", "limited", "refused"};
+    static final int READ_OK = 0;
+    static final int READ_VANISHED = 1;
+    static final int READ_FAILED = 2;
+    static final int READ_LIMITED = 3;
+    static final int READ_REFUSED = 4;
     private final Counter privilegedExecs;
 
     StateMetrics(MeterRegistry registry, ProcessTable processes, ContainerTable containers) {
@@ -47,11 +55,11 @@ final class StateMetrics {
         eventsDegraded = Counter.builder("vigil.state.events.degraded")
             .description("Events of a process whose /proc read the per-second budget skipped: its container is"
                 + " inherited from the nearest known ancestor, or unknown").register(registry);
-        for (String r : new String[] {"ok", "vanished", "failed", "limited", "refused"}) {
-            sandboxReads.put(r, Counter.builder("vigil.state.sandbox.reads").tag("result", r)
+        for (int i = 0; i < SANDBOX_READ_RESULTS.length; i++) {
+            sandboxReads[i] = Counter.builder("vigil.state.sandbox.reads").tag("result", SANDBOX_READ_RESULTS[i])
                 .description("Reads of a container's sandbox (/proc/PID of its workload, or of a process exec'd into"
                     + " it), by result: limited = the /proc read budget was spent, refused = too many outstanding")
-                .register(registry));
+                .register(registry);
         }
         privilegedExecs = Counter.builder("vigil.posture.privileged_execs")
             .description("Processes put into a running container with less sandbox than its workload").register(registry);
@@ -96,9 +104,9 @@ final class StateMetrics {
         pidsMaxHits.increment();
     }
 
-    /** A sandbox read's outcome: ok, vanished, failed, limited, refused. */
-    void sandboxRead(String result) {
-        sandboxReads.get(result).increment();
+    /** A sandbox read's outcome: one of the {@code READ_*} constants. */
+    void sandboxRead(int result) {
+        sandboxReads[result].increment();
     }
 
     void privilegedExec() {
