@@ -89,34 +89,87 @@ class SandboxPostureIT {
         }
     }
 
-    @Test
-    void everySandboxLayerOnRealContainers() throws Exception {
+    private static void requireRuncAndSensor() {
         Integration.requireOrSkip(OciContainers.unavailableReason() == null, String.valueOf(OciContainers.unavailableReason()));
         Integration.requireOrSkip(Files.exists(Path.of("/sys/kernel/btf/vmlinux")), "kernel BTF");
         Integration.requireOrSkip(Integration.onPath("clang") && Integration.onPath("bpftool"),
             "the sensor's toolchain (apt-get install clang libbpf-dev bpftool libelf-dev zlib1g-dev)");
-        Integration.requireOrSkip(!Files.exists(Path.of(CRIO_DIR)), "a free " + CRIO_DIR + " (the test's runtime socket)");
+    }
 
+    /** The agent's config: its socket and state in the test's directory, then {@code more} (YAML). */
+    private Path config(String more) throws Exception {
         // the user-namespaced container's root (uid 100000 outside) must traverse the bundle's path
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
         Path run = Files.createDirectories(dir.resolve("run"));
         Files.setPosixFilePermissions(run, PosixFilePermissions.fromString("rwx------"));
         Path cfg = dir.resolve("config.yaml");
         Files.writeString(cfg, "ingest:\n  socket: " + run.resolve("vigil.sock") + "\nstate:\n  stateDir: "
-            + dir.resolve("state") + "\n");
-        Path crio = Files.createDirectories(Path.of(CRIO_DIR));
-        ServerSocketChannel socket = ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX);
-        socket.bind(UnixDomainSocketAddress.of(crio.resolve("crio.sock")));
-        Map<String, String> names = new HashMap<>();
-        try (socket; AgentProcess agent = AgentProcess.start(dir, List.of("-Xmx256m"),
-                List.of("--config", cfg.toString(), "--sensor", "on"));
-             OciContainers oci = new OciContainers(dir.resolve("oci"))) {
+            + dir.resolve("state") + "\n" + more);
+        return cfg;
+    }
+
+    /** The agent with its sensor, ready and connected. */
+    private AgentProcess startAgent(Path cfg) throws Exception {
+        AgentProcess agent = AgentProcess.start(dir, List.of("-Xmx256m"), List.of("--config", cfg.toString(), "--sensor", "on"));
+        try {
             agent.awaitReady(Duration.ofSeconds(120));
             long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
             while (AgentProcess.sample(agent.metrics(), "vigil_connections", "") < 1) {
                 assertTrue(System.nanoTime() < deadline, "the sensor never connected:\n" + agent.logs());
                 Thread.sleep(200);
             }
+            return agent;
+        } catch (Exception | AssertionError e) {
+            agent.close();
+            throw e;
+        }
+    }
+
+    /** The rules that fired, per container of {@code names} (short id to the test's name), in order. */
+    private static Map<String, List<String>> alertsPerContainer(AgentProcess agent, Map<String, String> names)
+            throws Exception {
+        Map<String, List<String>> alerts = new TreeMap<>();
+        ObjectMapper json = new ObjectMapper();
+        for (String line : Files.readAllLines(agent.stdoutFile())) {
+            if (!line.startsWith("{")) {
+                continue;
+            }
+            JsonNode a = json.readTree(line);
+            String id = a.path("output_fields").path("container.id").asText();
+            if (names.containsKey(id)) {
+                alerts.computeIfAbsent(names.get(id), k -> new ArrayList<>()).add(a.path("rule").asText());
+            }
+        }
+        return alerts;
+    }
+
+    /** {@code vigil posture --json} and its extra arguments, run now. */
+    private JsonNode postureJson(String... extra) throws Exception {
+        Path out = dir.resolve("posture.json");
+        List<String> cmd = new ArrayList<>(List.of("java", "-jar", AgentProcess.jar().toString(), "posture", "--json"));
+        cmd.addAll(List.of(extra));
+        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(dir.resolve("posture.err").toFile())
+            .start();
+        assertEquals(0, p.waitFor(), Files.readString(dir.resolve("posture.err")));
+        return new ObjectMapper().readTree(out.toFile());
+    }
+
+    private static void putName(Map<String, String> names, Container c) {
+        names.put(c.shortId(), c.name().replaceAll("vigil-it-(.*)-.*", "$1"));
+    }
+
+    @Test
+    void everySandboxLayerOnRealContainers() throws Exception {
+        requireRuncAndSensor();
+        Integration.requireOrSkip(!Files.exists(Path.of(CRIO_DIR)), "a free " + CRIO_DIR + " (the test's runtime socket)");
+
+        Path cfg = config("");
+        Path crio = Files.createDirectories(Path.of(CRIO_DIR));
+        ServerSocketChannel socket = ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX);
+        socket.bind(UnixDomainSocketAddress.of(crio.resolve("crio.sock")));
+        Map<String, String> names = new HashMap<>();
+        try (socket; AgentProcess agent = startAgent(cfg);
+             OciContainers oci = new OciContainers(dir.resolve("oci"))) {
             Container hardened = oci.start("hardened", new OciContainers.Spec().edit(SandboxPostureIT::harden));
             Container hostPid = oci.start("hostpid", new OciContainers.Spec().edit(dropNamespace("pid")));
             Container hostNet = oci.start("hostnet", new OciContainers.Spec().edit(dropNamespace("network")));
@@ -126,24 +179,13 @@ class SandboxPostureIT {
             Container forky = oci.start("forky", new OciContainers.Spec().edit(dropNamespace("pid"))
                 .args("/bin/sh", "-c", "for i in $(seq 300); do sleep 0 & done; wait; sleep 300"));
             for (Container c : List.of(hardened, hostPid, hostNet, sock, proc, plain, forky)) {
-                names.put(c.shortId(), c.name().replaceAll("vigil-it-(.*)-.*", "$1"));
+                putName(names, c);
             }
             Thread.sleep(5000); // the workloads start, their sandboxes are read, the forks run
             assertEquals(0, oci.exec(hardened, List.of("--cap", "CAP_SYS_ADMIN"), "/bin/sleep", "30"));
             Thread.sleep(3000);
 
-            Map<String, List<String>> alerts = new TreeMap<>();
-            ObjectMapper json = new ObjectMapper();
-            for (String line : Files.readAllLines(agent.stdoutFile())) {
-                if (!line.startsWith("{")) {
-                    continue;
-                }
-                JsonNode a = json.readTree(line);
-                String id = a.path("output_fields").path("container.id").asText();
-                if (names.containsKey(id)) {
-                    alerts.computeIfAbsent(names.get(id), k -> new ArrayList<>()).add(a.path("rule").asText());
-                }
-            }
+            Map<String, List<String>> alerts = alertsPerContainer(agent, names);
             System.out.println("SandboxPostureIT alerts per container: " + alerts);
             // the exec's CAP_SYS_ADMIN is also what the privileged rule reports (a true alert, of the exec's execve)
             assertEquals(List.of("Container process with capabilities beyond the default set", "Privileged exec into container"),
@@ -156,11 +198,7 @@ class SandboxPostureIT {
             assertEquals(List.of("Container shares a host namespace"), alerts.get("forky"), alerts.toString());
 
             String metrics = agent.metrics();
-            Path postureJson = dir.resolve("posture.json");
-            Process p = new ProcessBuilder("java", "-jar", AgentProcess.jar().toString(), "posture", "--json")
-                .redirectOutput(postureJson.toFile()).redirectError(dir.resolve("posture.err").toFile()).start();
-            assertEquals(0, p.waitFor());
-            JsonNode report = json.readTree(postureJson.toFile());
+            JsonNode report = postureJson();
             Map<String, Integer> perFinding = new TreeMap<>();
             Map<String, List<String>> perContainer = new TreeMap<>();
             for (JsonNode f : report.get("sandbox_findings")) {
@@ -181,6 +219,44 @@ class SandboxPostureIT {
         } finally {
             Files.deleteIfExists(crio.resolve("crio.sock"));
             Files.deleteIfExists(crio);
+        }
+    }
+
+    /**
+     * Seccomp disabled is posture only by default (above); on a node whose config asks for it
+     * ({@code posture.alertOn: [seccomp_disabled]}) it is one alert per container, and
+     * {@code vigil posture --config} says so too. The hardened container stays quiet.
+     */
+    @Test
+    void seccompDisabledAlertsWhenTheConfigAsksForIt() throws Exception {
+        requireRuncAndSensor();
+        Path cfg = config("posture:\n  alertOn: [seccomp_disabled]\n");
+        Map<String, String> names = new HashMap<>();
+        try (AgentProcess agent = startAgent(cfg); OciContainers oci = new OciContainers(dir.resolve("oci"))) {
+            Container hardened = oci.start("hardened", new OciContainers.Spec().edit(SandboxPostureIT::harden));
+            Container plain = oci.start("noseccomp", new OciContainers.Spec()
+                .args("/bin/sh", "-c", "for i in $(seq 50); do sleep 0 & done; wait; sleep 300"));
+            putName(names, hardened);
+            putName(names, plain);
+            Thread.sleep(5000); // the workloads start, their sandboxes are read, the forks run
+
+            Map<String, List<String>> alerts = alertsPerContainer(agent, names);
+            System.out.println("SandboxPostureIT (alertOn: seccomp_disabled) alerts per container: " + alerts);
+            assertEquals(List.of("Container sandbox layer missing"), alerts.get("noseccomp"), alerts.toString());
+            assertEquals(null, alerts.get("hardened"), alerts.toString());
+            String out = Files.readString(agent.stdoutFile());
+            assertTrue(out.contains("Container sandbox layer missing (findings=seccomp_disabled seccomp=disabled"), out);
+
+            Map<String, Boolean> alertsFlag = new TreeMap<>();
+            for (JsonNode f : postureJson("--config", cfg.toString()).get("sandbox_findings")) {
+                if (plain.shortId().equals(f.get("container_id").asText())) {
+                    alertsFlag.put(f.get("finding").asText(), f.get("alerts").asBoolean());
+                }
+            }
+            assertEquals(true, alertsFlag.get("seccomp_disabled"), alertsFlag.toString());
+            assertEquals(false, alertsFlag.get("root_without_userns"), alertsFlag.toString());
+            double gauge = AgentProcess.sample(agent.metrics(), "vigil_posture_containers", "finding=\"seccomp_disabled\"");
+            assertTrue(gauge >= 1, "seccomp_disabled gauge " + gauge); // other containers of this node count too
         }
     }
 }
