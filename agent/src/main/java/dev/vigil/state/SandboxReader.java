@@ -172,12 +172,12 @@ public final class SandboxReader {
                     case "2" -> "filter";
                     default -> null;
                 };
-                case "Seccomp_filters" -> p.seccompFilters = parseInt(v, -1);
+                case "Seccomp_filters" -> p.seccompFilters = ProcReader.parseIntOr(v, -1);
                 case "NoNewPrivs" -> p.noNewPrivs = v.equals("1");
-                case "Uid" -> p.uid = second(v);
-                case "Gid" -> p.gid = second(v);
-                case "CapEff" -> p.capEff = hex(v);
-                case "CapBnd" -> p.capBnd = hex(v);
+                case "Uid" -> p.uid = ProcReader.parseUid(v);
+                case "Gid" -> p.gid = ProcReader.parseUid(v);
+                case "CapEff" -> p.capEff = ProcReader.parseHex(v);
+                case "CapBnd" -> p.capBnd = ProcReader.parseHex(v);
                 case "NSpid" -> p.nspidDepth = v.isEmpty() ? 0 : v.split("\\s+").length;
                 default -> { }
             }
@@ -364,31 +364,6 @@ public final class SandboxReader {
             return ProcReader.readProcFile(p);
         } catch (IOException | RuntimeException e) {
             return null;
-        }
-    }
-
-    private static long second(String v) {
-        String[] parts = v.split("\\s+");
-        try {
-            return Long.parseLong(parts.length > 1 ? parts[1] : parts[0]);
-        } catch (NumberFormatException e) {
-            return -1;
-        }
-    }
-
-    private static int parseInt(String v, int dflt) {
-        try {
-            return Integer.parseInt(v);
-        } catch (NumberFormatException e) {
-            return dflt;
-        }
-    }
-
-    private static long hex(String v) {
-        try {
-            return Long.parseUnsignedLong(v, 16);
-        } catch (NumberFormatException e) {
-            return 0;
         }
     }
 

@@ -7,12 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.vigil.config.StateConfig;
 import dev.vigil.event.Event;
 import dev.vigil.event.Field;
-import dev.vigil.ingest.EventDecoder;
 import dev.vigil.testing.FakeProcRoot;
 import io.micrometer.core.instrument.MockClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -73,16 +71,7 @@ class SandboxWatchTest {
     }
 
     private Event line(String type, int pid, int ppid, String comm, String container, String more) {
-        String json = "{\"evt.type\":\"" + type + "\",\"evt.res\":0,\"proc.pid\":" + pid + ",\"proc.ppid\":" + ppid
-            + ",\"proc.name\":\"" + comm + "\",\"container.id\":\"" + container + "\"" + (more.isEmpty() ? "" : "," + more)
-            + "}\n";
-        byte[] b = json.getBytes(StandardCharsets.UTF_8);
-        Event e = new Event();
-        if (new EventDecoder().decode(b, 0, b.length, e, 1L) != null) {
-            throw new AssertionError("bad test event " + json);
-        }
-        state.enrich(e);
-        return e;
+        return SensorLines.enrich(state, type, pid, ppid, comm, container, more);
     }
 
     private Event exec(int pid, int ppid, String comm, String exe, String container) {
