@@ -8,7 +8,7 @@ import java.util.Set;
  * default-off findings alert.
  *
  * @param reads   read each container's sandbox (seccomp, LSM, user and host namespaces, no_new_privs,
- *                sensitive mounts) when its workload starts; off: no reads, no posture alerts, no gauges
+ *                sensitive mounts) when its workload starts; off: no reads, no posture alerts, the gauges stay at 0
  * @param alertOn the findings that are posture only by default and should alert too: any of
  *                {@link #OPTIONAL_FINDINGS} (a node that enforces Pod Security {@code restricted} wants them)
  */
