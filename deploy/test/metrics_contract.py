@@ -10,7 +10,8 @@ VIGIL = {
     "vigil_output_spooled", "vigil_event_latency_seconds", "vigil_connections",
     "vigil_connections_rejected_total", "vigil_rules_loaded", "vigil_rules_reload_total",
     "vigil_sensor_lost_events_total", "vigil_state_identity_total", "vigil_baseline_scopes",
-    "vigil_baseline_tuples",
+    "vigil_baseline_tuples", "vigil_posture_containers", "vigil_posture_privileged_execs_total",
+    "vigil_state_sandbox_reads_total",
 }
 JVM = {"jvm_memory_used_bytes", "jvm_memory_max_bytes", "process_cpu_usage", "jvm_gc_pause_seconds"}
 PROMETHEUS = {"up"}

@@ -2,7 +2,7 @@
 # Integration test: a real Prometheus (Debian's `prometheus`) scrapes a running agent, with the
 # Vigil alert rules loaded; events go in over the agent's socket, and the counters must arrive in
 # Prometheus with the right values (received = processed + rejected + dropped).
-# `promtool check metrics` must find nothing wrong with /metrics.
+# `promtool check metrics` must find nothing wrong with /metrics (the posture gauges included).
 # Needs: the agent jar (./mvnw -B -q package -DskipTests -> agent/target/vigil.jar), java,
 # prometheus and promtool (apt-get install prometheus), curl, python3. Everything listens on
 # 127.0.0.1 only, and every wait is bounded.
@@ -124,6 +124,15 @@ expect 'vigil_rules_loaded{job="vigil"} > bool 0' 1
 expect 'count(vigil_connections{job="vigil"})' 1
 expect 'count(jvm_memory_used_bytes{job="vigil",area="heap"}) > bool 0' 1
 expect 'count(process_cpu_usage{job="vigil"})' 1
+# The posture meters are there from the start, at 0: one gauge per container finding (a bounded set,
+# no ids in labels), the privileged exec counter, the sandbox reads by result.
+findings="host_pid|host_net|host_ipc|host_uts|host_mnt|runtime_socket|host_path_writable|host_path_mounted"
+findings="$findings|seccomp_disabled|lsm_unconfined|no_new_privs_off|root_without_userns"
+expect "count(vigil_posture_containers{job=\"vigil\",finding=~\"$findings\"})" 12
+expect 'count(vigil_posture_containers{job="vigil"})' 12
+expect 'sum(vigil_posture_containers{job="vigil"})' 0
+expect 'vigil_posture_privileged_execs_total{job="vigil"}' 0
+expect 'count(vigil_state_sandbox_reads_total{job="vigil",result=~"ok|vanished|failed|limited|refused"})' 5
 # The alert rules load in a real Prometheus, all of them.
 rules="$(curl -fsS "$api/rules" | python3 -c 'import json,sys; print(sum(len(g["rules"]) for g in json.load(sys.stdin)["data"]["groups"]))')"
 want="$(grep -c "^      - alert:" "$DEPLOY_DIR/prometheus/vigil-alerts.yaml")"

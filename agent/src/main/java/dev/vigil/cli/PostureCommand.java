@@ -3,16 +3,21 @@ package dev.vigil.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.vigil.config.ConfigException;
+import dev.vigil.config.ConfigLoader;
+import dev.vigil.config.VigilConfig;
 import dev.vigil.posture.PostureReport;
 import dev.vigil.posture.PostureScanner;
 import dev.vigil.runtime.ContainerIdentity;
 import dev.vigil.runtime.IdentitySource;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -21,12 +26,14 @@ import picocli.CommandLine.Spec;
  * containers without a pids limit. Text (one finding a line) or JSON ({@link PostureReport} in
  * snake_case). Each finding names its container's image, pod and namespace when the identity lookup
  * knows them (text: {@code image=… pod=… namespace=…}, left out when unknown; JSON: {@code image},
- * {@code pod}, {@code namespace}, null when unknown). Exit 0 whatever it finds (findings are a report,
- * not an error); 1 if /proc cannot be read.
+ * {@code pod}, {@code namespace}, null when unknown). With {@code --config}, a sandbox finding's
+ * {@code alerts} follows the agent's {@code posture.alertOn}, and the config's {@code state.procRoot} and
+ * {@code state.cgroupRoot} are scanned unless the flags say otherwise. Exit 0 whatever it finds (findings
+ * are a report, not an error); 1 if /proc cannot be read; 2 for a bad config.
  */
 @Command(name = "posture", mixinStandardHelpOptions = true,
     description = "Scan /proc and the cgroups now: privileged container processes, capabilities beyond "
-        + "Docker's default set, containers without a pids limit.")
+        + "Docker's default set, containers without a pids limit, each container's sandbox findings.")
 public final class PostureCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -34,11 +41,16 @@ public final class PostureCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print the report as one JSON object")
     boolean json;
 
-    @Option(names = "--proc-root", paramLabel = "DIR", defaultValue = "/proc", description = "default: ${DEFAULT-VALUE}")
+    @Option(names = "--config", paramLabel = "FILE",
+        description = "the agent's YAML config: its posture.alertOn decides which findings alert, its state.procRoot and"
+            + " state.cgroupRoot are scanned")
+    Path configFile;
+
+    @Option(names = "--proc-root", paramLabel = "DIR", description = "default: the config's state.procRoot, else /proc")
     String procRoot;
 
-    @Option(names = "--cgroup-root", paramLabel = "DIR", defaultValue = "/sys/fs/cgroup",
-        description = "default: ${DEFAULT-VALUE}")
+    @Option(names = "--cgroup-root", paramLabel = "DIR",
+        description = "default: the config's state.cgroupRoot, else /sys/fs/cgroup")
     String cgroupRoot;
 
     /** Who a container is; null (the default): ask this node's runtimes ({@link Stages#postureIdentities()}). */
@@ -46,10 +58,19 @@ public final class PostureCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        VigilConfig config;
+        try {
+            config = configFile != null ? new ConfigLoader().loadValid(configFile) : VigilConfig.defaults();
+        } catch (ConfigException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        String procs = procRoot != null ? procRoot : config.state().procRoot();
+        String cgroups = cgroupRoot != null ? cgroupRoot : config.state().cgroupRoot();
         PostureReport report;
         IdentitySource runtimes = identities == null ? Stages.postureIdentities() : IdentitySource.NONE;
         try {
-            report = new PostureScanner(procRoot, cgroupRoot, identities != null ? identities : runtimes::lookup).scan();
+            report = new PostureScanner(procs, cgroups, identities != null ? identities : runtimes::lookup,
+                Stages.alertOn(config)).scan();
         } catch (java.io.UncheckedIOException e) {
             spec.commandLine().getErr().println("posture: " + e.getMessage());
             return 1;
@@ -79,13 +100,18 @@ public final class PostureCommand implements Callable<Integer> {
                 f.pid(), f.name(), f.containerId(), workload(f.image(), f.pod(), f.namespace()), f.capEffective(),
                 String.join(",", f.extraCapabilities()));
         }
+        for (PostureReport.SandboxFinding f : r.sandboxFindings()) {
+            out.printf("%s: container=%s%s pid=%d %s%s%n", f.finding().replace('_', '-'), f.containerId(),
+                workload(f.image(), f.pod(), f.namespace()), f.pid(), f.detail(), f.alerts() ? " (alerts)" : "");
+        }
         for (PostureReport.ContainerPosture c : r.containersWithoutPidsLimit()) {
             out.printf("no-pids-limit: container=%s%s processes=%d cgroup=%s%n", c.containerId(),
                 workload(c.image(), c.pod(), c.namespace()), c.processes(), c.pidsCgroup());
         }
-        out.printf("posture: %d processes, %d containers, %d privileged, %d beyond default caps, %d without pids limit%n",
+        out.printf("posture: %d processes, %d containers, %d privileged, %d beyond default caps, %d without pids limit,"
+                + " %d sandbox findings%n",
             r.processesScanned(), r.containers().size(), r.privilegedProcesses().size(),
-            r.capabilitiesBeyondDefault().size(), r.containersWithoutPidsLimit().size());
+            r.capabilitiesBeyondDefault().size(), r.containersWithoutPidsLimit().size(), r.sandboxFindings().size());
     }
 
     /** {@code " image=… pod=… namespace=…"}, each only when known: nothing is printed for what is not. */

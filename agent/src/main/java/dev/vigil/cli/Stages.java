@@ -141,14 +141,37 @@ final class Stages {
             c.runtime().containerdNamespaces());
         if (live) {
             enricher.seedFromProc();
+            if (c.posture().reads()) {
+                enricher.enableSandboxReads(alertOn(c), sandboxThread());
+            }
         }
         return enricher;
+    }
+
+    /** The findings {@code posture.alertOn} turns on (validated names). */
+    static java.util.Set<dev.vigil.state.SandboxFinding> alertOn(VigilConfig c) {
+        java.util.Set<dev.vigil.state.SandboxFinding> on = java.util.EnumSet.noneOf(dev.vigil.state.SandboxFinding.class);
+        for (String f : c.posture().alertOn()) {
+            on.add(dev.vigil.state.SandboxFinding.byLabel(f));
+        }
+        return on;
+    }
+
+    /** One daemon thread, {@code vigil-sandbox}, for the sandbox reads (bounded by the prober's in-flight cap). */
+    private static java.util.concurrent.Executor sandboxThread() {
+        return new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, java.util.concurrent.TimeUnit.MILLISECONDS,
+            new java.util.concurrent.ArrayBlockingQueue<>(512), r -> {
+                Thread t = new Thread(r, "vigil-sandbox");
+                t.setDaemon(true);
+                return t;
+            });
     }
 
     private static final String NO_SUCH_ROOT = "/nonexistent/vigil-replay";
 
     /**
-     * Between batches: apply the runtimes' identity updates, then poll the pids cgroups' counters and
+     * Between batches: apply the runtimes' identity updates, match the container_posture events of the
+     * sandboxes read meanwhile, then poll the pids cgroups' counters and
      * match the pids_max_hit events they yield.
      */
     static BatchEndTask pidsPoll(StateEnricher state, Matcher matcher, AlertEmitter emitter) {
@@ -156,6 +179,7 @@ final class Stages {
         Consumer<Event> toRules = e -> matcher.match(e, emitter);
         return now -> {
             state.drainIdentities();
+            state.drainSandboxes(scratch, toRules);
             state.pollPidsEvents(now, scratch, toRules);
         };
     }

@@ -13,12 +13,15 @@ import java.util.List;
  * @param alerts      dedup, rate limits and the spool directory (default: stateDir/spool)
  * @param runtime     the container runtimes asked for identity
  * @param process     the user the agent switches to after starting the sensor, when started as root
+ * @param posture     each container's sandbox, read as its workload starts, and which findings alert
  */
 public record VigilConfig(String hostname, String clusterName, IngestConfig ingest, PipelineConfig pipeline,
                           MetricsConfig metrics, RulesConfig rules, StateConfig state, List<OutputConfig> outputs,
-                          AlertsConfig alerts, RuntimeConfig runtime, ProcessConfig process) {
+                          AlertsConfig alerts, RuntimeConfig runtime, ProcessConfig process,
+                          PostureConfig posture) {
     public VigilConfig {
         process = process != null ? process : ProcessConfig.defaults();
+        posture = posture != null ? posture : PostureConfig.defaults();
         runtime = runtime != null ? runtime : RuntimeConfig.defaults();
         ingest = ingest != null ? ingest : IngestConfig.defaults();
         pipeline = pipeline != null ? pipeline : PipelineConfig.defaults();
@@ -34,7 +37,7 @@ public record VigilConfig(String hostname, String clusterName, IngestConfig inge
     }
 
     public static VigilConfig defaults() {
-        return new VigilConfig(null, null, null, null, null, null, null, null, null, null, null);
+        return new VigilConfig(null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** Every problem, each naming its key; empty when the config is valid. */
@@ -51,46 +54,39 @@ public record VigilConfig(String hostname, String clusterName, IngestConfig inge
         alerts.validate(errors);
         runtime.validate(errors);
         process.validate(errors);
+        posture.validate(errors);
         return errors;
     }
 
     public VigilConfig withIngest(IngestConfig v) {
-        return new VigilConfig(hostname, clusterName, v, pipeline, metrics, rules, state, outputs, alerts,
-            runtime, process);
+        return new VigilConfig(hostname, clusterName, v, pipeline, metrics, rules, state, outputs, alerts, runtime, process, posture);
     }
 
     public VigilConfig withPipeline(PipelineConfig v) {
-        return new VigilConfig(hostname, clusterName, ingest, v, metrics, rules, state, outputs, alerts,
-            runtime, process);
+        return new VigilConfig(hostname, clusterName, ingest, v, metrics, rules, state, outputs, alerts, runtime, process, posture);
     }
 
     public VigilConfig withMetrics(MetricsConfig v) {
-        return new VigilConfig(hostname, clusterName, ingest, pipeline, v, rules, state, outputs, alerts,
-            runtime, process);
+        return new VigilConfig(hostname, clusterName, ingest, pipeline, v, rules, state, outputs, alerts, runtime, process, posture);
     }
 
     public VigilConfig withRules(RulesConfig v) {
-        return new VigilConfig(hostname, clusterName, ingest, pipeline, metrics, v, state, outputs, alerts,
-            runtime, process);
+        return new VigilConfig(hostname, clusterName, ingest, pipeline, metrics, v, state, outputs, alerts, runtime, process, posture);
     }
 
     public VigilConfig withState(StateConfig v) {
-        return new VigilConfig(hostname, clusterName, ingest, pipeline, metrics, rules, v, outputs, alerts,
-            runtime, process);
+        return new VigilConfig(hostname, clusterName, ingest, pipeline, metrics, rules, v, outputs, alerts, runtime, process, posture);
     }
 
     public VigilConfig withAlerts(AlertsConfig v) {
-        return new VigilConfig(hostname, clusterName, ingest, pipeline, metrics, rules, state, outputs, v,
-            runtime, process);
+        return new VigilConfig(hostname, clusterName, ingest, pipeline, metrics, rules, state, outputs, v, runtime, process, posture);
     }
 
     public VigilConfig withRuntime(RuntimeConfig v) {
-        return new VigilConfig(hostname, clusterName, ingest, pipeline, metrics, rules, state, outputs, alerts,
-            v, process);
+        return new VigilConfig(hostname, clusterName, ingest, pipeline, metrics, rules, state, outputs, alerts, v, process, posture);
     }
 
     public VigilConfig withOutputs(List<OutputConfig> v) {
-        return new VigilConfig(hostname, clusterName, ingest, pipeline, metrics, rules, state, v, alerts,
-            runtime, process);
+        return new VigilConfig(hostname, clusterName, ingest, pipeline, metrics, rules, state, v, alerts, runtime, process, posture);
     }
 }

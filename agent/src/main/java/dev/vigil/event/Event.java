@@ -40,6 +40,8 @@ public final class Event {
     private boolean valid;
     /** The container's labels, set by the state stage; an immutable object shared, never copied. */
     private ContainerMeta containerMeta;
+    /** The container's sandbox as its workload started, set by the state stage; shared, never copied. */
+    private ContainerSandbox sandbox;
 
     public void clear() {
         present = 0;
@@ -49,6 +51,7 @@ public final class Event {
         valid = false;
         receiveNanos = 0;
         containerMeta = null;
+        sandbox = null;
     }
 
     // ---- presence and typed values ----
@@ -247,6 +250,15 @@ public final class Event {
         this.containerMeta = meta;
     }
 
+    /** What the kernel enforces on the event's container's workload, or null when not (yet) read. */
+    public ContainerSandbox sandbox() {
+        return sandbox;
+    }
+
+    public void setSandbox(ContainerSandbox sandbox) {
+        this.sandbox = sandbox;
+    }
+
     /** Copies every value of another event into this one (for tests and replay tools). */
     public void copyFrom(Event o) {
         clear();
@@ -269,6 +281,7 @@ public final class Event {
         receiveNanos = o.receiveNanos;
         valid = o.valid;
         containerMeta = o.containerMeta;
+        sandbox = o.sandbox;
     }
 
     private void growExtras(int n) {

@@ -38,7 +38,9 @@ public final class EventTypes {
         "brk", "getrlimit", "setrlimit", "prlimit", "chdir", "fchdir", "getcwd", "switch", "container",
         "procinfo", "vigil_sensor_lost",
         // synthesized by the state stage from a container's pids.events counter
-        "pids_max_hit"
+        "pids_max_hit",
+        // synthesized by the state stage once per container start (and per privileged exec): its sandbox
+        "container_posture"
     };
 
     /** Number of interned ids; arrays indexed by type id have this length. */
@@ -80,4 +82,5 @@ public final class EventTypes {
     public static final int SOCKET = id("socket");
     public static final int SENSOR_LOST = id("vigil_sensor_lost");
     public static final int PIDS_MAX_HIT = id("pids_max_hit");
+    public static final int CONTAINER_POSTURE = id("container_posture");
 }

@@ -10,13 +10,43 @@ import java.util.List;
  * @param privilegedProcesses        container processes whose effective set is the full set
  * @param capabilitiesBeyondDefault  other container processes with capabilities beyond Docker's default set
  * @param containersWithoutPidsLimit containers whose pids cgroup has {@code pids.max = max}
- * @param containers                 every container seen, with its pids limit and process count
+ * @param containers                 every container seen, with its pids limit, process count and sandbox
+ * @param sandboxFindings            each finding of each container's sandbox (its workload: the container's
+ *                                   lowest pid), one entry per container and finding
  */
 public record PostureReport(String fullCapabilitySet, int processesScanned,
                             List<ProcessFinding> privilegedProcesses,
                             List<ProcessFinding> capabilitiesBeyondDefault,
                             List<ContainerPosture> containersWithoutPidsLimit,
-                            List<ContainerPosture> containers) {
+                            List<ContainerPosture> containers,
+                            List<SandboxFinding> sandboxFindings) {
+
+    /**
+     * One weakness of a container's sandbox.
+     *
+     * @param finding {@code host_pid}, {@code seccomp_disabled}, … ({@code dev.vigil.state.SandboxFinding})
+     * @param alerts  whether the agent alerts on it: by default, or because the scanner's {@code alertOn} (the
+     *                config's {@code posture.alertOn}, {@code vigil posture --config}) names it; else posture only
+     * @param detail  what shows it ({@code host_ns=pid,net}, a mount, the seccomp mode)
+     */
+    public record SandboxFinding(String containerId, String finding, boolean alerts, String detail, int pid,
+                                 String image, String pod, String namespace) {
+    }
+
+    /**
+     * What the kernel enforces on a container's workload (its lowest pid), as {@code vigil posture} shows it.
+     *
+     * @param seccomp           {@code disabled}, {@code strict}, {@code filter}; null when not told
+     * @param lsmProfile        null when the node runs no LSM
+     * @param userns            in a user namespace of its own
+     * @param hostNamespaces    namespaces shared with the host's init
+     * @param unknownNamespaces namespaces that could not be compared
+     * @param sensitiveMounts   {@code HOSTPATH:DEST:rw|ro}
+     */
+    public record Sandbox(int pid, String seccomp, int seccompFilters, boolean noNewPrivs, String lsmProfile,
+                          boolean userns, long uid, long gid, List<String> hostNamespaces,
+                          List<String> unknownNamespaces, List<String> sensitiveMounts, List<String> findings) {
+    }
 
     /**
      * A container process with more capabilities than it should have.
@@ -39,12 +69,14 @@ public record PostureReport(String fullCapabilitySet, int processesScanned,
      * @param image      as in {@link ProcessFinding}; null when unknown
      * @param pod        as in {@link ProcessFinding}; null when unknown
      * @param namespace  as in {@link ProcessFinding}; null when unknown
+     * @param sandbox    its workload's sandbox; null when unreadable
      */
     public record ContainerPosture(String containerId, String pidsCgroup, Long pidsLimit, int processes,
-                                   boolean privileged, String image, String pod, String namespace) {
+                                   boolean privileged, String image, String pod, String namespace, Sandbox sandbox) {
     }
 
     public boolean clean() {
-        return privilegedProcesses.isEmpty() && capabilitiesBeyondDefault.isEmpty() && containersWithoutPidsLimit.isEmpty();
+        return privilegedProcesses.isEmpty() && capabilitiesBeyondDefault.isEmpty() && containersWithoutPidsLimit.isEmpty()
+            && sandboxFindings.isEmpty();
     }
 }

@@ -7,6 +7,9 @@ import dev.vigil.runtime.ContainerIdentity;
 import dev.vigil.state.ContainerIds;
 import dev.vigil.state.ProcReader;
 import dev.vigil.state.ProcSnapshot;
+import dev.vigil.state.SandboxFacts;
+import dev.vigil.state.SandboxFinding;
+import dev.vigil.state.SandboxReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
@@ -16,6 +19,7 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
 
@@ -23,7 +27,9 @@ import java.util.function.Function;
  * Scans the node now: every process under the proc root ({@code status}, {@code cgroup}), and the pids
  * cgroup of every container found. Reports container processes with the full capability set of this
  * kernel (privileged), other container processes with capabilities beyond Docker's default set
- * ({@link Capabilities#DOCKER_DEFAULT}), and containers whose {@code pids.max} is {@code max}.
+ * ({@link Capabilities#DOCKER_DEFAULT}), containers whose {@code pids.max} is {@code max}, and each
+ * container's sandbox (its lowest pid's: seccomp, LSM, namespaces, mounts; {@link SandboxReader}) with
+ * its findings.
  * Host processes are not findings: root daemons on the host hold the full set by design. Each finding
  * names its container's image, pod and namespace when the identity lookup knows them (null otherwise).
  *
@@ -33,6 +39,7 @@ public final class PostureScanner {
     private final String procRoot;
     private final String cgroupRoot;
     private final Function<String, ContainerIdentity> identities;
+    private final Set<SandboxFinding> alertOn;
 
     /** Without identities: no finding names an image, pod or namespace. */
     public PostureScanner(String procRoot, String cgroupRoot) {
@@ -44,9 +51,16 @@ public final class PostureScanner {
      *                   {@code IdentitySource::lookup}); null for an unknown container; asked once per container
      */
     public PostureScanner(String procRoot, String cgroupRoot, Function<String, ContainerIdentity> identities) {
+        this(procRoot, cgroupRoot, identities, Set.of());
+    }
+
+    /** {@code alertOn}: the default-off findings the agent's config turns into alerts (the report's {@code alerts}). */
+    public PostureScanner(String procRoot, String cgroupRoot, Function<String, ContainerIdentity> identities,
+                          Set<SandboxFinding> alertOn) {
         this.procRoot = procRoot;
         this.cgroupRoot = cgroupRoot;
         this.identities = identities;
+        this.alertOn = Set.copyOf(alertOn);
     }
 
     public PostureReport scan() {
@@ -67,6 +81,9 @@ public final class PostureScanner {
             }
             MutableContainer c = containers.computeIfAbsent(s.containerId, id -> new MutableContainer(identities.apply(id)));
             c.processes++;
+            if (c.firstPid == 0 || pid < c.firstPid) {
+                c.firstPid = pid; // the container's init, unless pids wrapped: its workload
+            }
             if (c.pidsCgroupDir == null) {
                 c.pidsCgroupDir = s.pidsCgroupDir;
             }
@@ -80,19 +97,51 @@ public final class PostureScanner {
         }
         List<ContainerPosture> all = new ArrayList<>();
         List<ContainerPosture> unlimited = new ArrayList<>();
+        List<PostureReport.SandboxFinding> sandboxFindings = new ArrayList<>();
+        SandboxReader sandboxes = new SandboxReader(procRoot);
         for (Map.Entry<String, MutableContainer> e : containers.entrySet()) {
             MutableContainer c = e.getValue();
             long limit = ProcReader.readPidsMax(c.pidsCgroupDir);
+            PostureReport.Sandbox sandbox = null;
+            if (sandboxes.read(c.firstPid, alertOn) == SandboxReader.Result.OK) {
+                sandbox = sandbox(c.firstPid, sandboxes.facts(), e.getKey(), c.identity, sandboxFindings);
+            }
             ContainerPosture p = new ContainerPosture(e.getKey(), c.pidsCgroupDir,
                 limit == ProcReader.LIMIT_UNKNOWN ? null : limit, c.processes, c.privileged, image(c.identity),
-                c.identity == null ? null : c.identity.podName(), c.identity == null ? null : c.identity.podNamespace());
+                c.identity == null ? null : c.identity.podName(), c.identity == null ? null : c.identity.podNamespace(),
+                sandbox);
             all.add(p);
             if (limit == ProcReader.NO_LIMIT) {
                 unlimited.add(p);
             }
         }
         return new PostureReport(Capabilities.hex(full), scanned, List.copyOf(privileged), List.copyOf(beyond),
-            List.copyOf(unlimited), List.copyOf(all));
+            List.copyOf(unlimited), List.copyOf(all), List.copyOf(sandboxFindings));
+    }
+
+    /** The report's view of a workload's sandbox; its findings appended to {@code out}. */
+    private static PostureReport.Sandbox sandbox(int pid, SandboxFacts f, String containerId, ContainerIdentity id,
+                                                 List<PostureReport.SandboxFinding> out) {
+        List<String> labels = new ArrayList<>();
+        for (SandboxFinding x : f.findings) {
+            labels.add(x.label());
+            out.add(new PostureReport.SandboxFinding(containerId, x.label(), f.alerting.contains(x), detail(x, f), pid,
+                image(id), id == null ? null : id.podName(), id == null ? null : id.podNamespace()));
+        }
+        return new PostureReport.Sandbox(pid, f.seccomp, f.seccompFilters, f.noNewPrivs, f.lsmProfile, f.userns, f.uid,
+            f.gid, f.hostNamespaces, f.unknownNamespaces, f.sensitiveMounts, List.copyOf(labels));
+    }
+
+    private static String detail(SandboxFinding x, SandboxFacts f) {
+        return switch (x) {
+            case HOST_PID, HOST_NET, HOST_IPC, HOST_UTS, HOST_MNT -> "host_ns=" + String.join(",", f.hostNamespaces);
+            case RUNTIME_SOCKET, HOST_PATH_WRITABLE, HOST_PATH_MOUNTED -> "mounts=" + String.join(",", f.sensitiveMounts);
+            case SECCOMP_DISABLED -> "seccomp=" + f.seccomp;
+            case LSM_UNCONFINED -> "lsm=" + f.lsmProfile;
+            case NO_NEW_PRIVS_OFF -> "no_new_privs=false";
+            case ROOT_WITHOUT_USERNS -> "uid=" + f.uid + " userns=false";
+            case PRIVILEGED_EXEC -> "";
+        };
     }
 
     private static ProcessFinding finding(ProcSnapshot s, long extra, ContainerIdentity identity) {
@@ -137,6 +186,7 @@ public final class PostureScanner {
     private static final class MutableContainer {
         final ContainerIdentity identity;
         int processes;
+        int firstPid;
         boolean privileged;
         String pidsCgroupDir;
 

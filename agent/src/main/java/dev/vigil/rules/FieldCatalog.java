@@ -15,6 +15,10 @@ import java.util.Set;
  * <li>{@code container.label[KEY]} and {@code k8s.pod.label[KEY]}: read from the event's
  *     {@link dev.vigil.event.ContainerMeta} (the runtime's labels), else from an extra of that full name
  *     (a producer's flat key); missing when neither has the key, as in Falco;</li>
+ * <li>the sandbox fields ({@code container.seccomp}, {@code container.no_new_privs},
+ *     {@code container.lsm.profile}, {@code container.userns}, {@code container.host_ns},
+ *     {@code container.sensitive_mounts}, {@code container.posture.findings}): read from the event's
+ *     {@link dev.vigil.event.ContainerSandbox}, else from an extra of that name;</li>
  * <li>{@code proc.aname[N]} ({@code [0]} is proc.name, {@code [1]} proc.pname, others the extra
  *     {@code proc.aname[N]}), and bare {@code proc.aname} = any of proc.pname, proc.aname[2..9];</li>
  * <li>the pass-through fields of {@link #PASS_THROUGH}: Falco fields the agent does not compute but
@@ -75,6 +79,13 @@ public final class FieldCatalog {
     record Label(boolean pod, String key, String extraName) implements Resolved {
     }
 
+    /**
+     * One of {@link dev.vigil.event.ContainerSandbox#FIELDS}: read from the event's sandbox (the state
+     * stage's reading of the container's workload), else from an extra of that name (a producer's flat key).
+     */
+    record Sandbox(String name) implements Resolved {
+    }
+
     /** Bare {@code proc.aname}: any ancestor's name. */
     record AnyAncestor() implements Resolved {
     }
@@ -93,6 +104,9 @@ public final class FieldCatalog {
             }
             if (name.equals("proc.aname")) {
                 return new AnyAncestor();
+            }
+            if (dev.vigil.event.ContainerSandbox.FIELDS.contains(name)) {
+                return new Sandbox(name);
             }
             if (name.startsWith("evt.rawarg.") && name.length() > 11) {
                 String arg2 = "evt.arg." + name.substring(11);

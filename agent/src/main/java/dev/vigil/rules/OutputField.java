@@ -26,6 +26,8 @@ final class OutputField {
     private final LongFunction<String> renderer;
     /** container.label[KEY] / k8s.pod.label[KEY]: the runtime's label first, then the extra. */
     private final FieldCatalog.Label label;
+    /** A sandbox field: the event's sandbox first, then the extra. */
+    private final boolean sandbox;
 
     private OutputField(String name, Field known, String extra, boolean anyAncestor) {
         this(name, known, extra, anyAncestor, null);
@@ -34,6 +36,7 @@ final class OutputField {
     private OutputField(String name, Field known, String extra, boolean anyAncestor, FieldCatalog.Label label) {
         this.label = label;
         this.name = name;
+        this.sandbox = dev.vigil.event.ContainerSandbox.FIELDS.contains(name);
         this.known = known;
         this.extra = extra;
         this.anyAncestor = anyAncestor;
@@ -80,6 +83,12 @@ final class OutputField {
                 case CAPS -> Capabilities.names(e.getLong(known));
                 case LONG -> renderer != null ? renderer.apply(e.getLong(known)) : (Object) e.getLong(known);
             };
+        }
+        if (sandbox && e.sandbox() != null) {
+            String v = e.sandbox().sandboxField(name);
+            if (v != null) {
+                return v;
+            }
         }
         if (label != null && e.containerMeta() != null) {
             String v = label.pod() ? e.containerMeta().podLabel(label.key()) : e.containerMeta().containerLabel(label.key());

@@ -42,26 +42,24 @@ abstract class TextSource {
     }
 
     /**
-     * container.label[KEY] / k8s.pod.label[KEY]: the runtime's label through the event's ContainerMeta,
-     * else the producer's flat key; false when neither has it. Copies the value into a scratch buffer
-     * (a label is a String, an operator takes chars): no allocation once the buffer fits.
+     * A value the state stage attached to the event as an object (a String), else the producer's flat key of
+     * the same field; false when neither has it. Copies the value into a scratch buffer (an operator takes
+     * chars): no allocation once the buffer fits.
      */
-    static final class Label extends TextSource {
-        private final boolean pod;
-        private final String key;
+    abstract static class AttachedOrExtra extends TextSource {
         private final Extra extra;
         private char[] scratch = new char[64];
 
-        Label(ExtraIndex index, FieldCatalog.Label label) {
-            this.pod = label.pod();
-            this.key = label.key();
-            this.extra = new Extra(index, label.extraName());
+        AttachedOrExtra(ExtraIndex index, String extraName) {
+            this.extra = new Extra(index, extraName);
         }
 
+        /** The attached value, or null when the event has none. */
+        abstract String attached(Event e);
+
         @Override
-        boolean test(Event e, TextOp op) {
-            dev.vigil.event.ContainerMeta meta = e.containerMeta();
-            String v = meta == null ? null : pod ? meta.podLabel(key) : meta.containerLabel(key);
+        final boolean test(Event e, TextOp op) {
+            String v = attached(e);
             if (v == null) {
                 return extra.test(e, op);
             }
@@ -71,6 +69,40 @@ abstract class TextSource {
             }
             v.getChars(0, len, scratch, 0);
             return op.test(scratch, 0, len);
+        }
+    }
+
+    /** container.label[KEY] / k8s.pod.label[KEY]: the runtime's label through the event's ContainerMeta. */
+    static final class Label extends AttachedOrExtra {
+        private final boolean pod;
+        private final String key;
+
+        Label(ExtraIndex index, FieldCatalog.Label label) {
+            super(index, label.extraName());
+            this.pod = label.pod();
+            this.key = label.key();
+        }
+
+        @Override
+        String attached(Event e) {
+            dev.vigil.event.ContainerMeta meta = e.containerMeta();
+            return meta == null ? null : pod ? meta.podLabel(key) : meta.containerLabel(key);
+        }
+    }
+
+    /** A sandbox field ({@link FieldCatalog.Sandbox}): the event's sandbox's value (the state stage's reading). */
+    static final class Sandbox extends AttachedOrExtra {
+        private final String name;
+
+        Sandbox(ExtraIndex index, String name) {
+            super(index, name);
+            this.name = name;
+        }
+
+        @Override
+        String attached(Event e) {
+            dev.vigil.event.ContainerSandbox s = e.sandbox();
+            return s == null ? null : s.sandboxField(name);
         }
     }
 

@@ -39,6 +39,15 @@ final class ContainerTable {
     final long[] nextRequestNanos;
     /** The runtime reported the container deleted: the entry leaves with its last live process. */
     final boolean[] deleted;
+    /** Its workload's sandbox, read once as it started; null until read (set through {@link #setSandbox}). */
+    final SandboxFacts[] sandbox;
+    /** {@link #SANDBOX_UNREAD}, {@link #SANDBOX_ASKED} or {@link #SANDBOX_DONE}. */
+    final byte[] sandboxState;
+    static final byte SANDBOX_UNREAD = 0;
+    static final byte SANDBOX_ASKED = 1;
+    static final byte SANDBOX_DONE = 2;
+    /** Containers in the table per finding of their sandbox (by ordinal); read racily by gauges. */
+    private final int[] findingCounts = new int[SandboxFinding.values().length];
 
     private int size;
     private long evictions;
@@ -62,6 +71,8 @@ final class ContainerTable {
         identityRequested = new boolean[capacity];
         nextRequestNanos = new long[capacity];
         deleted = new boolean[capacity];
+        sandbox = new SandboxFacts[capacity];
+        sandboxState = new byte[capacity];
     }
 
     int find(long k) {
@@ -75,6 +86,7 @@ final class ContainerTable {
             e = victim();
             index.remove(key[e]);
             setIdentity(e, null);
+            setSandbox(e, null);
             evictions++;
         } else {
             e = firstFree();
@@ -94,6 +106,7 @@ final class ContainerTable {
         identityRequested[e] = false;
         nextRequestNanos[e] = 0;
         deleted[e] = false;
+        sandboxState[e] = SANDBOX_UNREAD;
         index.put(k, e);
         return e;
     }
@@ -104,7 +117,28 @@ final class ContainerTable {
         pidsCgroupDir[e] = null;
         idText[e] = null;
         setIdentity(e, null);
+        setSandbox(e, null);
         size--;
+    }
+
+    /** Sets (or, with null, drops) an entry's sandbox, keeping the counts per finding. */
+    void setSandbox(int e, SandboxFacts f) {
+        if (sandbox[e] != null) {
+            for (SandboxFinding x : sandbox[e].findings) {
+                findingCounts[x.ordinal()]--;
+            }
+        }
+        if (f != null) {
+            for (SandboxFinding x : f.findings) {
+                findingCounts[x.ordinal()]++;
+            }
+        }
+        sandbox[e] = f;
+    }
+
+    /** Containers in the table whose sandbox has {@code finding}. */
+    int withFinding(SandboxFinding finding) {
+        return findingCounts[finding.ordinal()];
     }
 
     /** Sets (or, with null, drops) an entry's identity, keeping the count of identified containers. */

@@ -111,13 +111,14 @@ public final class ProcReader {
         }
     }
 
-    private static long parseUid(String value) {
+    /** The effective id of a {@code Uid:}/{@code Gid:} line's value (real, effective, saved, fs); -1 if bad. */
+    static long parseUid(String value) {
         String[] parts = value.split("\\s+");
         // real, effective, saved, fs: libsinsp takes the effective uid
         return parseIntOr(parts.length > 1 ? parts[1] : parts[0], -1);
     }
 
-    private static int parseIntOr(String v, int dflt) {
+    static int parseIntOr(String v, int dflt) {
         try {
             return Integer.parseInt(v);
         } catch (NumberFormatException e) {
@@ -125,7 +126,8 @@ public final class ProcReader {
         }
     }
 
-    private static long parseHex(String v) {
+    /** A {@code CapEff:}-style hex mask; 0 if bad. */
+    static long parseHex(String v) {
         try {
             return Long.parseUnsignedLong(v, 16);
         } catch (NumberFormatException e) {

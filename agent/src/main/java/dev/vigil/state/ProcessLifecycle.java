@@ -75,6 +75,8 @@ final class ProcessLifecycle {
 
     /** The current event's container.id was overruled by the process's /proc cgroup. */
     private boolean wireIdOverruled;
+    /** The current event is a process's hand-over exec: from the runtime's set-up to the workload. */
+    private boolean handedOver;
 
     ProcessLifecycle(ProcessTable processes, ContainerTable containers, ContainerLinks links, ProcLoader loader,
                      NegativePidCache vanished, StateMetrics metrics, TextInterner names, TextInterner paths) {
@@ -94,6 +96,7 @@ final class ProcessLifecycle {
      */
     int enter(Event ev, int pid, int type, long nowNanos) {
         wireIdOverruled = false;
+        handedOver = false;
         int e = processes.find(pid);
         if (e < 0) {
             if (type == EventTypes.PROCEXIT) {
@@ -166,6 +169,11 @@ final class ProcessLifecycle {
         }
     }
 
+    /** Whether the current event is a hand-over exec (the runtime's set-up becoming the workload). */
+    boolean handedOver() {
+        return handedOver;
+    }
+
     /** Whether the current event's container.id named another container than the process's /proc cgroup. */
     boolean wireIdOverruled() {
         return wireIdOverruled;
@@ -214,6 +222,7 @@ final class ProcessLifecycle {
             boolean keeps = t.setup[e] == ProcessTable.SETUP_ENTERED && isRuntimeReexec(ev);
             if (!keeps) {
                 t.setup[e] = ProcessTable.WORKLOAD; // the hand-over: from this exec on, the workload
+                handedOver = true;
             }
         }
     }

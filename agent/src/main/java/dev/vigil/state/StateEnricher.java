@@ -55,6 +55,8 @@ public final class StateEnricher implements Enricher {
     private final EventFiller filler;
     private final ContainerIdentities identities;
     private final PidsEventsPoller poller;
+    private final SandboxWatch sandboxes;
+    private final String procRoot;
     private final long fullCapSet;
 
     /** Identity from the wire only ({@link IdentitySource#NONE}). */
@@ -83,14 +85,35 @@ public final class StateEnricher implements Enricher {
         TextInterner names = new TextInterner(4096, 64);
         TextInterner paths = new TextInterner(8192, ProcReader.MAX_CMDLINE_CHARS);
         NegativePidCache vanished = new NegativePidCache(4096, NEGATIVE_TTL_NANOS);
-        this.loader = new ProcLoader(reader, processes, containers, links, metrics,
-            new ProcReadBudget(config.procReadsPerSecond()), vanished, names, paths);
+        ProcReadBudget budget = new ProcReadBudget(config.procReadsPerSecond()); // one budget for every /proc read
+        this.loader = new ProcLoader(reader, processes, containers, links, metrics, budget, vanished, names, paths);
         this.seeder = new ProcSeeder(loader, processes);
         this.lifecycle = new ProcessLifecycle(processes, containers, links, loader, vanished, metrics, names, paths);
         this.fullCapSet = reader.fullCapabilitySet(Capabilities.FULL_SET);
         this.filler = new EventFiller(processes, containers, fullCapSet);
         this.identities = new ContainerIdentities(identitySource, containers, links);
         this.poller = new PidsEventsPoller(containers, filler, metrics, clock);
+        this.sandboxes = new SandboxWatch(containers, processes, budget, filler, metrics, clock);
+        this.procRoot = config.procRoot();
+    }
+
+    /**
+     * Starts reading each container's sandbox as its workload starts (off until called): the reads run
+     * on {@code executor} (one thread in the agent; the caller's in tests), the answers are applied by
+     * {@link #drainSandboxes}. {@code alertOn}: the default-off findings that should alert too.
+     */
+    public void enableSandboxReads(java.util.Set<SandboxFinding> alertOn, java.util.concurrent.Executor executor) {
+        sandboxes.enable(new SandboxProber(new SandboxReader(procRoot), alertOn, executor));
+    }
+
+    /**
+     * Between batches: applies the sandboxes read since the last call; each that makes findings (or an
+     * exec with less sandbox than its container's workload) becomes one {@code container_posture} event
+     * in {@code slot}, handed to {@code sink} (the slot is reused: the sink must not keep it). Returns how many.
+     */
+    public int drainSandboxes(Event slot, Consumer<Event> sink) {
+        links.nowNanos = clock.monotonicTime();
+        return sandboxes.drain(slot, sink);
     }
 
     /**
@@ -128,6 +151,7 @@ public final class StateEnricher implements Enricher {
             c = identities.resolve(c, now);
             if (c >= 0) {
                 filler.fillContainer(c, e, ev, now, lifecycle.wireIdOverruled());
+                sandboxes.onEvent(c, e, ev, pid, lifecycle.handedOver(), now);
             }
         }
         lifecycle.leave(e, type);

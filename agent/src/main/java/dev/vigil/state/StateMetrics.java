@@ -18,6 +18,16 @@ final class StateMetrics {
     private final Counter pidsMaxHits;
     private final Counter containerIdMismatches;
     private final Counter eventsDegraded;
+    /** By {@link #SANDBOX_READ_RESULTS} index: bound once, so a read's outcome costs no lookup. */
+    private final Counter[] sandboxReads = new Counter[SANDBOX_READ_RESULTS.length];
+    /** The {@code result} tags of {@code vigil.state.sandbox.reads}, indexed by the {@code READ_*} constants. */
+    static final String[] SANDBOX_READ_RESULTS = {"ok", "vanished", "failed", "limited", "refused"};
+    static final int READ_OK = 0;
+    static final int READ_VANISHED = 1;
+    static final int READ_FAILED = 2;
+    static final int READ_LIMITED = 3;
+    static final int READ_REFUSED = 4;
+    private final Counter privilegedExecs;
 
     StateMetrics(MeterRegistry registry, ProcessTable processes, ContainerTable containers) {
         Gauge.builder("vigil.state.processes", processes, ProcessTable::size)
@@ -45,6 +55,22 @@ final class StateMetrics {
         eventsDegraded = Counter.builder("vigil.state.events.degraded")
             .description("Events of a process whose /proc read the per-second budget skipped: its container is"
                 + " inherited from the nearest known ancestor, or unknown").register(registry);
+        for (int i = 0; i < SANDBOX_READ_RESULTS.length; i++) {
+            sandboxReads[i] = Counter.builder("vigil.state.sandbox.reads").tag("result", SANDBOX_READ_RESULTS[i])
+                .description("Reads of a container's sandbox (/proc/PID of its workload, or of a process exec'd into"
+                    + " it), by result: limited = the /proc read budget was spent, refused = too many outstanding")
+                .register(registry);
+        }
+        privilegedExecs = Counter.builder("vigil.posture.privileged_execs")
+            .description("Processes put into a running container with less sandbox than its workload").register(registry);
+        for (SandboxFinding f : SandboxFinding.values()) {
+            if (f == SandboxFinding.PRIVILEGED_EXEC) {
+                continue; // a process's, not a container's: counted above
+            }
+            Gauge.builder("vigil.posture.containers", containers, t -> t.withFinding(f)).tag("finding", f.label())
+                .description("Containers in the container table whose workload's sandbox has the finding")
+                .baseUnit("containers").strongReference(true).register(registry);
+        }
         pidsMaxHits = Counter.builder("vigil.state.pids.max.hits")
             .description("pids_max_hit events synthesized from a rising pids.events max counter").register(registry);
     }
@@ -76,6 +102,15 @@ final class StateMetrics {
 
     void pidsMaxHit() {
         pidsMaxHits.increment();
+    }
+
+    /** A sandbox read's outcome: one of the {@code READ_*} constants. */
+    void sandboxRead(int result) {
+        sandboxReads[result].increment();
+    }
+
+    void privilegedExec() {
+        privilegedExecs.increment();
     }
 
     void containerIdMismatch() {

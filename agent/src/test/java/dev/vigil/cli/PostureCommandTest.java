@@ -9,6 +9,7 @@ import dev.vigil.runtime.ContainerIdentity;
 import dev.vigil.testing.FakeProcRoot;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
@@ -97,5 +98,58 @@ class PostureCommandTest {
         assertTrue(unknown.get("image").isNull() && unknown.get("pod").isNull() && unknown.get("namespace").isNull(),
             unknown.toString());
         assertTrue(!out.toString().contains("<NA>"), "never a placeholder");
+    }
+
+    /** The sandbox finding of container A's workload (pid 10), from the JSON report. */
+    private JsonNode sandboxFinding(String finding) throws Exception {
+        for (JsonNode f : new ObjectMapper().readTree(out.toString()).get("sandbox_findings")) {
+            if (f.get("finding").asText().equals(finding)) {
+                return f;
+            }
+        }
+        throw new AssertionError("no " + finding + " in " + out);
+    }
+
+    @Test
+    void alertsFollowTheConfigsPostureAlertOn() throws Exception {
+        // pid 10 runs as root, no user namespace, no_new_privs unset: both posture only by default
+        assertEquals(0, run("--json"));
+        assertEquals(false, sandboxFinding("no_new_privs_off").get("alerts").asBoolean());
+        assertEquals(false, sandboxFinding("root_without_userns").get("alerts").asBoolean());
+
+        Path config = tmp.resolve("config.yaml");
+        Files.writeString(config, "posture:\n  alertOn: [no_new_privs_off]\n");
+        out.getBuffer().setLength(0);
+        assertEquals(0, run("--json", "--config", config.toString()));
+        assertEquals(true, sandboxFinding("no_new_privs_off").get("alerts").asBoolean());
+        assertEquals(false, sandboxFinding("root_without_userns").get("alerts").asBoolean());
+
+        out.getBuffer().setLength(0);
+        assertEquals(0, run("--config", config.toString()));
+        String text = out.toString();
+        assertTrue(text.contains("no-new-privs-off: container=3f1c0a9e2b7d pid=10 no_new_privs=false (alerts)"), text);
+        assertTrue(text.contains("root-without-userns: container=3f1c0a9e2b7d pid=10 uid=0 userns=false\n"), text);
+    }
+
+    @Test
+    void scansTheConfigsProcRootWithoutTheFlag() throws Exception {
+        Path config = tmp.resolve("config.yaml");
+        Files.writeString(config, "state:\n  procRoot: " + fake.procRoot() + "\n  cgroupRoot: " + fake.cgroupRoot() + "\n");
+        CommandLine cl = new CommandLine(new PostureCommand());
+        cl.setOut(new PrintWriter(out));
+        assertEquals(0, cl.execute("--config", config.toString()));
+        assertTrue(out.toString().contains("privileged: pid=10 name=sleep container=3f1c0a9e2b7d"), out.toString());
+    }
+
+    @Test
+    void aBadConfigIsAUsageError() throws Exception {
+        Path config = tmp.resolve("config.yaml");
+        Files.writeString(config, "posture:\n  alertOn: [host_pid]\n"); // alerts already: not an optional finding
+        StringWriter err = new StringWriter();
+        CommandLine cl = new CommandLine(new PostureCommand());
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        assertEquals(2, cl.execute("--config", config.toString()));
+        assertTrue(err.toString().contains("posture.alertOn: unknown finding host_pid"), err.toString());
     }
 }

@@ -42,7 +42,7 @@ class DefaultRulesTest {
         LoadResult r = RulesetLoader.forCheck().load(List.of(), true);
         assertTrue(r.loaded() >= 10, r.summary());
         var yaml = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
-        var categories = java.util.Set.of("cap_sys_admin", "fork_bomb", "raw_socket", "privileged", "sensor_gap");
+        var categories = java.util.Set.of("cap_sys_admin", "fork_bomb", "raw_socket", "privileged", "sensor_gap", "posture");
         int rules = 0;
         for (var item : yaml.readTree(RulesetLoader.class.getResourceAsStream(RulesetLoader.DEFAULT_RESOURCE))) {
             if (!item.has("rule")) {

@@ -7,11 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.vigil.config.StateConfig;
 import dev.vigil.event.Event;
 import dev.vigil.event.Field;
-import dev.vigil.ingest.EventDecoder;
 import dev.vigil.testing.FakeProcRoot;
 import io.micrometer.core.instrument.MockClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -49,16 +47,7 @@ class ContainerSetupTest {
 
     /** One sensor line: type, pid, ppid, comm, container, then extra {@code "key":value} pairs. */
     private Event line(String type, int pid, int ppid, String comm, String container, String more) {
-        String json = "{\"evt.type\":\"" + type + "\",\"evt.res\":0,\"proc.pid\":" + pid + ",\"proc.ppid\":" + ppid
-            + ",\"proc.name\":\"" + comm + "\",\"container.id\":\"" + container + "\"" + (more.isEmpty() ? "" : "," + more)
-            + "}\n";
-        byte[] b = json.getBytes(StandardCharsets.UTF_8);
-        Event e = new Event();
-        if (new EventDecoder().decode(b, 0, b.length, e, 1L) != null) {
-            throw new AssertionError("bad test event " + json);
-        }
-        state.enrich(e);
-        return e;
+        return SensorLines.enrich(state, type, pid, ppid, comm, container, more);
     }
 
     private void cloneChild(int pid, int ppid, String comm, String container, int child) {

@@ -54,6 +54,13 @@ public final class OciContainers implements AutoCloseable {
         long capabilities = Capabilities.DOCKER_DEFAULT;
         Long pidsLimit;
         List<String> args = List.of("/bin/sleep", "300");
+        java.util.function.Consumer<ObjectNode> edit = root -> { };
+
+        /** Edits the OCI config (namespaces, mounts, seccomp, user mappings) after the rest is written. */
+        public Spec edit(java.util.function.Consumer<ObjectNode> edit) {
+            this.edit = edit;
+            return this;
+        }
 
         public Spec capabilities(long mask) {
             this.capabilities = mask;
@@ -160,7 +167,14 @@ public final class OciContainers implements AutoCloseable {
      * returns runc's exit code. Output goes to {@code exec.log} in the bundle.
      */
     public int exec(Container c, String... argv) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(findRunc(), "--root", runcRoot.toString(), "exec", "-d", c.name()));
+        return exec(c, List.of(), argv);
+    }
+
+    /** As {@link #exec(Container, String...)}, with {@code runc exec} options (e.g. {@code --cap CAP_SYS_ADMIN}). */
+    public int exec(Container c, List<String> options, String... argv) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(findRunc(), "--root", runcRoot.toString(), "exec", "-d"));
+        cmd.addAll(options);
+        cmd.add(c.name());
         cmd.addAll(List.of(argv));
         File log = c.bundle().resolve("exec.log").toFile();
         return waitFor(new ProcessBuilder(cmd)
@@ -192,6 +206,7 @@ public final class OciContainers implements AutoCloseable {
         } else {
             resources.remove("pids");
         }
+        spec.edit.accept(root);
         json.writerWithDefaultPrettyPrinter().writeValue(config.toFile(), root);
     }
 

@@ -1,0 +1,262 @@
+package dev.vigil.posture;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vigil.testing.AgentProcess;
+import dev.vigil.testing.Integration;
+import dev.vigil.testing.OciContainers;
+import dev.vigil.testing.OciContainers.Container;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every sandbox layer on real runc containers, with the sensor: a hardened container (a Docker-like
+ * seccomp filter, no_new_privs, a user namespace, nothing of the host's) raises nothing and reports
+ * nothing; a host pid namespace, a host network, a runtime socket, the host's /proc read-write are each
+ * alerted once with the right finding; seccomp disabled is posture and a gauge, no alert; a fork-happy
+ * container with a finding raises it once; {@code runc exec --cap CAP_SYS_ADMIN} into the hardened
+ * container is alerted once. {@code vigil posture --json} and the gauges agree.
+ */
+class SandboxPostureIT {
+    private static final String CRIO_DIR = "/run/crio";
+
+    @TempDir
+    Path dir;
+
+    private static Consumer<ObjectNode> dropNamespace(String type) {
+        return root -> {
+            ArrayNode ns = (ArrayNode) root.path("linux").path("namespaces");
+            for (int i = ns.size() - 1; i >= 0; i--) {
+                if (ns.get(i).path("type").asText().equals(type)) {
+                    ns.remove(i);
+                }
+            }
+        };
+    }
+
+    private static Consumer<ObjectNode> bind(String source, String dest, String mode) {
+        return root -> {
+            ObjectNode m = ((ArrayNode) root.get("mounts")).addObject();
+            m.put("destination", dest).put("type", "bind").put("source", source);
+            m.putArray("options").add("rbind").add(mode);
+        };
+    }
+
+    /** A user namespace of its own, a Docker-like filter (deny-list), no_new_privs. */
+    private static void harden(ObjectNode root) {
+        ObjectNode linux = (ObjectNode) root.get("linux");
+        ((ArrayNode) linux.get("namespaces")).addObject().put("type", "user");
+        for (String k : new String[] {"uidMappings", "gidMappings"}) {
+            // a user namespace of its own; mapped from host uid 0 because the bundle's rootfs is root's (runc
+            // makes the mount points in it): capabilities are still the namespace's, not the host's
+            linux.putArray(k).addObject().put("containerID", 0).put("hostID", 0).put("size", 65536);
+        }
+        ObjectNode seccomp = linux.putObject("seccomp");
+        seccomp.put("defaultAction", "SCMP_ACT_ALLOW");
+        seccomp.putArray("architectures").add("SCMP_ARCH_X86_64");
+        ObjectNode deny = seccomp.putArray("syscalls").addObject();
+        ArrayNode names = deny.putArray("names");
+        for (String s : new String[] {"keyctl", "add_key", "request_key", "kexec_load", "open_by_handle_at",
+            "init_module", "finit_module", "delete_module", "bpf", "perf_event_open", "userfaultfd", "ptrace"}) {
+            names.add(s);
+        }
+        deny.put("action", "SCMP_ACT_ERRNO");
+        ((ObjectNode) root.get("process")).put("noNewPrivileges", true);
+        // cgroup and sysfs mounts need privileges a user namespace lacks here: keep the rest
+        ArrayNode mounts = (ArrayNode) root.get("mounts");
+        for (int i = mounts.size() - 1; i >= 0; i--) {
+            String t = mounts.get(i).path("type").asText();
+            if (t.equals("sysfs") || t.equals("cgroup")) {
+                mounts.remove(i);
+            }
+        }
+    }
+
+    private static void requireRuncAndSensor() {
+        Integration.requireOrSkip(OciContainers.unavailableReason() == null, String.valueOf(OciContainers.unavailableReason()));
+        Integration.requireOrSkip(Files.exists(Path.of("/sys/kernel/btf/vmlinux")), "kernel BTF");
+        Integration.requireOrSkip(Integration.onPath("clang") && Integration.onPath("bpftool"),
+            "the sensor's toolchain (apt-get install clang libbpf-dev bpftool libelf-dev zlib1g-dev)");
+    }
+
+    /** The agent's config: its socket and state in the test's directory, then {@code more} (YAML). */
+    private Path config(String more) throws Exception {
+        // the user-namespaced container's root (uid 100000 outside) must traverse the bundle's path
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
+        Path run = Files.createDirectories(dir.resolve("run"));
+        Files.setPosixFilePermissions(run, PosixFilePermissions.fromString("rwx------"));
+        Path cfg = dir.resolve("config.yaml");
+        Files.writeString(cfg, "ingest:\n  socket: " + run.resolve("vigil.sock") + "\nstate:\n  stateDir: "
+            + dir.resolve("state") + "\n" + more);
+        return cfg;
+    }
+
+    /** The agent with its sensor, ready and connected. */
+    private AgentProcess startAgent(Path cfg) throws Exception {
+        AgentProcess agent = AgentProcess.start(dir, List.of("-Xmx256m"), List.of("--config", cfg.toString(), "--sensor", "on"));
+        try {
+            agent.awaitReady(Duration.ofSeconds(120));
+            long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+            while (AgentProcess.sample(agent.metrics(), "vigil_connections", "") < 1) {
+                assertTrue(System.nanoTime() < deadline, "the sensor never connected:\n" + agent.logs());
+                Thread.sleep(200);
+            }
+            return agent;
+        } catch (Exception | AssertionError e) {
+            agent.close();
+            throw e;
+        }
+    }
+
+    /** The rules that fired, per container of {@code names} (short id to the test's name), in order. */
+    private static Map<String, List<String>> alertsPerContainer(AgentProcess agent, Map<String, String> names)
+            throws Exception {
+        Map<String, List<String>> alerts = new TreeMap<>();
+        ObjectMapper json = new ObjectMapper();
+        for (String line : Files.readAllLines(agent.stdoutFile())) {
+            if (!line.startsWith("{")) {
+                continue;
+            }
+            JsonNode a = json.readTree(line);
+            String id = a.path("output_fields").path("container.id").asText();
+            if (names.containsKey(id)) {
+                alerts.computeIfAbsent(names.get(id), k -> new ArrayList<>()).add(a.path("rule").asText());
+            }
+        }
+        return alerts;
+    }
+
+    /** {@code vigil posture --json} and its extra arguments, run now. */
+    private JsonNode postureJson(String... extra) throws Exception {
+        Path out = dir.resolve("posture.json");
+        List<String> cmd = new ArrayList<>(List.of("java", "-jar", AgentProcess.jar().toString(), "posture", "--json"));
+        cmd.addAll(List.of(extra));
+        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(dir.resolve("posture.err").toFile())
+            .start();
+        assertEquals(0, p.waitFor(), Files.readString(dir.resolve("posture.err")));
+        return new ObjectMapper().readTree(out.toFile());
+    }
+
+    private static void putName(Map<String, String> names, Container c) {
+        names.put(c.shortId(), c.name().replaceAll("vigil-it-(.*)-.*", "$1"));
+    }
+
+    @Test
+    void everySandboxLayerOnRealContainers() throws Exception {
+        requireRuncAndSensor();
+        Integration.requireOrSkip(!Files.exists(Path.of(CRIO_DIR)), "a free " + CRIO_DIR + " (the test's runtime socket)");
+
+        Path cfg = config("");
+        Path crio = Files.createDirectories(Path.of(CRIO_DIR));
+        ServerSocketChannel socket = ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX);
+        socket.bind(UnixDomainSocketAddress.of(crio.resolve("crio.sock")));
+        Map<String, String> names = new HashMap<>();
+        try (socket; AgentProcess agent = startAgent(cfg);
+             OciContainers oci = new OciContainers(dir.resolve("oci"))) {
+            Container hardened = oci.start("hardened", new OciContainers.Spec().edit(SandboxPostureIT::harden));
+            Container hostPid = oci.start("hostpid", new OciContainers.Spec().edit(dropNamespace("pid")));
+            Container hostNet = oci.start("hostnet", new OciContainers.Spec().edit(dropNamespace("network")));
+            Container sock = oci.start("sock", new OciContainers.Spec().edit(bind(CRIO_DIR + "/crio.sock", "/crio.sock", "rw")));
+            Container proc = oci.start("proc", new OciContainers.Spec().edit(bind("/proc", "/host/proc", "rw")));
+            Container plain = oci.start("noseccomp", new OciContainers.Spec());
+            Container forky = oci.start("forky", new OciContainers.Spec().edit(dropNamespace("pid"))
+                .args("/bin/sh", "-c", "for i in $(seq 300); do sleep 0 & done; wait; sleep 300"));
+            for (Container c : List.of(hardened, hostPid, hostNet, sock, proc, plain, forky)) {
+                putName(names, c);
+            }
+            Thread.sleep(5000); // the workloads start, their sandboxes are read, the forks run
+            assertEquals(0, oci.exec(hardened, List.of("--cap", "CAP_SYS_ADMIN"), "/bin/sleep", "30"));
+            Thread.sleep(3000);
+
+            Map<String, List<String>> alerts = alertsPerContainer(agent, names);
+            System.out.println("SandboxPostureIT alerts per container: " + alerts);
+            // the exec's CAP_SYS_ADMIN is also what the privileged rule reports (a true alert, of the exec's execve)
+            assertEquals(List.of("Container process with capabilities beyond the default set", "Privileged exec into container"),
+                alerts.get("hardened"), alerts.toString());
+            assertEquals(List.of("Container shares a host namespace"), alerts.get("hostpid"), alerts.toString());
+            assertEquals(List.of("Container shares a host namespace"), alerts.get("hostnet"), alerts.toString());
+            assertEquals(List.of("Container runtime socket mounted"), alerts.get("sock"), alerts.toString());
+            assertEquals(List.of("Host path mounted writable in container"), alerts.get("proc"), alerts.toString());
+            assertEquals(null, alerts.get("noseccomp"), alerts.toString());
+            assertEquals(List.of("Container shares a host namespace"), alerts.get("forky"), alerts.toString());
+
+            String metrics = agent.metrics();
+            JsonNode report = postureJson();
+            Map<String, Integer> perFinding = new TreeMap<>();
+            Map<String, List<String>> perContainer = new TreeMap<>();
+            for (JsonNode f : report.get("sandbox_findings")) {
+                String id = f.get("container_id").asText();
+                if (names.containsKey(id)) {
+                    perFinding.merge(f.get("finding").asText(), 1, Integer::sum);
+                    perContainer.computeIfAbsent(names.get(id), k -> new ArrayList<>()).add(f.get("finding").asText());
+                }
+            }
+            System.out.println("SandboxPostureIT posture findings: " + perContainer);
+            assertEquals(null, perContainer.get("hardened"), perContainer.toString());
+            assertTrue(perContainer.get("noseccomp").contains("seccomp_disabled"), perContainer.toString());
+            for (String f : List.of("host_pid", "host_net", "runtime_socket", "host_path_writable", "seccomp_disabled")) {
+                double g = AgentProcess.sample(metrics, "vigil_posture_containers", "finding=\"" + f + "\"");
+                assertTrue(g >= perFinding.getOrDefault(f, 0), f + ": gauge " + g + " < posture " + perFinding);
+            }
+            assertEquals(1.0, AgentProcess.sample(metrics, "vigil_posture_privileged_execs_total", ""));
+        } finally {
+            Files.deleteIfExists(crio.resolve("crio.sock"));
+            Files.deleteIfExists(crio);
+        }
+    }
+
+    /**
+     * Seccomp disabled is posture only by default (above); on a node whose config asks for it
+     * ({@code posture.alertOn: [seccomp_disabled]}) it is one alert per container, and
+     * {@code vigil posture --config} says so too. The hardened container stays quiet.
+     */
+    @Test
+    void seccompDisabledAlertsWhenTheConfigAsksForIt() throws Exception {
+        requireRuncAndSensor();
+        Path cfg = config("posture:\n  alertOn: [seccomp_disabled]\n");
+        Map<String, String> names = new HashMap<>();
+        try (AgentProcess agent = startAgent(cfg); OciContainers oci = new OciContainers(dir.resolve("oci"))) {
+            Container hardened = oci.start("hardened", new OciContainers.Spec().edit(SandboxPostureIT::harden));
+            Container plain = oci.start("noseccomp", new OciContainers.Spec()
+                .args("/bin/sh", "-c", "for i in $(seq 50); do sleep 0 & done; wait; sleep 300"));
+            putName(names, hardened);
+            putName(names, plain);
+            Thread.sleep(5000); // the workloads start, their sandboxes are read, the forks run
+
+            Map<String, List<String>> alerts = alertsPerContainer(agent, names);
+            System.out.println("SandboxPostureIT (alertOn: seccomp_disabled) alerts per container: " + alerts);
+            assertEquals(List.of("Container sandbox layer missing"), alerts.get("noseccomp"), alerts.toString());
+            assertEquals(null, alerts.get("hardened"), alerts.toString());
+            String out = Files.readString(agent.stdoutFile());
+            assertTrue(out.contains("Container sandbox layer missing (findings=seccomp_disabled seccomp=disabled"), out);
+
+            Map<String, Boolean> alertsFlag = new TreeMap<>();
+            for (JsonNode f : postureJson("--config", cfg.toString()).get("sandbox_findings")) {
+                if (plain.shortId().equals(f.get("container_id").asText())) {
+                    alertsFlag.put(f.get("finding").asText(), f.get("alerts").asBoolean());
+                }
+            }
+            assertEquals(true, alertsFlag.get("seccomp_disabled"), alertsFlag.toString());
+            assertEquals(false, alertsFlag.get("root_without_userns"), alertsFlag.toString());
+            double gauge = AgentProcess.sample(agent.metrics(), "vigil_posture_containers", "finding=\"seccomp_disabled\"");
+            assertTrue(gauge >= 1, "seccomp_disabled gauge " + gauge); // other containers of this node count too
+        }
+    }
+}
