@@ -176,6 +176,14 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         }
         Path socketPath = Path.of(c.ingest().socket()).toAbsolutePath();
         UnprivilegedUser user = UnprivilegedUser.resolve(c.process(), c.runtime(), Path.of("/etc/passwd"), log);
+        String unreadable = user.switches() ? user.cannotRead(filesReadAfterTheSwitch(c)) : null;
+        if (unreadable != null) {
+            // The re-executed agent reads its jar, its config and the files the config names as that user: one it
+            // cannot read would stop it. Staying uid 0 (still without any capability) keeps the node watched.
+            log.warn("process.user: {} (uid {}) cannot read {}; staying uid 0, without any capability. Make it "
+                + "readable for that user (or move it), or set process.user", user.name(), user.uid(), unreadable);
+            user = UnprivilegedUser.root();
+        }
         if (user.switches()) {
             // What the agent writes after the switch is its own; nothing else is.
             user.handOver(List.of(Path.of(c.state().stateDir()), Path.of(c.alerts().spoolDir())), socketPath);
@@ -290,6 +298,33 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         log.info("stopped: {} events processed{}", pipelineMetrics.processedCount(),
             drained ? "" : " (drain timed out)");
         return exitCode;
+    }
+
+    /** What the agent reads once it runs as {@code process.user}: its jar, its config, the files the config names. */
+    private List<Path> filesReadAfterTheSwitch(VigilConfig c) {
+        List<Path> out = new ArrayList<>();
+        try {
+            out.add(Path.of(RunCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI()));
+        } catch (java.net.URISyntaxException | RuntimeException e) {
+            log.debug("cannot locate the agent's jar", e);
+        }
+        if (configOptions.configFile != null) {
+            out.add(configOptions.configFile);
+        }
+        c.rules().paths().forEach(p -> out.add(Path.of(p)));
+        c.rules().baselineSeeds().forEach(p -> out.add(Path.of(p)));
+        if (c.rules().sharedBaselines() != null && c.rules().sharedBaselines().caFile() != null) {
+            out.add(Path.of(c.rules().sharedBaselines().caFile()));
+        }
+        for (OutputConfig o : c.outputs()) {
+            if (o.caFile() != null) {
+                out.add(Path.of(o.caFile()));
+            }
+            if (o.urlFile() != null) {
+                out.add(Path.of(o.urlFile()));
+            }
+        }
+        return out;
     }
 
     private SensorProcess startSensor(Path socketPath, VigilConfig c, UnprivilegedUser agent) throws IOException {

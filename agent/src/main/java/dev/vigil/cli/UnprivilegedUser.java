@@ -90,6 +90,68 @@ record UnprivilegedUser(String name, int uid, int gid, int[] groups) {
         }
     }
 
+    /** Staying uid 0 (no switch). */
+    static UnprivilegedUser root() {
+        return new UnprivilegedUser("root", 0, 0, new int[0]);
+    }
+
+    /**
+     * The first of {@code paths} this user could not read (a file: read; a directory: read and search;
+     * every directory on the way: search), with why; null when it can read them all. Follows links, as
+     * the agent's reads do. A path that does not exist is left to the agent's own error.
+     */
+    String cannotRead(List<Path> paths) {
+        for (Path p : paths) {
+            Path real;
+            try {
+                real = p.toRealPath();
+            } catch (IOException e) {
+                continue;
+            }
+            Path dir = real.getParent();
+            List<Path> ancestors = new ArrayList<>();
+            for (Path d = dir; d != null; d = d.getParent()) {
+                ancestors.add(0, d);
+            }
+            try {
+                for (Path d : ancestors) {
+                    if (!allowed(d, 01)) {
+                        return real + " (the directory " + d + " " + describe(d) + " is not searchable for it)";
+                    }
+                }
+                boolean isDir = Files.isDirectory(real);
+                if (!allowed(real, isDir ? 05 : 04)) {
+                    return real + " (" + describe(real) + ")";
+                }
+            } catch (IOException e) {
+                return real + " (" + e.getMessage() + ")";
+            }
+        }
+        return null;
+    }
+
+    /** Whether this user has the {@code want} bits (04 read, 01 search) on {@code p} by its mode. */
+    private boolean allowed(Path p, int want) throws IOException {
+        int mode = (Integer) Files.getAttribute(p, "unix:mode");
+        int owner = (Integer) Files.getAttribute(p, "unix:uid");
+        int group = (Integer) Files.getAttribute(p, "unix:gid");
+        int bits;
+        if (owner == uid) {
+            bits = mode >> 6;
+        } else if (group == gid || java.util.Arrays.stream(groups).anyMatch(g -> g == group)) {
+            bits = mode >> 3;
+        } else {
+            bits = mode;
+        }
+        return (bits & want) == want;
+    }
+
+    private static String describe(Path p) throws IOException {
+        int mode = (Integer) Files.getAttribute(p, "unix:mode");
+        return String.format("mode %04o, owner %s:%s", mode & 07777, Files.getAttribute(p, "unix:uid"),
+            Files.getAttribute(p, "unix:gid"));
+    }
+
     /** Whether there is a switch to make. */
     boolean switches() {
         return uid != 0;

@@ -53,6 +53,11 @@ class ProcessHardeningIT {
         args.addAll(extraArgs);
         AgentProcess agent = AgentProcess.start(dir, launcher, List.of("-Xmx256m"), args);
         agent.awaitReady(Duration.ofSeconds(30));
+        // Ready (the metrics server answers) comes before the in-process hardening's report: wait for it.
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!agent.logs().contains("vigil running") && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
         return agent;
     }
 

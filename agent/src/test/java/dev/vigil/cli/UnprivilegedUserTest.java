@@ -92,4 +92,31 @@ class UnprivilegedUserTest {
         u.handOver(List.of(), own.resolve("vigil.sock"));
         assertEquals(4242, (Integer) Files.getAttribute(own, "unix:uid", LinkOption.NOFOLLOW_LINKS), "made now: its own");
     }
+
+    @Test
+    void saysWhichFileTheUserCouldNotReadAndWhy() throws IOException {
+        // As a checkout in a 0700 home, or a config in a 0700 temporary directory, seen by uid 65534
+        UnprivilegedUser nobody = new UnprivilegedUser("nobody", 65534, 65534, new int[] {4242});
+        Path home = Files.createDirectory(tmp.resolve("home"));
+        Path config = Files.writeString(home.resolve("config.yaml"), "clusterName: x\n");
+        Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw-r--r--"));
+        Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwx------"));
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
+        String why = nobody.cannotRead(List.of(config));
+        assertTrue(why != null && why.contains(home.toString()) && why.contains("not searchable"), String.valueOf(why));
+
+        Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwxr-xr-x"));
+        assertEquals(null, nobody.cannotRead(List.of(config, home, tmp.resolve("absent"))),
+            "readable through world bits; a missing path is the agent's own error to give");
+
+        Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw-------"));
+        why = nobody.cannotRead(List.of(config));
+        assertTrue(why != null && why.contains("mode 0600"), String.valueOf(why));
+
+        // readable through a supplementary group
+        assumeTrue("root".equals(System.getProperty("user.name")), "chgrp to another group needs root");
+        Files.setAttribute(config, "unix:gid", 4242);
+        Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw-r-----"));
+        assertEquals(null, nobody.cannotRead(List.of(config)));
+    }
 }

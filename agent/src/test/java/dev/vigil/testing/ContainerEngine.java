@@ -32,6 +32,9 @@ public abstract class ContainerEngine implements AutoCloseable {
     protected ContainerEngine(String prefix, String cgroupParent) throws IOException {
         // Short: a Unix socket path must stay under 108 bytes.
         this.dir = Files.createTempDirectory(Path.of("/tmp"), prefix);
+        // As /run (0711 on the way to a runtime's socket): an agent that switched to an unprivileged user
+        // reaches the engine's socket through the socket's group, after passing through this directory.
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
         for (Path parent : cgroupParents(cgroupParent)) {
             if (!Files.exists(parent)) {
                 createdCgroupParents.add(parent);

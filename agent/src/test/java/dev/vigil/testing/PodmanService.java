@@ -70,6 +70,8 @@ public final class PodmanService extends ContainerEngine {
                 throw new IOException("podman system service exited " + service.exitValue() + ":\n" + tail(log, 15));
             }
             if (Files.exists(socket)) {
+                // As podman.socket's unit makes /run/podman/podman.sock: root:root 0660 (SocketMode=0660)
+                Files.setPosixFilePermissions(socket, java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw----"));
                 return;
             }
             try {
