@@ -12,7 +12,7 @@
 # (a baseline, for a before/after in one run). The command-line flags below still win over the config.
 #
 # For each stream, a fresh agent (socket in a fresh 0700 temp dir, metrics on a free port, --sensor
-# off, the Dockerfile's JVM options unless AGENT_JAVA_OPTS is set):
+# off, the Dockerfile's JVM options unless AGENT_JAVA_OPTS is set, on AGENT_JAVA if set):
 # 1. cold: the first million lines after start (JIT included), one connection;
 # 2. warm: the maximum rate for S seconds (default 20) at each number of connections, each followed by
 #    SocketCeiling (a server that only frames and counts lines) behind the same client and bytes;
@@ -93,7 +93,7 @@ start_agent() { # name
   agent_port=$(free_port)
   agent_metrics="http://127.0.0.1:$agent_port/metrics"
   # shellcheck disable=SC2086
-  java $AGENT_JAVA_OPTS -jar "$agent_jar" run "${config_flag[@]}" --socket "$work/vigil.sock" \
+  "$AGENT_JAVA" $AGENT_JAVA_OPTS -jar "$agent_jar" run "${config_flag[@]}" --socket "$work/vigil.sock" \
     --metrics-address "127.0.0.1:$agent_port" --sensor off $rules_flag \
     >>"$work/alerts.jsonl" 2>"$work/agent-$1.log" &
   agent_pid=$!
@@ -123,7 +123,7 @@ agent_load() { # label, LoadGenerator args…: writes the agent's CPU % over the
   python3 -c "print(round(100*($k1-$k0)/$hz/($t1-$t0),1))" > "$results/$label.cpu"
 }
 
-echo "== machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); agent $agent_jar; results in $results"
+echo "== machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); agent $agent_jar on $("$AGENT_JAVA" -version 2>&1 | head -1); results in $results"
 cut -d' ' -f1-3 /proc/loadavg > "$results/loadavg-start"
 
 ceiling_port=$(free_port)

@@ -41,6 +41,19 @@ public final class Event {
     /** The container's labels, set by the state stage; an immutable object shared, never copied. */
     private ContainerMeta containerMeta;
 
+    /**
+     * Longest line the publisher may leave undecoded in a slot, for the pipeline thread to decode (its
+     * share of the decoding); longer lines are decoded by the publisher. 512 B a slot: 8 MiB for the
+     * default ring, allocated the first time the slot holds a line.
+     */
+    public static final int MAX_UNDECODED_LINE_BYTES = 512;
+    /** The line's bytes while {@link #undecoded}; the array is the slot's, reused. */
+    private byte[] line;
+    private int lineLength;
+    private long lineReceiveEpochNanos;
+    /** The slot holds a line not yet decoded (set by the publisher, cleared by {@link #clear()}). */
+    private boolean undecoded;
+
     public void clear() {
         present = 0;
         charsUsed = 0;
@@ -49,6 +62,7 @@ public final class Event {
         valid = false;
         receiveNanos = 0;
         containerMeta = null;
+        undecoded = false;
     }
 
     // ---- presence and typed values ----
@@ -218,6 +232,42 @@ public final class Event {
         extraLength[extraCount] = len;
         extraLong[extraCount] = numeric;
         extraCount++;
+    }
+
+    // ---- a line left for the pipeline thread to decode ----
+
+    /**
+     * Holds {@code src[off .. off+len)} (at most {@link #MAX_UNDECODED_LINE_BYTES}, ending with its
+     * newline) undecoded, with the receive time to decode it against; the decoder's {@link #clear()}
+     * ends the state, and leaves the bytes in place for it to read.
+     */
+    public void holdUndecoded(byte[] src, int off, int len, long receiveEpochNanos, long receiveNanos) {
+        if (line == null) {
+            line = new byte[MAX_UNDECODED_LINE_BYTES];
+        }
+        System.arraycopy(src, off, line, 0, len);
+        lineLength = len;
+        lineReceiveEpochNanos = receiveEpochNanos;
+        this.receiveNanos = receiveNanos;
+        undecoded = true;
+        valid = false;
+    }
+
+    public boolean isUndecoded() {
+        return undecoded;
+    }
+
+    /** The held line: {@code undecodedLine()[0 .. undecodedLength())}. */
+    public byte[] undecodedLine() {
+        return line;
+    }
+
+    public int undecodedLength() {
+        return lineLength;
+    }
+
+    public long undecodedReceiveEpochNanos() {
+        return lineReceiveEpochNanos;
     }
 
     // ---- bookkeeping ----
