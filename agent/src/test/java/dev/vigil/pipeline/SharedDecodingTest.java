@@ -135,6 +135,32 @@ class SharedDecodingTest {
     }
 
     @Test
+    void holdingALineAndDecodingItOnThePipelineThreadAllocatesNothing() {
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        EventDecoder conn = new EventDecoder();
+        DeferredDecoder deferred = new DeferredDecoder(new EventDecoder(), ingest);
+        Runnable round = () -> {
+            publisher.onLine(GOOD, 0, GOOD.length, conn);
+            Event e = last();
+            if (e.isUndecoded()) {
+                deferred.decode(e);
+            }
+            consumed.set(ring.getCursor());
+        };
+        for (int i = 0; i < 3 * ring.getBufferSize(); i++) {
+            round.run(); // every slot has held a line once: its buffer exists
+        }
+        long tid = Thread.currentThread().getId();
+        long before = mx.getThreadAllocatedBytes(tid);
+        int n = 100_000;
+        for (int i = 0; i < n; i++) {
+            round.run();
+        }
+        assertEquals(0, (mx.getThreadAllocatedBytes(tid) - before) / n, "bytes allocated per line");
+        assertTrue(deferred.lines() > n / 2, "most lines were left undecoded: " + deferred.lines());
+    }
+
+    @Test
     void everyLineIsCountedOnceWhicheverThreadDecodesIt() throws Exception {
         List<Long> pids = Collections.synchronizedList(new ArrayList<>());
         Matcher record = new Matcher() {
