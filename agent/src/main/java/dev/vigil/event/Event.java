@@ -43,12 +43,12 @@ public final class Event {
 
     /**
      * Longest line the publisher may leave undecoded in a slot, for the pipeline thread to decode (its
-     * share of the decoding); longer lines are decoded by the publisher. 512 B a slot: 8 MiB for the
-     * default ring, allocated the first time the slot holds a line.
+     * share of the decoding); longer lines are decoded by the publisher.
      */
     public static final int MAX_UNDECODED_LINE_BYTES = 512;
-    /** The line's bytes while {@link #undecoded}; the array is the slot's, reused. */
+    /** While {@link #undecoded}: the line is {@code line[lineOffset .. +lineLength)}, in the publisher's arena. */
     private byte[] line;
+    private int lineOffset;
     private int lineLength;
     private long lineReceiveEpochNanos;
     /** The slot holds a line not yet decoded (set by the publisher, cleared by {@link #clear()}). */
@@ -237,15 +237,14 @@ public final class Event {
     // ---- a line left for the pipeline thread to decode ----
 
     /**
-     * Holds {@code src[off .. off+len)} (at most {@link #MAX_UNDECODED_LINE_BYTES}, ending with its
-     * newline) undecoded, with the receive time to decode it against; the decoder's {@link #clear()}
-     * ends the state, and leaves the bytes in place for it to read.
+     * Marks the slot as holding the line {@code arena[off .. off+len)} (ending with its newline)
+     * undecoded, with the receive time to decode it against. The bytes are not copied: the arena's
+     * owner keeps them until the slot has been through the stages. The decoder's {@link #clear()}
+     * ends the state.
      */
-    public void holdUndecoded(byte[] src, int off, int len, long receiveEpochNanos, long receiveNanos) {
-        if (line == null) {
-            line = new byte[MAX_UNDECODED_LINE_BYTES];
-        }
-        System.arraycopy(src, off, line, 0, len);
+    public void holdUndecoded(byte[] arena, int off, int len, long receiveEpochNanos, long receiveNanos) {
+        line = arena;
+        lineOffset = off;
         lineLength = len;
         lineReceiveEpochNanos = receiveEpochNanos;
         this.receiveNanos = receiveNanos;
@@ -257,9 +256,13 @@ public final class Event {
         return undecoded;
     }
 
-    /** The held line: {@code undecodedLine()[0 .. undecodedLength())}. */
+    /** The held line: {@code undecodedLine()[undecodedOffset() .. + undecodedLength())}. */
     public byte[] undecodedLine() {
         return line;
+    }
+
+    public int undecodedOffset() {
+        return lineOffset;
     }
 
     public int undecodedLength() {

@@ -26,7 +26,7 @@ final class DeferredDecoder {
     /** Decodes {@code event}'s held line into it; after this the slot is valid or counted rejected. */
     void decode(Event event) {
         long receiveNanos = event.receiveNanos(); // the decoder clears the slot
-        RejectReason reason = decoder.decode(event.undecodedLine(), 0, event.undecodedLength(), event,
+        RejectReason reason = decoder.decode(event.undecodedLine(), event.undecodedOffset(), event.undecodedLength(), event,
             event.undecodedReceiveEpochNanos());
         lines++;
         if (reason != null) {

@@ -46,12 +46,21 @@ public final class RingPublisher implements LineSink {
      * 128 KiB), so that the pipeline thread, once it caught up, finds lines to decode in every read.
      */
     static final long SHARE_BACKLOG = 1024;
+    /**
+     * Where undecoded lines wait, one place of {@link Event#MAX_UNDECODED_LINE_BYTES} per sequence
+     * modulo {@link #ARENA_LINES} (1 MiB, not a buffer in each of the ring's slots): a line is only
+     * left undecoded at most {@link #SHARE_BACKLOG} events ahead of the pipeline thread, so the line
+     * that used the same place {@link #ARENA_LINES} events earlier has been through the stages.
+     */
+    static final int ARENA_LINES = 2048;
+    private final byte[] arena;
     private final boolean share;
 
     RingPublisher(RingBuffer<Event> ring, Backpressure backpressure, boolean shareDecoding, IngestMetrics ingestMetrics,
                   PipelineMetrics pipelineMetrics) {
         this.ring = ring;
         this.share = shareDecoding;
+        this.arena = shareDecoding ? new byte[ARENA_LINES * Event.MAX_UNDECODED_LINE_BYTES] : null;
         this.dropWhenFull = backpressure == Backpressure.drop;
         this.ingestMetrics = ingestMetrics;
         this.pipelineMetrics = pipelineMetrics;
@@ -82,7 +91,9 @@ public final class RingPublisher implements LineSink {
             Event event = ring.get(seq);
             if (share && len <= Event.MAX_UNDECODED_LINE_BYTES && decoder.mayLeaveUndecoded()
                 && seq - ring.getMinimumGatingSequence() <= SHARE_BACKLOG) {
-                event.holdUndecoded(buf, off, len, epochNanos(received), received);
+                int at = (int) (seq & (ARENA_LINES - 1)) * Event.MAX_UNDECODED_LINE_BYTES;
+                System.arraycopy(buf, off, arena, at, len);
+                event.holdUndecoded(arena, at, len, epochNanos(received), received);
                 decoder.leftUndecoded();
                 return true; // judged as the connection's last decoded line was: accepted
             }

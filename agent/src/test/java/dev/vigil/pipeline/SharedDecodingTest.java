@@ -104,6 +104,30 @@ class SharedDecodingTest {
     }
 
     @Test
+    void aHeldLineIsIntactWhenThePipelineThreadReachesItEvenAtTheMostItMayLag() {
+        assertTrue(RingPublisher.SHARE_BACKLOG < RingPublisher.ARENA_LINES);
+        EventDecoder conn = new EventDecoder();
+        DeferredDecoder deferred = new DeferredDecoder(new EventDecoder(), ingest);
+        int held = 0;
+        for (int i = 0; i < 5 * RingPublisher.ARENA_LINES; i++) {
+            byte[] b = line("{\"evt.type\":\"execve\",\"proc.pid\":" + (1000 + i) + "}");
+            publisher.onLine(b, 0, b.length, conn);
+            // The pipeline thread as far behind as the publisher lets it be before decoding itself.
+            long next = ring.getCursor() - (RingPublisher.SHARE_BACKLOG - 1);
+            if (next >= 0) {
+                Event e = ring.get(next);
+                if (e.isUndecoded()) {
+                    deferred.decode(e);
+                    held++;
+                }
+                assertEquals(1000 + next, e.getLong(Field.PROC_PID));
+                consumed.set(next);
+            }
+        }
+        assertTrue(held > RingPublisher.ARENA_LINES, "lines held: " + held);
+    }
+
+    @Test
     void aLineLongerThanTheSlotsRoomIsDecodedHere() {
         EventDecoder conn = new EventDecoder();
         publisher.onLine(GOOD, 0, GOOD.length, conn);
