@@ -11,9 +11,10 @@ import java.util.SplittableRandom;
  * each a fresh pid living five lines — its parent's {@code clone} (the child's pid in {@code evt.res}),
  * its {@code execve}, two {@code capable} probes (40 % of the lines), its {@code procexit} — with 64
  * lives interleaved at random phases across 40 containers. Every line carries the sensor's fields and
- * the container's, namespace's and pod's names (~370 B a line; the image comes from the runtime); only the exec carries the path and command line
- * (thin events otherwise; the sensor reports no clone flags, as it filters threads out in the kernel). Nothing in it should alert: the capability checks are denied, non-audit
- * probes, and every container has a pids limit.
+ * the container's, namespace's and pod's names (~374 B a line; the image is left to the runtime's
+ * identity); only the exec carries the path and command line (thin events otherwise; the sensor sends
+ * no clone flags, as it filters threads out in the kernel). Nothing in it should alert: the capability
+ * checks are denied non-audit probes, and every container has a pids limit.
  *
  * <p>A fresh pid is written as 8 digits ({@link #FIRST_FRESH_PID} up), and where each one's digits lie
  * is kept, so that {@link EventBlock#copy} can move every pid on by a loop's worth: the block then
