@@ -11,8 +11,9 @@
 # --agent-config passes a config file to `vigil run`; --agent-jar runs another build of the agent
 # (a baseline, for a before/after in one run). The command-line flags below still win over the config.
 #
-# For each stream, a fresh agent (socket in a fresh 0700 temp dir, metrics on a free port, --sensor
-# off, the Dockerfile's JVM options unless AGENT_JAVA_OPTS is set, on AGENT_JAVA if set):
+# For each stream, a fresh agent (socket and state.stateDir in a fresh 0700 temp dir unless
+# --agent-config is given, metrics on a free port, --sensor off, the Dockerfile's JVM options unless
+# AGENT_JAVA_OPTS is set, on AGENT_JAVA if set):
 # 1. cold: the first million lines after start (JIT included), one connection;
 # 2. warm: the maximum rate for S seconds (default 20) at each number of connections, each followed by
 #    SocketCeiling (a server that only frames and counts lines) behind the same client and bytes;
@@ -47,7 +48,7 @@ while [ $# -gt 0 ]; do
       agent_jar_arg="$(realpath "$2")"; shift 2 ;;
     --skip-build) build=0; shift ;;
     --skip-fixed) fixed=0; shift ;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     *) echo "unknown option: $1" >&2; exit 2 ;;
   esac
 done
@@ -91,9 +92,18 @@ load() { # label, extra LoadGenerator args…
 
 start_agent() { # name
   agent_port=$(free_port)
+  if [ ${#config_flag[@]} -eq 0 ]; then
+    # A fresh state directory each time: nothing learned or spooled by an earlier run (or another
+    # user of /var/lib/vigil) changes this one.
+    mkdir -p "$work/state-$1"
+    printf 'state:\n  stateDir: %s\n' "$work/state-$1" > "$work/config-$1.yaml"
+    agent_config=(--config "$work/config-$1.yaml")
+  else
+    agent_config=("${config_flag[@]}")
+  fi
   agent_metrics="http://127.0.0.1:$agent_port/metrics"
   # shellcheck disable=SC2086
-  "$AGENT_JAVA" $AGENT_JAVA_OPTS -jar "$agent_jar" run "${config_flag[@]}" --socket "$work/vigil.sock" \
+  "$AGENT_JAVA" $AGENT_JAVA_OPTS -jar "$agent_jar" run "${agent_config[@]}" --socket "$work/vigil.sock" \
     --metrics-address "127.0.0.1:$agent_port" --sensor off $rules_flag \
     >>"$work/alerts.jsonl" 2>"$work/agent-$1.log" &
   agent_pid=$!
