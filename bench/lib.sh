@@ -5,6 +5,8 @@ jar=bench/target/benchmarks.jar
 agent_jar=agent/target/vigil.jar
 # The image's JVM options (Dockerfile): what the DaemonSet runs with.
 AGENT_JAVA_OPTS="${AGENT_JAVA_OPTS:--XX:+UseSerialGC -Xms96m -Xmn16m -Xmx192m -XX:-UsePerfData -XX:MaxDirectMemorySize=64m -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=48m -Xss512k -XX:ActiveProcessorCount=2 -XX:+ExitOnOutOfMemoryError}"
+# The agent's java (AGENT_JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java to try a newer JDK); the tools run on `java`.
+AGENT_JAVA="${AGENT_JAVA:-java}"
 LG_JAVA_OPTS="${LG_JAVA_OPTS:--Xmx1g}"
 
 # Stops with the reason when a jar the run needs was not built (--skip-build before any build).

@@ -43,6 +43,19 @@ public final class Event {
     /** The container's sandbox as its workload started, set by the state stage; shared, never copied. */
     private ContainerSandbox sandbox;
 
+    /**
+     * Longest line the publisher may leave undecoded in a slot, for the pipeline thread to decode (its
+     * share of the decoding); longer lines are decoded by the publisher.
+     */
+    public static final int MAX_UNDECODED_LINE_BYTES = 512;
+    /** While {@link #undecoded}: the line is {@code line[lineOffset .. +lineLength)}, in the publisher's arena. */
+    private byte[] line;
+    private int lineOffset;
+    private int lineLength;
+    private long lineReceiveEpochNanos;
+    /** The slot holds a line not yet decoded (set by the publisher, cleared by {@link #clear()}). */
+    private boolean undecoded;
+
     public void clear() {
         present = 0;
         charsUsed = 0;
@@ -52,6 +65,7 @@ public final class Event {
         receiveNanos = 0;
         containerMeta = null;
         sandbox = null;
+        undecoded = false;
     }
 
     // ---- presence and typed values ----
@@ -221,6 +235,45 @@ public final class Event {
         extraLength[extraCount] = len;
         extraLong[extraCount] = numeric;
         extraCount++;
+    }
+
+    // ---- a line left for the pipeline thread to decode ----
+
+    /**
+     * Marks the slot as holding the line {@code arena[off .. off+len)} (ending with its newline)
+     * undecoded, with the receive time to decode it against. The bytes are not copied: the arena's
+     * owner keeps them until the slot has been through the stages. The decoder's {@link #clear()}
+     * ends the state.
+     */
+    public void holdUndecoded(byte[] arena, int off, int len, long receiveEpochNanos, long receiveNanos) {
+        line = arena;
+        lineOffset = off;
+        lineLength = len;
+        lineReceiveEpochNanos = receiveEpochNanos;
+        this.receiveNanos = receiveNanos;
+        undecoded = true;
+        valid = false;
+    }
+
+    public boolean isUndecoded() {
+        return undecoded;
+    }
+
+    /** The held line: {@code undecodedLine()[undecodedOffset() .. + undecodedLength())}. */
+    public byte[] undecodedLine() {
+        return line;
+    }
+
+    public int undecodedOffset() {
+        return lineOffset;
+    }
+
+    public int undecodedLength() {
+        return lineLength;
+    }
+
+    public long undecodedReceiveEpochNanos() {
+        return lineReceiveEpochNanos;
     }
 
     // ---- bookkeeping ----

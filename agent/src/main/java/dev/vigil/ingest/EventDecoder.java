@@ -21,6 +21,14 @@ public final class EventDecoder {
     private final JacksonEventDecoder general;
     private long generalLines;
     private long fastPathErrors;
+    /**
+     * Most lines in a row a connection may leave undecoded (see {@link #mayLeaveUndecoded()}): at least
+     * one in this many is judged on the connection's own thread.
+     */
+    public static final int MAX_UNDECODED_RUN = 16;
+    /** The verdict on the last line this decoder decoded; none yet: not accepted. */
+    private boolean lastAccepted;
+    private int undecodedRun;
 
     public EventDecoder() {
         this(DEFAULT_MAX_DEPTH);
@@ -37,6 +45,13 @@ public final class EventDecoder {
      * @return null when the event is valid, else why it was rejected (the slot's content is then undefined)
      */
     public RejectReason decode(byte[] buf, int off, int len, Event event, long receiveEpochNanos) {
+        RejectReason reason = decodeLine(buf, off, len, event, receiveEpochNanos);
+        lastAccepted = reason == null;
+        undecodedRun = 0;
+        return reason;
+    }
+
+    private RejectReason decodeLine(byte[] buf, int off, int len, Event event, long receiveEpochNanos) {
         try {
             if (fast.decode(buf, off, len, event, receiveEpochNanos)) {
                 return fast.reason();
@@ -48,6 +63,22 @@ public final class EventDecoder {
         }
         generalLines++;
         return general.decode(buf, off, len, event, receiveEpochNanos);
+    }
+
+    /**
+     * Whether the connection's next line may be left for the pipeline thread to decode: only while the
+     * last line decoded here was accepted, and not more than {@link #MAX_UNDECODED_RUN} - 1 lines in a
+     * row. A connection keeps its place by lines the decoder accepts ({@link ConnectionSlots}); a line
+     * left undecoded counts as its last judged line did, so a producer of garbage gets no line past
+     * this thread's judgement, and one that turns to garbage is caught within the run.
+     */
+    public boolean mayLeaveUndecoded() {
+        return lastAccepted && undecodedRun < MAX_UNDECODED_RUN - 1;
+    }
+
+    /** A line of this connection was left undecoded. */
+    public void leftUndecoded() {
+        undecodedRun++;
     }
 
     /** Lines the fast path left to the general decoder (for tests and diagnostics). */

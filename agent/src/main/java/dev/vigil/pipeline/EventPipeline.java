@@ -12,6 +12,7 @@ import com.lmax.disruptor.dsl.ProducerType;
 import dev.vigil.alert.AlertEmitter;
 import dev.vigil.config.PipelineConfig;
 import dev.vigil.event.Event;
+import dev.vigil.ingest.EventDecoder;
 import dev.vigil.ingest.IngestMetrics;
 import dev.vigil.rules.Matcher;
 import dev.vigil.state.Enricher;
@@ -23,7 +24,8 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The wiring of the ring: preallocated {@link Event} slots, one publisher ({@link RingPublisher}),
- * and the stages ({@link StageHandler}) on one consumer thread, {@code vigil-pipeline}.
+ * and the stages ({@link StageHandler}) on one consumer thread, {@code vigil-pipeline}, which also
+ * decodes the lines the publisher leaves it ({@link DeferredDecoder}).
  *
  * <p>Life cycle: {@link #start()}, then {@link #drain(Duration)} at shutdown, which waits until
  * every published event has gone through the stages.
@@ -51,9 +53,10 @@ public final class EventPipeline implements AutoCloseable {
             return t;
         }, ProducerType.SINGLE, waitStrategy(config.waitStrategy()));
         disruptor.setDefaultExceptionHandler(new CountingExceptionHandler(pipelineMetrics));
-        disruptor.handleEventsWith(new StageHandler(enricher, matcher, emitter, pipelineMetrics, batchEndTask));
+        disruptor.handleEventsWith(new StageHandler(new DeferredDecoder(new EventDecoder(), ingestMetrics),
+            enricher, matcher, emitter, pipelineMetrics, batchEndTask));
         this.ring = disruptor.getRingBuffer();
-        this.publisher = new RingPublisher(ring, config.backpressure(), ingestMetrics, pipelineMetrics);
+        this.publisher = new RingPublisher(ring, config.backpressure(), true, ingestMetrics, pipelineMetrics);
         Gauge.builder("vigil.ring.remaining", ring, RingBuffer::remainingCapacity)
             .description("Free slots in the ring").register(registry);
     }

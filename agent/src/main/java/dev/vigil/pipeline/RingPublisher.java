@@ -14,7 +14,15 @@ import dev.vigil.ingest.RejectReason;
  * Puts each framed line into the ring: claims a slot, decodes the line straight into it, publishes.
  * A rejected line still travels in its slot, marked invalid, so that the claim is always published;
  * the stages skip it. Every line is counted once: received, then processed (by the stages),
- * rejected (here, with its reason) or dropped (here, under the drop policy).
+ * rejected (here or by the pipeline thread, with its reason) or dropped (here, under the drop policy).
+ *
+ * <p><b>Decoding shared by both threads.</b> With one producer connection the thread that reads the
+ * socket decodes every line while the pipeline thread waits for it. So while the pipeline thread keeps
+ * up (fewer than {@link #SHARE_BACKLOG} events published and not yet through the stages), a line is
+ * copied into the slot undecoded and the pipeline thread decodes it before the stages
+ * ({@link DeferredDecoder}); once it falls behind, lines are decoded here again. The split follows
+ * the load: each thread decodes what the other leaves. Order is the ring's either way. A connection
+ * whose last decoded line was rejected gets every line decoded here ({@link EventDecoder#mayLeaveUndecoded()}).
  *
  * <p>Threading: one publishing thread (the socket's event loop, or the replay reader), matching the
  * ring's single-producer sequencer.
@@ -32,10 +40,27 @@ public final class RingPublisher implements LineSink {
      */
     static final long MAX_WAIT_NANOS = 20_000_000;
     private final Event scratch = new Event();
+    /**
+     * Backlog (events published, not yet through the stages) under which a line is left for the
+     * pipeline thread to decode: far below the ring's size, and above one read's lines (~350 of
+     * 128 KiB), so that the pipeline thread, once it caught up, finds lines to decode in every read.
+     */
+    static final long SHARE_BACKLOG = 1024;
+    /**
+     * Where undecoded lines wait, one place of {@link Event#MAX_UNDECODED_LINE_BYTES} per sequence
+     * modulo {@link #ARENA_LINES} (1 MiB, not a buffer in each of the ring's slots): a line is only
+     * left undecoded at most {@link #SHARE_BACKLOG} events ahead of the pipeline thread, so the line
+     * that used the same place {@link #ARENA_LINES} events earlier has been through the stages.
+     */
+    static final int ARENA_LINES = 2048;
+    private final byte[] arena;
+    private final boolean share;
 
-    RingPublisher(RingBuffer<Event> ring, Backpressure backpressure, IngestMetrics ingestMetrics,
+    RingPublisher(RingBuffer<Event> ring, Backpressure backpressure, boolean shareDecoding, IngestMetrics ingestMetrics,
                   PipelineMetrics pipelineMetrics) {
         this.ring = ring;
+        this.share = shareDecoding;
+        this.arena = shareDecoding ? new byte[ARENA_LINES * Event.MAX_UNDECODED_LINE_BYTES] : null;
         this.dropWhenFull = backpressure == Backpressure.drop;
         this.ingestMetrics = ingestMetrics;
         this.pipelineMetrics = pipelineMetrics;
@@ -64,6 +89,14 @@ public final class RingPublisher implements LineSink {
         RejectReason reason = null;
         try {
             Event event = ring.get(seq);
+            if (share && len <= Event.MAX_UNDECODED_LINE_BYTES && decoder.mayLeaveUndecoded()
+                && seq - ring.getMinimumGatingSequence() <= SHARE_BACKLOG) {
+                int at = (int) (seq & (ARENA_LINES - 1)) * Event.MAX_UNDECODED_LINE_BYTES;
+                System.arraycopy(buf, off, arena, at, len);
+                event.holdUndecoded(arena, at, len, epochNanos(received), received);
+                decoder.leftUndecoded();
+                return true; // judged as the connection's last decoded line was: accepted
+            }
             reason = decoder.decode(buf, off, len, event, epochNanos(received));
             if (reason != null) {
                 event.setValid(false);

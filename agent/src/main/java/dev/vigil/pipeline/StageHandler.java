@@ -11,8 +11,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The stages after decoding, run in data order on the pipeline thread: enrich (state), match
- * (rules, which hand alerts to the alert stage). On two cores one consumer thread doing all stages
+ * The stages, run in data order on the pipeline thread: decode (a line the publisher left undecoded,
+ * see {@link RingPublisher}), enrich (state), match (rules, which hand alerts to the alert stage). On two cores one consumer thread doing all stages
  * beats a hand-off per stage, whose cost exceeds the work (measured: see the README).
  *
  * <p>A stage that throws costs that event its alerts, not the pipeline: the error is counted and
@@ -29,10 +29,12 @@ final class StageHandler implements EventHandler<Event> {
     private final AlertEmitter emitter;
     private final PipelineMetrics metrics;
     private final BatchEndTask batchEndTask;
+    private final DeferredDecoder deferred;
     private long lastErrorLog = Long.MIN_VALUE;
 
-    StageHandler(Enricher enricher, Matcher matcher, AlertEmitter emitter, PipelineMetrics metrics,
-                 BatchEndTask batchEndTask) {
+    StageHandler(DeferredDecoder deferred, Enricher enricher, Matcher matcher, AlertEmitter emitter,
+                 PipelineMetrics metrics, BatchEndTask batchEndTask) {
+        this.deferred = deferred;
         this.enricher = enricher;
         this.matcher = matcher;
         this.emitter = emitter;
@@ -42,6 +44,9 @@ final class StageHandler implements EventHandler<Event> {
 
     @Override
     public void onEvent(Event event, long sequence, boolean endOfBatch) {
+        if (event.isUndecoded()) {
+            deferred.decode(event); // the publisher's share left to this thread: counted there if rejected
+        }
         if (!event.isValid()) {
             if (endOfBatch) {
                 runBatchEndTask(event);

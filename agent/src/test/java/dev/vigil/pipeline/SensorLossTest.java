@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.vigil.event.Event;
 import dev.vigil.ingest.EventDecoder;
+import dev.vigil.ingest.IngestMetrics;
 import dev.vigil.rules.Matcher;
 import dev.vigil.state.Enricher;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -25,7 +26,8 @@ class SensorLossTest {
                 return 0;
             }
         };
-        StageHandler stages = new StageHandler(Enricher.NONE, none, a -> { }, metrics, BatchEndTask.NONE);
+        StageHandler stages = new StageHandler(new DeferredDecoder(new EventDecoder(), new IngestMetrics(registry)), Enricher.NONE, none,
+            a -> { }, metrics, BatchEndTask.NONE);
         EventDecoder decoder = new EventDecoder();
         Event e = new Event();
         for (String line : new String[] {

@@ -4,12 +4,16 @@ import dev.vigil.bench.gen.NodeStreamGenerator;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * A prepared block of event lines (the realistic mix of {@link NodeStreamGenerator}), held in
  * memory and indexed by line, from which senders copy line-aligned chunks. Each copy can be
  * re-timed: every line's {@code evt.rawtime} (19 digits) is rewritten in place, shifted so that
  * loop after loop of the same block reads as one stream moving forward in time.
+ *
+ * <p>A churny block ({@link ChurnStream}) also knows where each fresh pid's 8 digits are: a copy
+ * moves them on by a pid shift too, so that each loop's processes are new to the agent.
  *
  * <p>Immutable after construction; thread-safe for concurrent {@link #copy}.
  */
@@ -25,9 +29,15 @@ final class EventBlock {
     private final long[] rawtime;
     private final long firstRawtime;
     private final long spanNanos;
+    /** Ascending offsets of the fresh pids' first digits (empty for a block of fixed pids). */
+    private final int[] freshPidAt;
+    /** Fresh pids in the block: a copy's pid shift is a multiple of it. */
+    private final int freshPids;
 
-    private EventBlock(byte[] bytes, int[] lineStart, int[] rawtimeAt, long[] rawtime) {
+    private EventBlock(byte[] bytes, int[] lineStart, int[] rawtimeAt, long[] rawtime, int[] freshPidAt, int freshPids) {
         this.bytes = bytes;
+        this.freshPidAt = freshPidAt;
+        this.freshPids = freshPids;
         this.lineStart = lineStart;
         this.rawtimeAt = rawtimeAt;
         this.rawtime = rawtime;
@@ -50,8 +60,18 @@ final class EventBlock {
         return of(out.toByteArray());
     }
 
+    /** The churny stream ({@link ChurnStream}): at least {@code events} lines, with fresh pids. */
+    static EventBlock churny(int events, long seed) {
+        ChurnStream.Result r = ChurnStream.generate(events, seed);
+        return of(r.bytes(), r.freshPidAt(), r.freshPids());
+    }
+
     /** Indexes lines of JSON (each ending in a newline). */
     static EventBlock of(byte[] bytes) {
+        return of(bytes, new int[0], 0);
+    }
+
+    static EventBlock of(byte[] bytes, int[] freshPidAt, int freshPids) {
         int lines = 0;
         for (byte b : bytes) {
             if (b == '\n') {
@@ -73,7 +93,7 @@ final class EventBlock {
             }
         }
         start[lines] = from;
-        return new EventBlock(bytes, start, at, times);
+        return new EventBlock(bytes, start, at, times, freshPidAt, freshPids);
     }
 
     private static int find(byte[] b, int from, int to) {
@@ -140,14 +160,26 @@ final class EventBlock {
         return lo;
     }
 
+    int freshPids() {
+        return freshPids;
+    }
+
+    void copy(int from, int to, long shiftNanos, boolean retime, ByteBuffer dst) {
+        copy(from, to, shiftNanos, retime, 0, dst);
+    }
+
     /**
      * Copies lines [from, to) into {@code dst} (which must have room), adding {@code shiftNanos} to
-     * each evt.rawtime when {@code retime}.
+     * each evt.rawtime when {@code retime}, and {@code pidShift} to each fresh pid (wrapping within
+     * its 8 digits).
      */
-    void copy(int from, int to, long shiftNanos, boolean retime, ByteBuffer dst) {
+    void copy(int from, int to, long shiftNanos, boolean retime, long pidShift, ByteBuffer dst) {
         int base = dst.position();
         int start = lineStart[from];
         dst.put(bytes, start, lineStart[to] - start);
+        if (pidShift != 0) {
+            shiftPids(start, lineStart[to], pidShift, base, dst);
+        }
         if (!retime) {
             return;
         }
@@ -159,6 +191,24 @@ final class EventBlock {
             long v = rawtime[i] + shiftNanos;
             int p = base + at - start + DIGITS - 1;
             for (int k = 0; k < DIGITS; k++) {
+                dst.put(p - k, (byte) ('0' + v % 10));
+                v /= 10;
+            }
+        }
+    }
+
+    private void shiftPids(int start, int end, long pidShift, int base, ByteBuffer dst) {
+        int i = Arrays.binarySearch(freshPidAt, start);
+        for (i = i < 0 ? -i - 1 : i; i < freshPidAt.length && freshPidAt[i] < end; i++) {
+            int at = freshPidAt[i];
+            long pid = 0;
+            for (int k = 0; k < ChurnStream.PID_DIGITS; k++) {
+                pid = pid * 10 + (bytes[at + k] - '0');
+            }
+            long v = ChurnStream.FIRST_FRESH_PID
+                + Math.floorMod(pid - ChurnStream.FIRST_FRESH_PID + pidShift, (long) ChurnStream.FRESH_PIDS);
+            int p = base + at - start + ChurnStream.PID_DIGITS - 1;
+            for (int k = 0; k < ChurnStream.PID_DIGITS; k++) {
                 dst.put(p - k, (byte) ('0' + v % 10));
                 v /= 10;
             }

@@ -16,9 +16,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * Drives a running agent (or {@link SocketCeiling}) over its Unix socket with the realistic mix:
- * N connections write a prepared block of {@code NodeStreamGenerator} lines, re-timed, in large
- * writes, at the maximum rate or a fixed rate. Then it reads {@code /metrics} until the agent is
+ * Drives a running agent (or {@link SocketCeiling}) over its Unix socket with one of two streams:
+ * {@code block}, a prepared block of {@code NodeStreamGenerator} lines (the realistic mix of a node,
+ * its processes long-lived, so the same pids come back loop after loop), or {@code churny}
+ * ({@link ChurnStream}: short-lived processes with fresh pids in every loop, clone/execve/capable/exit,
+ * as the bundled sensor sends them). N connections write it, re-timed, in large writes, at the
+ * maximum rate or a fixed rate. Then it reads {@code /metrics} until the agent is
  * idle (received = processed + rejected + dropped, and every line sent received) and reports, as
  * JSON: events sent, the agent-side rate (processed delta over first byte to idle), drops and
  * rejections, the in-agent latency percentiles from {@code vigil_event_latency_seconds}, and the
@@ -41,6 +44,13 @@ public final class LoadGenerator implements Callable<Integer> {
 
     @Option(names = "--events", defaultValue = "0", description = "Events to send in all (instead of --seconds).")
     long events;
+
+    /** Which stream to send. */
+    enum Stream { block, churny }
+
+    @Option(names = "--stream", defaultValue = "block",
+        description = "block (the node mix, repeated) or churny (fresh short-lived processes); default ${DEFAULT-VALUE}.")
+    Stream stream;
 
     @Option(names = "--block-events", defaultValue = "200000",
         description = "Lines in the prepared block, sent in loops (default ${DEFAULT-VALUE}).")
@@ -70,8 +80,9 @@ public final class LoadGenerator implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         long t0 = System.nanoTime();
-        EventBlock block = EventBlock.generate(blockEvents, seed);
-        System.err.printf("load-generator: block of %d lines, %.1f MB (%.0f B/line), %.1f s of event time, prepared in %.1f s%n",
+        EventBlock block = stream == Stream.churny ? EventBlock.churny(blockEvents, seed)
+            : EventBlock.generate(blockEvents, seed);
+        System.err.printf("load-generator: " + stream + " block of %d lines, %.1f MB (%.0f B/line), %.1f s of event time, prepared in %.1f s%n",
             block.lines(), block.bytes() / 1e6, (double) block.bytes() / block.lines(), block.spanNanos() / 1e9,
             (System.nanoTime() - t0) / 1e9);
 
@@ -86,7 +97,7 @@ public final class LoadGenerator implements Callable<Integer> {
         for (int i = 0; i < connections; i++) {
             long q = quota == Long.MAX_VALUE ? quota : quota / connections + (i < quota % connections ? 1 : 0);
             Sender s = new Sender(socket, block, (int) ((long) block.lines() * i / connections), writeBytes, q, deadline,
-                rate / connections, !noRetime, shift);
+                rate / connections, !noRetime, shift, i, connections);
             senders.add(s);
             Thread t = new Thread(s, "sender-" + i);
             threads.add(t);
@@ -116,6 +127,7 @@ public final class LoadGenerator implements Callable<Integer> {
 
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("label", label);
+        report.put("stream", stream.name());
         report.put("connections", connections);
         report.put("target_rate", rate > 0 ? rate : "max");
         report.put("write_bytes", writeBytes);

@@ -27,6 +27,9 @@ final class Sender implements Runnable {
     private final double ratePerSecond;
     private final boolean retime;
     private final long baseShiftNanos;
+    /** This connection's number among {@link #connections}: its loops' fresh pids are its own. */
+    private final int index;
+    private final int connections;
 
     final Histogram writeMicros = new Histogram(60_000_000L, 3);
     final Histogram lateMicros = new Histogram(60_000_000L, 3);
@@ -37,7 +40,7 @@ final class Sender implements Runnable {
     IOException failure;
 
     Sender(Path socket, EventBlock block, int firstLine, int writeBytes, long quota, long deadlineNanos,
-           double ratePerSecond, boolean retime, long baseShiftNanos) {
+           double ratePerSecond, boolean retime, long baseShiftNanos, int index, int connections) {
         this.socket = socket;
         this.block = block;
         this.firstLine = firstLine;
@@ -47,6 +50,8 @@ final class Sender implements Runnable {
         this.ratePerSecond = ratePerSecond;
         this.retime = retime;
         this.baseShiftNanos = baseShiftNanos;
+        this.index = index;
+        this.connections = connections;
     }
 
     @Override
@@ -73,7 +78,10 @@ final class Sender implements Runnable {
             int maxLines = (int) Math.min(Integer.MAX_VALUE, quota - sentLines);
             int end = block.chunkEnd(line, writeBytes, maxLines);
             buf.clear();
-            block.copy(line, end, baseShiftNanos + loop * loopShift, retime, buf);
+            // Loop L of connection i sends the block's processes as pids never sent before (a churny
+            // block's; a block without fresh pids ignores it).
+            long pidShift = (loop * connections + index) * (long) block.freshPids();
+            block.copy(line, end, baseShiftNanos + loop * loopShift, retime, pidShift, buf);
             buf.flip();
             int n = end - line;
             if (ratePerSecond > 0) {

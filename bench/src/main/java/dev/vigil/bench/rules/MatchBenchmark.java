@@ -9,7 +9,6 @@ import dev.vigil.rules.RuleEngine;
 import dev.vigil.rules.RulesetLoader;
 import dev.vigil.rules.RulesetLoader.RuleSource;
 import dev.vigil.rules.TimeSource;
-import dev.vigil.rules.naive.NaiveMapInterpreter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package dev.vigil.rules.naive;
+package dev.vigil.bench.rules;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

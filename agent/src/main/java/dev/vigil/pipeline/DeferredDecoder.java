@@ -1,0 +1,44 @@
+package dev.vigil.pipeline;
+
+import dev.vigil.event.Event;
+import dev.vigil.ingest.EventDecoder;
+import dev.vigil.ingest.IngestMetrics;
+import dev.vigil.ingest.RejectReason;
+
+/**
+ * The pipeline thread's share of the decoding: decodes, in place, a slot the publisher left holding
+ * its line undecoded ({@link RingPublisher}), before the stages see it. A rejected line is counted
+ * here, with its reason, as the publisher would have, and the slot is marked invalid for the stages
+ * to skip. Same decoder, same verdicts: only the thread differs.
+ *
+ * <p>Threading: the pipeline thread only (its own decoder, apart from the connections').
+ */
+final class DeferredDecoder {
+    private final EventDecoder decoder;
+    private final IngestMetrics ingestMetrics;
+    private long lines;
+
+    DeferredDecoder(EventDecoder decoder, IngestMetrics ingestMetrics) {
+        this.decoder = decoder;
+        this.ingestMetrics = ingestMetrics;
+    }
+
+    /** Decodes {@code event}'s held line into it; after this the slot is valid or counted rejected. */
+    void decode(Event event) {
+        long receiveNanos = event.receiveNanos(); // the decoder clears the slot
+        RejectReason reason = decoder.decode(event.undecodedLine(), event.undecodedOffset(), event.undecodedLength(), event,
+            event.undecodedReceiveEpochNanos());
+        lines++;
+        if (reason != null) {
+            event.setValid(false);
+            ingestMetrics.rejected(reason);
+        } else {
+            event.setReceiveNanos(receiveNanos);
+        }
+    }
+
+    /** Lines decoded here (for tests and diagnostics). */
+    long lines() {
+        return lines;
+    }
+}

@@ -1,0 +1,222 @@
+package dev.vigil.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.lmax.disruptor.RingBuffer;
+import com.lmax.disruptor.Sequence;
+import dev.vigil.config.PipelineConfig;
+import dev.vigil.config.PipelineConfig.Backpressure;
+import dev.vigil.event.Event;
+import dev.vigil.event.Field;
+import dev.vigil.ingest.EventDecoder;
+import dev.vigil.ingest.IngestMetrics;
+import dev.vigil.rules.Matcher;
+import dev.vigil.state.Enricher;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The publisher leaves lines undecoded for the pipeline thread while it keeps up, and never for garbage. */
+class SharedDecodingTest {
+    private static final byte[] GOOD = line("{\"evt.type\":\"execve\",\"evt.rawtime\":7,\"proc.pid\":42,\"proc.name\":\"sh\"}");
+    private static final byte[] BAD = line("{\"evt.type\":");
+
+    private static byte[] line(String s) {
+        return (s + "\n").getBytes(StandardCharsets.UTF_8);
+    }
+
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final IngestMetrics ingest = new IngestMetrics(registry);
+    private final PipelineMetrics pipelineMetrics = new PipelineMetrics(registry);
+    private final RingBuffer<Event> ring = RingBuffer.createSingleProducer(Event::new, 4096);
+    /** The consumer's position, moved by hand: what the publisher sees of the pipeline thread. */
+    private final Sequence consumed = new Sequence(-1);
+    private final RingPublisher publisher;
+
+    SharedDecodingTest() {
+        ring.addGatingSequences(consumed);
+        publisher = new RingPublisher(ring, Backpressure.block, true, ingest, pipelineMetrics);
+    }
+
+    private Event last() {
+        return ring.get(ring.getCursor());
+    }
+
+    @Test
+    void aConnectionsFirstLineIsDecodedHereAndTheNextLeftUndecodedWhileThePipelineKeepsUp() {
+        EventDecoder conn = new EventDecoder();
+        assertTrue(publisher.onLine(GOOD, 0, GOOD.length, conn));
+        assertFalse(last().isUndecoded());
+        assertTrue(last().isValid());
+        assertTrue(publisher.onLine(GOOD, 0, GOOD.length, conn));
+        assertTrue(last().isUndecoded());
+        assertFalse(last().isValid(), "the stages must not see it before it is decoded");
+    }
+
+    @Test
+    void atLeastOneLineInARunIsJudgedHere() {
+        EventDecoder conn = new EventDecoder();
+        int undecoded = 0;
+        for (int i = 0; i < 3 * EventDecoder.MAX_UNDECODED_RUN; i++) {
+            publisher.onLine(GOOD, 0, GOOD.length, conn);
+            undecoded += last().isUndecoded() ? 1 : 0;
+            consumed.set(ring.getCursor());
+        }
+        assertEquals(3 * (EventDecoder.MAX_UNDECODED_RUN - 1), undecoded);
+    }
+
+    @Test
+    void garbageIsJudgedHereLineByLineAndNeverTaken() {
+        EventDecoder conn = new EventDecoder();
+        publisher.onLine(GOOD, 0, GOOD.length, conn);
+        publisher.onLine(GOOD, 0, GOOD.length, conn); // left undecoded: judged as the first was
+        // A producer that turns to garbage: within the run, a line judged here ends the sharing.
+        int taken = 0;
+        for (int i = 0; i < 100; i++) {
+            taken += publisher.onLine(BAD, 0, BAD.length, conn) ? 1 : 0;
+        }
+        assertTrue(taken < EventDecoder.MAX_UNDECODED_RUN, "taken " + taken);
+        assertFalse(publisher.onLine(BAD, 0, BAD.length, conn));
+        assertFalse(last().isUndecoded());
+        EventDecoder garbageOnly = new EventDecoder();
+        for (int i = 0; i < 100; i++) {
+            assertFalse(publisher.onLine(BAD, 0, BAD.length, garbageOnly));
+            assertFalse(last().isUndecoded());
+        }
+    }
+
+    @Test
+    void aPipelineThatFellBehindGetsDecodedLines() {
+        EventDecoder conn = new EventDecoder();
+        for (int i = 0; i <= RingPublisher.SHARE_BACKLOG + 1; i++) {
+            publisher.onLine(GOOD, 0, GOOD.length, conn); // nothing consumed: the backlog grows
+        }
+        assertFalse(last().isUndecoded());
+        consumed.set(ring.getCursor());
+        publisher.onLine(GOOD, 0, GOOD.length, conn);
+        assertTrue(last().isUndecoded());
+    }
+
+    @Test
+    void aHeldLineIsIntactWhenThePipelineThreadReachesItEvenAtTheMostItMayLag() {
+        assertTrue(RingPublisher.SHARE_BACKLOG < RingPublisher.ARENA_LINES);
+        EventDecoder conn = new EventDecoder();
+        DeferredDecoder deferred = new DeferredDecoder(new EventDecoder(), ingest);
+        int held = 0;
+        for (int i = 0; i < 5 * RingPublisher.ARENA_LINES; i++) {
+            byte[] b = line("{\"evt.type\":\"execve\",\"proc.pid\":" + (1000 + i) + "}");
+            publisher.onLine(b, 0, b.length, conn);
+            // The pipeline thread as far behind as the publisher lets it be before decoding itself.
+            long next = ring.getCursor() - (RingPublisher.SHARE_BACKLOG - 1);
+            if (next >= 0) {
+                Event e = ring.get(next);
+                if (e.isUndecoded()) {
+                    deferred.decode(e);
+                    held++;
+                }
+                assertEquals(1000 + next, e.getLong(Field.PROC_PID));
+                consumed.set(next);
+            }
+        }
+        assertTrue(held > RingPublisher.ARENA_LINES, "lines held: " + held);
+    }
+
+    @Test
+    void aLineLongerThanTheSlotsRoomIsDecodedHere() {
+        EventDecoder conn = new EventDecoder();
+        publisher.onLine(GOOD, 0, GOOD.length, conn);
+        byte[] wide = line("{\"evt.type\":\"execve\",\"proc.cmdline\":\"" + "x".repeat(Event.MAX_UNDECODED_LINE_BYTES) + "\"}");
+        assertTrue(publisher.onLine(wide, 0, wide.length, conn));
+        assertFalse(last().isUndecoded());
+        assertTrue(last().isValid());
+    }
+
+    @Test
+    void thePipelineThreadDecodesTheHeldLineAsThePublisherWouldAndCountsItsRejects() {
+        DeferredDecoder deferred = new DeferredDecoder(new EventDecoder(), ingest);
+        Event held = new Event();
+        held.holdUndecoded(GOOD, 0, GOOD.length, 0, 12345);
+        deferred.decode(held);
+        Event direct = new Event();
+        assertEquals(null, new EventDecoder().decode(GOOD, 0, GOOD.length, direct, 0));
+        direct.setReceiveNanos(12345);
+        assertEquals(direct.toString(), held.toString());
+        assertTrue(held.isValid());
+        assertFalse(held.isUndecoded());
+        assertEquals(12345, held.receiveNanos());
+        assertEquals(42, held.getLong(Field.PROC_PID));
+
+        held.holdUndecoded(BAD, 0, BAD.length, 0, 1);
+        deferred.decode(held);
+        assertFalse(held.isValid());
+        assertEquals(1L, ingest.rejectedCounts().values().stream().mapToLong(Long::longValue).sum());
+    }
+
+    @Test
+    void holdingALineAndDecodingItOnThePipelineThreadAllocatesNothing() {
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        EventDecoder conn = new EventDecoder();
+        DeferredDecoder deferred = new DeferredDecoder(new EventDecoder(), ingest);
+        Runnable round = () -> {
+            publisher.onLine(GOOD, 0, GOOD.length, conn);
+            Event e = last();
+            if (e.isUndecoded()) {
+                deferred.decode(e);
+            }
+            consumed.set(ring.getCursor());
+        };
+        for (int i = 0; i < 3 * ring.getBufferSize(); i++) {
+            round.run(); // every slot has held a line once: its buffer exists
+        }
+        long tid = Thread.currentThread().getId();
+        long before = mx.getThreadAllocatedBytes(tid);
+        int n = 100_000;
+        for (int i = 0; i < n; i++) {
+            round.run();
+        }
+        assertEquals(0, (mx.getThreadAllocatedBytes(tid) - before) / n, "bytes allocated per line");
+        assertTrue(deferred.lines() > n / 2, "most lines were left undecoded: " + deferred.lines());
+    }
+
+    @Test
+    void everyLineIsCountedOnceWhicheverThreadDecodesIt() throws Exception {
+        List<Long> pids = Collections.synchronizedList(new ArrayList<>());
+        Matcher record = new Matcher() {
+            @Override
+            public void match(Event event, dev.vigil.alert.AlertEmitter emitter) {
+                pids.add(event.getLong(Field.PROC_PID));
+            }
+
+            @Override
+            public int ruleCount() {
+                return 0;
+            }
+        };
+        SimpleMeterRegistry r = new SimpleMeterRegistry();
+        IngestMetrics im = new IngestMetrics(r);
+        PipelineMetrics pm = new PipelineMetrics(r);
+        int lines = 20_000;
+        int rejected = 0;
+        try (EventPipeline pipeline = new EventPipeline(PipelineConfig.defaults(), Enricher.NONE, record, a -> { }, im, pm, r)) {
+            pipeline.start();
+            EventDecoder conn = new EventDecoder();
+            for (int i = 0; i < lines; i++) {
+                byte[] b = i % 97 == 96 ? BAD : line("{\"evt.type\":\"execve\",\"proc.pid\":" + i + "}");
+                rejected += b == BAD ? 1 : 0;
+                pipeline.publisher().onLine(b, 0, b.length, conn);
+            }
+            assertTrue(pipeline.drain(Duration.ofSeconds(10)));
+        }
+        assertEquals(lines - rejected, pm.processedCount());
+        assertEquals(rejected, im.rejectedCounts().values().stream().mapToLong(Long::longValue).sum());
+        for (int i = 1; i < pids.size(); i++) {
+            assertTrue(pids.get(i) > pids.get(i - 1), "in order");
+        }
+    }
+}
