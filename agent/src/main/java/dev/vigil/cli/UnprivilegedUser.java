@@ -132,11 +132,11 @@ record UnprivilegedUser(String name, int uid, int gid, int[] groups) {
 
     /** Whether this user has the {@code want} bits (04 read, 01 search) on {@code p} by its mode. */
     private boolean allowed(Path p, int want) throws IOException {
-        int mode = (Integer) Files.getAttribute(p, "unix:mode");
-        int owner = (Integer) Files.getAttribute(p, "unix:uid");
-        int group = (Integer) Files.getAttribute(p, "unix:gid");
+        java.util.Map<String, Object> a = Files.readAttributes(p, "unix:mode,uid,gid");
+        int mode = (Integer) a.get("mode");
+        int group = (Integer) a.get("gid");
         int bits;
-        if (owner == uid) {
+        if ((Integer) a.get("uid") == uid) {
             bits = mode >> 6;
         } else if (group == gid || java.util.Arrays.stream(groups).anyMatch(g -> g == group)) {
             bits = mode >> 3;
@@ -147,9 +147,8 @@ record UnprivilegedUser(String name, int uid, int gid, int[] groups) {
     }
 
     private static String describe(Path p) throws IOException {
-        int mode = (Integer) Files.getAttribute(p, "unix:mode");
-        return String.format("mode %04o, owner %s:%s", mode & 07777, Files.getAttribute(p, "unix:uid"),
-            Files.getAttribute(p, "unix:gid"));
+        java.util.Map<String, Object> a = Files.readAttributes(p, "unix:mode,uid,gid");
+        return String.format("mode %04o, owner %s:%s", (Integer) a.get("mode") & 07777, a.get("uid"), a.get("gid"));
     }
 
     /** Whether there is a switch to make. */

@@ -329,18 +329,8 @@ public final class RuntimeIdentityResolver implements IdentitySource {
 
     /** Whether a client ranked before {@code rank} has answered for container {@code id}. */
     private boolean answeredBefore(String id, int rank) {
-        synchronized (lock) {
-            Entry e = byId.get(id);
-            if (e == null) {
-                return false;
-            }
-            for (int r = 0; r < rank; r++) {
-                if (e.byClient[r] != null) {
-                    return true;
-                }
-            }
-            return false;
-        }
+        int best = bestAnswer(id);
+        return best >= 0 && best < rank;
     }
 
     private void remove(String id) {
