@@ -134,9 +134,7 @@ class EngineIdentityEndToEndIT {
 
     private static void requireSensor() {
         Integration.requireOrSkip(Integration.isRoot(), "root (eBPF, a private container engine)");
-        Integration.requireOrSkip(Files.exists(Path.of("/sys/kernel/btf/vmlinux")), "kernel BTF");
-        Integration.requireOrSkip(Integration.onPath("clang") && Integration.onPath("bpftool"),
-            "the sensor's toolchain (apt-get install clang libbpf-dev bpftool libelf-dev zlib1g-dev)");
+        Integration.requireSensorBuildOrSkip();
     }
 
     private static Path buildAfpacket() throws Exception {

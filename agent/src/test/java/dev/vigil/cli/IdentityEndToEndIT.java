@@ -49,34 +49,13 @@ class IdentityEndToEndIT {
 
     @Test
     void alertsNameTheWorkloadFromTheFirstInstantAndAfterARestart() throws Exception {
-        Integration.requireOrSkip(Integration.isRoot(), "root (eBPF, containerd)");
-        Integration.requireOrSkip(Files.exists(Path.of("/sys/kernel/btf/vmlinux")), "kernel BTF");
-        Integration.requireOrSkip(Integration.onPath("clang") && Integration.onPath("bpftool"),
-            "the sensor's toolchain (apt-get install clang libbpf-dev bpftool libelf-dev zlib1g-dev)");
-        String missing = PrivateContainerd.unavailableReason();
-        Integration.requireOrSkip(missing == null, String.valueOf(missing));
-        Path afpacket = Repo.root().resolve("sensor/build/afpacket");
-        Process make = new ProcessBuilder("make", "-s", "-C", Repo.root().resolve("sensor").toString(), "build/afpacket")
-            .inheritIO().start();
-        assertEquals(0, make.waitFor(), "make sensor/build/afpacket");
+        Path afpacket = requirementsAndAttack();
 
         try (PrivateContainerd containerd = PrivateContainerd.start(List.of(afpacket));
              CriCreate cri = new CriCreate(containerd.socket())) {
-            Path run = Files.createDirectories(dir.resolve("run"));
-            Files.setPosixFilePermissions(run, PosixFilePermissions.fromString("rwx------"));
-            Path cfg = dir.resolve("config.yaml");
-            Files.writeString(cfg, String.join("\n",
-                "clusterName: e2e",
-                "ingest:",
-                "  socket: " + run.resolve("vigil.sock"),
-                "state:",
-                "  stateDir: " + dir.resolve("state"),
-                // The default wait (alerts.identityWaitMillis 300, extended while the CRI is still being asked):
-                // CI runs this with both cores busy, where containerd's event and the CRI's answer come late.
-                "runtime:",
-                "  sources: [containerd]",
-                "  containerdSocket: " + containerd.socket(),
-                ""));
+            // The default wait (alerts.identityWaitMillis 300, extended while the CRI is still being asked):
+            // CI runs this with both cores busy, where containerd's event and the CRI's answer come late.
+            Path cfg = config(containerd, "clusterName: e2e");
 
             // 1. A CRI pod whose first instruction is the attack.
             String uid = UUID.randomUUID().toString();
@@ -152,30 +131,10 @@ class IdentityEndToEndIT {
      */
     @Test
     void everyContainerOfABurstIsNamed() throws Exception {
-        Integration.requireOrSkip(Integration.isRoot(), "root (eBPF, containerd)");
-        Integration.requireOrSkip(Files.exists(Path.of("/sys/kernel/btf/vmlinux")), "kernel BTF");
-        Integration.requireOrSkip(Integration.onPath("clang") && Integration.onPath("bpftool"),
-            "the sensor's toolchain (apt-get install clang libbpf-dev bpftool libelf-dev zlib1g-dev)");
-        String missing = PrivateContainerd.unavailableReason();
-        Integration.requireOrSkip(missing == null, String.valueOf(missing));
-        Path afpacket = Repo.root().resolve("sensor/build/afpacket");
-        Process make = new ProcessBuilder("make", "-s", "-C", Repo.root().resolve("sensor").toString(), "build/afpacket")
-            .inheritIO().start();
-        assertEquals(0, make.waitFor(), "make sensor/build/afpacket");
+        Path afpacket = requirementsAndAttack();
         try (PrivateContainerd containerd = PrivateContainerd.start(List.of(afpacket));
              CriCreate cri = new CriCreate(containerd.socket())) {
-            Path run = Files.createDirectories(dir.resolve("run"));
-            Files.setPosixFilePermissions(run, PosixFilePermissions.fromString("rwx------"));
-            Path cfg = dir.resolve("config.yaml");
-            Files.writeString(cfg, String.join("\n",
-                "ingest:",
-                "  socket: " + run.resolve("vigil.sock"),
-                "state:",
-                "  stateDir: " + dir.resolve("state"),
-                "runtime:",
-                "  sources: [containerd]",
-                "  containerdSocket: " + containerd.socket(),
-                ""));
+            Path cfg = config(containerd, "");
             try (AgentProcess agent = startAgent(cfg)) {
                 List<String> ids = new ArrayList<>();
                 for (int i = 0; i < 6; i++) {
@@ -208,6 +167,34 @@ class IdentityEndToEndIT {
                 assertEquals(0, agent.terminate(Duration.ofSeconds(30)), agent.logs());
             }
         }
+    }
+
+    /** Skips (or fails, in CI) without root, the sensor's build or containerd; builds the attack program. */
+    private static Path requirementsAndAttack() throws Exception {
+        Integration.requireOrSkip(Integration.isRoot(), "root (eBPF, containerd)");
+        Integration.requireSensorBuildOrSkip();
+        String missing = PrivateContainerd.unavailableReason();
+        Integration.requireOrSkip(missing == null, String.valueOf(missing));
+        Process make = new ProcessBuilder("make", "-s", "-C", Repo.root().resolve("sensor").toString(), "build/afpacket")
+            .inheritIO().start();
+        assertEquals(0, make.waitFor(), "make sensor/build/afpacket");
+        return Repo.root().resolve("sensor/build/afpacket");
+    }
+
+    /** The agent's config: a private socket directory and state, identity from this containerd only; {@code first} leads. */
+    private Path config(PrivateContainerd containerd, String first) throws IOException {
+        Path run = Files.createDirectories(dir.resolve("run"));
+        Files.setPosixFilePermissions(run, PosixFilePermissions.fromString("rwx------"));
+        return Files.writeString(dir.resolve("config.yaml"), String.join("\n",
+            first,
+            "ingest:",
+            "  socket: " + run.resolve("vigil.sock"),
+            "state:",
+            "  stateDir: " + dir.resolve("state"),
+            "runtime:",
+            "  sources: [containerd]",
+            "  containerdSocket: " + containerd.socket(),
+            ""));
     }
 
     private AgentProcess startAgent(Path cfg) throws Exception {

@@ -31,9 +31,7 @@ class SensorLifetimeIT {
     @Test
     void theSensorExitsWhenTheAgentIsKilled() throws Exception {
         Integration.requireOrSkip(Integration.isRoot(), "root (eBPF)");
-        Integration.requireOrSkip(Files.exists(Path.of("/sys/kernel/btf/vmlinux")), "kernel BTF");
-        Integration.requireOrSkip(Integration.onPath("clang") && Integration.onPath("bpftool"),
-            "the sensor's toolchain (apt-get install clang libbpf-dev bpftool libelf-dev zlib1g-dev)");
+        Integration.requireSensorBuildOrSkip();
         Path run = Files.createDirectories(dir.resolve("run"));
         Files.setPosixFilePermissions(run, PosixFilePermissions.fromString("rwx------"));
         Path cfg = dir.resolve("config.yaml");

@@ -111,9 +111,7 @@ class DaemonSetPodIT {
         Integration.requireOrSkip(Integration.isRoot(), "root (containerd, eBPF)");
         String missing = PrivateContainerd.unavailableReason();
         Integration.requireOrSkip(missing == null, String.valueOf(missing));
-        Integration.requireOrSkip(Files.exists(Path.of("/sys/kernel/btf/vmlinux")), "kernel BTF");
-        Integration.requireOrSkip(Integration.onPath("clang") && Integration.onPath("bpftool"),
-            "the sensor's toolchain (apt-get install clang libbpf-dev bpftool libelf-dev zlib1g-dev)");
+        Integration.requireSensorBuildOrSkip();
         Path jlink = Path.of(System.getProperty("java.home"), "bin", "jlink");
         Integration.requireOrSkip(Files.isExecutable(jlink) && Files.isDirectory(jlink.getParent().resolveSibling("jmods")),
             "jlink and the JDK's jmods, for the agent image's JRE (apt-get install openjdk-17-jdk-headless openjdk-17-jmods)");

@@ -91,9 +91,7 @@ class SandboxPostureIT {
 
     private static void requireRuncAndSensor() {
         Integration.requireOrSkip(OciContainers.unavailableReason() == null, String.valueOf(OciContainers.unavailableReason()));
-        Integration.requireOrSkip(Files.exists(Path.of("/sys/kernel/btf/vmlinux")), "kernel BTF");
-        Integration.requireOrSkip(Integration.onPath("clang") && Integration.onPath("bpftool"),
-            "the sensor's toolchain (apt-get install clang libbpf-dev bpftool libelf-dev zlib1g-dev)");
+        Integration.requireSensorBuildOrSkip();
     }
 
     /** The agent's config: its socket and state in the test's directory, then {@code more} (YAML). */

@@ -25,6 +25,13 @@ public final class Integration {
         Assumptions.assumeTrue(false, "skipped: " + what + " is missing");
     }
 
+    /** What building and loading the bundled eBPF sensor needs besides root: kernel BTF and its toolchain. */
+    public static void requireSensorBuildOrSkip() {
+        requireOrSkip(java.nio.file.Files.exists(java.nio.file.Path.of("/sys/kernel/btf/vmlinux")), "kernel BTF");
+        requireOrSkip(onPath("clang") && onPath("bpftool"),
+            "the sensor's toolchain (apt-get install clang libbpf-dev bpftool libelf-dev zlib1g-dev)");
+    }
+
     public static boolean isRoot() {
         return "root".equals(System.getProperty("user.name"));
     }
