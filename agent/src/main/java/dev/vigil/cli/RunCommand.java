@@ -177,11 +177,17 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         Path socketPath = Path.of(c.ingest().socket()).toAbsolutePath();
         UnprivilegedUser user = UnprivilegedUser.resolve(c.process(), c.runtime(), Path.of("/etc/passwd"), log);
         String unreadable = user.switches() ? user.cannotRead(filesReadAfterTheSwitch(c)) : null;
+        String unmakeable = user.switches() && unreadable == null ? user.cannotMakeSocket(socketPath) : null;
         if (unreadable != null) {
             // The re-executed agent reads its jar, its config and the files the config names as that user: one it
             // cannot read would stop it. Staying uid 0 (still without any capability) keeps the node watched.
             log.warn("process.user: {} (uid {}) cannot read {}; staying uid 0, without any capability. Make it "
                 + "readable for that user (or move it), or set process.user", user.name(), user.uid(), unreadable);
+            user = UnprivilegedUser.root();
+        } else if (unmakeable != null) {
+            // Likewise a socket in a directory it shares with other files (a config directory): it could not bind.
+            log.warn("process.user: {} (uid {}) cannot create {}; staying uid 0, without any capability. Give "
+                + "ingest.socket a directory of its own, or set process.user", user.name(), user.uid(), unmakeable);
             user = UnprivilegedUser.root();
         }
         if (user.switches()) {

@@ -130,6 +130,30 @@ record UnprivilegedUser(String name, int uid, int gid, int[] groups) {
         return null;
     }
 
+    /**
+     * Why this user could not make {@code socket} (its directory neither its own to be, as
+     * {@link #handOver} gives a directory the agent makes or that holds only the socket, nor writable
+     * and searchable for it by its mode); null when it can.
+     */
+    String cannotMakeSocket(Path socket) {
+        Path dir = socket.toAbsolutePath().getParent();
+        if (dir == null || !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return null; // made now (handOver gives it), or the agent's own error to give
+        }
+        try {
+            try (Stream<Path> entries = Files.list(dir)) {
+                if (entries.allMatch(p -> p.getFileName().equals(socket.getFileName()))) {
+                    return null;
+                }
+            }
+            return allowed(dir, 03) ? null
+                : "the socket " + socket + " (its directory " + dir + " " + describe(dir)
+                    + " holds other files and is not writable for it)";
+        } catch (IOException e) {
+            return socket + " (" + e.getMessage() + ")";
+        }
+    }
+
     /** Whether this user has the {@code want} bits (04 read, 01 search) on {@code p} by its mode. */
     private boolean allowed(Path p, int want) throws IOException {
         java.util.Map<String, Object> a = Files.readAttributes(p, "unix:mode,uid,gid");

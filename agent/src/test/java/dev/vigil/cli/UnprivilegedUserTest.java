@@ -119,4 +119,22 @@ class UnprivilegedUserTest {
         Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw-r-----"));
         assertEquals(null, nobody.cannotRead(List.of(config)));
     }
+
+    @Test
+    void saysWhenTheUserCouldNotMakeTheSocket() throws IOException {
+        // A socket beside the operator's config files (root's, 0755): uid 65534 could not bind it there
+        UnprivilegedUser nobody = new UnprivilegedUser("nobody", 65534, 65534, new int[0]);
+        Path shared = Files.createDirectories(tmp.resolve("etc-vigil"));
+        Files.writeString(shared.resolve("config.yaml"), "clusterName: x\n");
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxr-xr-x"));
+        String why = nobody.cannotMakeSocket(shared.resolve("vigil.sock"));
+        assertTrue(why != null && why.contains(shared.toString()) && why.contains("not writable"), String.valueOf(why));
+
+        assertEquals(null, nobody.cannotMakeSocket(tmp.resolve("run/vigil/vigil.sock")), "made now: handed over");
+        Path own = Files.createDirectories(tmp.resolve("own"));
+        Files.writeString(own.resolve("vigil.sock"), ""); // a stale socket file, nothing else: handed over
+        assertEquals(null, nobody.cannotMakeSocket(own.resolve("vigil.sock")));
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
+        assertEquals(null, nobody.cannotMakeSocket(shared.resolve("vigil.sock")), "writable for all");
+    }
 }
