@@ -190,10 +190,9 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
                 + "ingest.socket a directory of its own, or set process.user", user.name(), user.uid(), unmakeable);
             user = UnprivilegedUser.root();
         }
-        if (user.switches()) {
-            // What the agent writes after the switch is its own; nothing else is.
-            user.handOver(List.of(Path.of(c.state().stateDir()), Path.of(c.alerts().spoolDir())), socketPath);
-        }
+        // What the agent writes after the switch is its own; nothing else is. Also when it stays uid 0: without
+        // CAP_DAC_OVERRIDE it could not enter a state directory an earlier run gave to process.user.
+        user.handOver(List.of(Path.of(c.state().stateDir()), Path.of(c.alerts().spoolDir())), socketPath);
         SensorProcess sensor = startSensor(socketPath, c, user.switches() ? user : null);
         sensorDecided = true;
         if (sensor != null && user.switches()) {

@@ -184,4 +184,32 @@ class ProcessHardeningIT {
             System.out.printf("under setpriv: %d threads, every CapEff and CapPrm 0, NoNewPrivs 1%n", threads.size());
         }
     }
+
+    @Test
+    void aSocketBesideItsConfigKeepsItUid0WithoutCapabilitiesAndRunning() throws Exception {
+        requireOrSkip(Integration.isRoot(), "root");
+        // As an operator writes it: socket, config and state in one root-owned 0755 directory, the state
+        // directory left to uid 65534 by an earlier run. The user could not bind the socket there.
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path state = Files.createDirectories(dir.resolve("state/spool"));
+        for (Path p : List.of(dir.resolve("state"), state)) {
+            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwx------"));
+            Files.setAttribute(p, "unix:uid", 65534);
+        }
+        Path config = Files.writeString(dir.resolve("config.yaml"), "state: {stateDir: " + dir.resolve("state") + "}\n");
+        Path socket = dir.resolve("vigil.sock");
+        try (AgentProcess agent = AgentProcess.start(dir, List.of(), List.of("-Xmx256m"), List.of("--socket",
+            socket.toString(), "--config", config.toString(), "--no-default-rules", "--sensor", "off"))) {
+            agent.awaitReady(Duration.ofSeconds(30));
+            stillWorks(agent, socket);
+            String logs = agent.logs();
+            assertTrue(logs.contains("cannot create the socket " + socket) && logs.contains("staying uid 0"), logs);
+            for (String[] t : threads(agent.process().pid())) {
+                assertEquals(0, Long.parseUnsignedLong(t[1], 16), "CapEff of " + t[0]);
+                assertTrue(t[4].startsWith("0\t"), "uid of " + t[0] + ": " + t[4]);
+            }
+            assertEquals(0, (Integer) Files.getAttribute(dir.resolve("state/spool"), "unix:uid"),
+                "the state directory is given to the uid the agent runs as");
+        }
+    }
 }
