@@ -201,6 +201,13 @@ final class ProcessLifecycle {
         if (ev.has(Field.USER_UID)) {
             t.uid[e] = ev.getLong(Field.USER_UID);
         }
+        if (exec) {
+            // An exec changes the credentials: a set the exec's event does not carry is forgotten, not reported
+            // as it was before (from /proc or the parent: the OCI runtime's full set for a container's
+            // entrypoint, which made every container look granted everything). Unknown beats wrong.
+            t.capsKnown[e] &= (byte) ((ev.has(Field.THREAD_CAP_EFFECTIVE) ? 1 : 0)
+                | (ev.has(Field.THREAD_CAP_PERMITTED) ? 2 : 0) | (ev.has(Field.THREAD_CAP_INHERITABLE) ? 4 : 0));
+        }
         if (ev.has(Field.THREAD_CAP_EFFECTIVE)) {
             t.capEffective[e] = ev.getLong(Field.THREAD_CAP_EFFECTIVE);
             t.capsKnown[e] |= 1;

@@ -139,6 +139,31 @@ class StateEnricherTest {
     }
 
     @Test
+    void anExecForgetsTheCapabilitySetsItsEventDoesNotCarry() {
+        // The shim (full set, read from /proc) forks the runtime's init; it drops to the container's set and
+        // executes the entrypoint. The sensor reports the effective set only: the permitted and inheritable
+        // sets the child inherited from the shim are no longer true and must not be reported.
+        StateEnricher state = seeded();
+        state.enrich(withRes(thin("clone", 100), 300));
+        Event beforeExec = thin("socket", 300);
+        state.enrich(beforeExec);
+        assertEquals(0x1ffffffffffL, beforeExec.getLong(Field.THREAD_CAP_PERMITTED), "inherited at fork");
+        Event exec = decoded("{\"evt.type\":\"execve\",\"proc.pid\":300,\"proc.name\":\"sh\",\"container.id\":\""
+            + SHORT_B + "\",\"thread.cap_effective\":\"0xa80425fb\",\"evt.res\":0}");
+        state.enrich(exec);
+        assertEquals(0xa80425fbL, exec.getLong(Field.THREAD_CAP_EFFECTIVE));
+        assertFalse(exec.has(Field.THREAD_CAP_PERMITTED), "the shim's permitted set, stale after the exec");
+        assertFalse(exec.has(Field.THREAD_CAP_INHERITABLE));
+        Event after = thin("socket", 300);
+        state.enrich(after);
+        assertFalse(after.has(Field.THREAD_CAP_PERMITTED), "forgotten, not restored");
+        // A non-exec event keeps what /proc said (a workload may hold a permitted set beyond its effective one)
+        Event nginx = decoded("{\"evt.type\":\"socket\",\"proc.pid\":200,\"thread.cap_effective\":\"0x0\"}");
+        state.enrich(nginx);
+        assertEquals(0xa80425fbL, nginx.getLong(Field.THREAD_CAP_PERMITTED));
+    }
+
+    @Test
     void cloneCreatesTheChildInTheParentsContainerAndExitRemovesIt() {
         StateEnricher state = seeded();
         Event clone = withRes(thin("clone", 200), 201);
