@@ -14,15 +14,24 @@ import java.util.Map;
  * @param template     the rule's output, to render {@code output} again from changed fields (the alert
  *                     stage's late identity); null for an alert read back from JSON or made by the alert
  *                     stage itself (summaries). Not part of the wire format.
+ * @param judgement    what decides, once the container's identity is known, whether the alert still
+ *                     fires ({@link LateJudgement}); null when the rules stage decided. Not part of the
+ *                     wire format.
  */
 public record Alert(String uuid, long timeNanos, String rule, Priority priority, String source,
                     List<String> tags, String hostname, String output, Map<String, Object> outputFields,
-                    OutputTemplate template) {
+                    OutputTemplate template, LateJudgement judgement) {
+
+    /** An alert the rules stage decided. */
+    public Alert(String uuid, long timeNanos, String rule, Priority priority, String source, List<String> tags,
+                 String hostname, String output, Map<String, Object> outputFields, OutputTemplate template) {
+        this(uuid, timeNanos, rule, priority, source, tags, hostname, output, outputFields, template, null);
+    }
 
     /** An alert without a template: its output is final. */
     public Alert(String uuid, long timeNanos, String rule, Priority priority, String source, List<String> tags,
                  String hostname, String output, Map<String, Object> outputFields) {
-        this(uuid, timeNanos, rule, priority, source, tags, hostname, output, outputFields, null);
+        this(uuid, timeNanos, rule, priority, source, tags, hostname, output, outputFields, null, null);
     }
 
     /**
@@ -32,6 +41,12 @@ public record Alert(String uuid, long timeNanos, String rule, Priority priority,
     public Alert withOutputFields(Map<String, Object> fields) {
         Map<String, Object> copy = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(fields));
         String text = template != null ? template.render(copy) : output;
-        return new Alert(uuid, timeNanos, rule, priority, source, tags, hostname, text, copy, template);
+        return new Alert(uuid, timeNanos, rule, priority, source, tags, hostname, text, copy, template, judgement);
+    }
+
+    /** The same alert, decided: without its judgement. */
+    public Alert judged() {
+        return judgement == null ? this
+            : new Alert(uuid, timeNanos, rule, priority, source, tags, hostname, output, outputFields, template, null);
     }
 }

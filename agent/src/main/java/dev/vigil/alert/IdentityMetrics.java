@@ -10,7 +10,9 @@ import java.util.function.IntSupplier;
  * {@code resolved} when raised with its identity, {@code late} when it came while the alert waited,
  * {@code unresolved} when the alert went on without it), {@code vigil.alerts.identity.queue_full}
  * (alerts sent on at once, unresolved, because the wait queue was full; also counted unresolved) and
- * the gauge {@code vigil.alerts.identity.waiting}. Every counter is registered at construction, so
+ * the gauge {@code vigil.alerts.identity.waiting}; {@code vigil.alerts.baseline.late_judged{result}}: baseline
+ * matches the rules stage left to be judged with their container's identity, {@code silenced} when the
+ * image had learned the tuple (or learned it now, in the learning period), else {@code fired}. Every counter is registered at construction, so
  * counting allocates nothing and all three results show from the start. Thread-safe.
  */
 public final class IdentityMetrics {
@@ -18,6 +20,8 @@ public final class IdentityMetrics {
     private final Counter late;
     private final Counter unresolved;
     private final Counter queueFull;
+    private final Counter judgedFired;
+    private final Counter judgedSilenced;
 
     public IdentityMetrics(MeterRegistry registry, IntSupplier waiting) {
         resolved = result(registry, "resolved");
@@ -26,6 +30,8 @@ public final class IdentityMetrics {
         queueFull = Counter.builder("vigil.alerts.identity.queue_full")
             .description("alerts sent on without waiting for their container's identity: the wait queue was full")
             .register(registry);
+        judgedFired = judged(registry, "fired");
+        judgedSilenced = judged(registry, "silenced");
         Gauge.builder("vigil.alerts.identity.waiting", waiting::getAsInt)
             .description("alerts waiting for their container's identity").register(registry);
     }
@@ -34,6 +40,16 @@ public final class IdentityMetrics {
         return Counter.builder("vigil.state.identity")
             .description("alerts in a container by whether its identity was known: at once, late, or never")
             .tag("result", result).register(registry);
+    }
+
+    private static Counter judged(MeterRegistry registry, String result) {
+        return Counter.builder("vigil.alerts.baseline.late_judged")
+            .description("baseline matches judged once their container's identity was known: fired or silenced (learned)")
+            .tag("result", result).register(registry);
+    }
+
+    void judged(boolean fired) {
+        (fired ? judgedFired : judgedSilenced).increment();
     }
 
     void resolved() {

@@ -119,29 +119,29 @@ public final class IdentityWait implements AlertEmitter, AutoCloseable {
     public void emit(Alert alert) {
         String id = IdentityFields.containerId(alert);
         if (id == null) {
-            downstream.emit(alert);
+            send(alert);
             return;
         }
         if (IdentityFields.present(alert)) {
             metrics.resolved();
-            downstream.emit(alert);
+            send(alert);
             return;
         }
         ContainerIdentity identity = identities.lookup(id);
         if (IdentityFields.complete(identity)) {
             metrics.resolved();
-            downstream.emit(IdentityFields.fill(alert, identity));
+            send(IdentityFields.fill(alert, identity));
             return;
         }
         if (waitNanos == 0 || closed) {
             metrics.unresolved();
-            downstream.emit(alert);
+            send(alert);
             return;
         }
         if (waiting.incrementAndGet() > capacity) {
             waiting.decrementAndGet();
             metrics.queueFull();
-            downstream.emit(alert);
+            send(alert);
             return;
         }
         long deadline = clock.monotonicTime() + waitNanos;
@@ -205,10 +205,33 @@ public final class IdentityWait implements AlertEmitter, AutoCloseable {
             a = IdentityFields.fill(a, identity); // a partial identity still names what it knows
         }
         try {
-            downstream.emit(a);
+            send(a);
         } catch (RuntimeException e) {
             LOG.error("identity wait: passing on an alert of rule {} failed", a.rule(), e);
         }
+    }
+
+    /**
+     * Passes the alert on, unless its {@link LateJudgement}, asked now with whatever identity its fields
+     * carry, silences it (a baseline match whose image, known now, had learned it).
+     */
+    private void send(Alert a) {
+        LateJudgement judgement = a.judgement();
+        if (judgement != null) {
+            boolean fires;
+            try {
+                fires = judgement.fires(a.outputFields());
+            } catch (RuntimeException e) {
+                LOG.error("identity wait: judging an alert of rule {} failed; it is sent", a.rule(), e);
+                fires = true;
+            }
+            metrics.judged(fires);
+            if (!fires) {
+                return;
+            }
+            a = a.judged();
+        }
+        downstream.emit(a);
     }
 
     /** Alerts waiting now. */

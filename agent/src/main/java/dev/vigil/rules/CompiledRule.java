@@ -47,13 +47,28 @@ final class CompiledRule {
             return key.get(0).value(e, -1) != null;
         }
 
+        /**
+         * Whether the scope is a field the alert stage fills from the container's identity when the
+         * runtime describes the container (dev.vigil.alert.IdentityFields.fill), so a match without it
+         * can be judged there.
+         */
+        boolean scopedByIdentity() {
+            return IDENTITY_SCOPES.contains(key.get(0).name);
+        }
+
+        private static final java.util.Set<String> IDENTITY_SCOPES = java.util.Set.of(
+            dev.vigil.alert.IdentityFields.IMAGE_REPOSITORY, dev.vigil.alert.IdentityFields.CONTAINER_NAME,
+            dev.vigil.alert.IdentityFields.POD_NAME, dev.vigil.alert.IdentityFields.NAMESPACE);
+
         String tuple(dev.vigil.event.Event e) {
+            return scope(e) + tupleAfterScope(e);
+        }
+
+        /** The tuple without its scope: each further key field's value after a U+001F. */
+        String tupleAfterScope(dev.vigil.event.Event e) {
             StringBuilder sb = new StringBuilder();
-            for (int i = 0; i < key.size(); i++) {
-                if (i > 0) {
-                    sb.append('\u001f');
-                }
-                sb.append(key.get(i).text(e, -1));
+            for (int i = 1; i < key.size(); i++) {
+                sb.append('\u001f').append(key.get(i).text(e, -1));
             }
             return sb.toString();
         }

@@ -137,7 +137,13 @@ public final class RuleEngine implements Matcher {
                 return;
             }
         }
-        if (r.baseline != null && r.baseline.hasScope(e)) {
+        dev.vigil.alert.LateJudgement judgement = null;
+        if (r.baseline != null && !r.baseline.hasScope(e) && r.baseline.scopedByIdentity()
+            && ContainerGrants.inContainer(e)) {
+            // The runtime has not described the container yet (its entrypoint's first events often come
+            // first): judge the match once the identity wait knows the image, rather than fire for want of it.
+            judgement = lateJudgement(r, e);
+        } else if (r.baseline != null && r.baseline.hasScope(e)) {
             long now = time.now(e);
             ContainerGrants.Suspicion why = grants != null ? grants.suspicion(e, trusted(e), now)
                 : ContainerGrants.Suspicion.NONE;
@@ -162,10 +168,36 @@ public final class RuleEngine implements Matcher {
             fields = java.util.Collections.unmodifiableMap(withReason);
         }
         emitter.emit(new Alert(UUID.randomUUID().toString(), t, r.name, r.priority, "syscall", r.tags, hostname,
-            r.output.render(e, count), fields, r.output));
-        if (grants != null && r.priority.atLeast(Priority.WARNING)) {
+            r.output.render(e, count), fields, r.output, judgement));
+        if (grants != null && r.priority.atLeast(Priority.WARNING) && judgement == null) {
+            // An alert judged later may be silenced: it does not make its container a suspect.
             grants.warned(e);
         }
+    }
+
+    /**
+     * The baseline's judgement of a match whose scope (an identity field) the event did not carry, for the
+     * identity wait to ask with the alert's fields once they name the container: the scope read there, the
+     * rest of the tuple and everything else as at the match. Thread-safe: the store is synchronised.
+     */
+    private dev.vigil.alert.LateJudgement lateJudgement(CompiledRule r, Event e) {
+        long now = time.now(e);
+        boolean suspect = grants != null
+            && grants.suspicion(e, false, now) != ContainerGrants.Suspicion.NONE;
+        String rest = r.baseline.tupleAfterScope(e);
+        String rule = r.name;
+        long learnNanos = r.baseline.learnNanos();
+        String scopeField = r.baseline.key().get(0).name;
+        BaselineStore store = baselines;
+        String where = hostname;
+        return fields -> {
+            Object scope = fields.get(scopeField);
+            if (scope == null || scope.toString().isEmpty()) {
+                return true; // still unnamed: nothing to judge by
+            }
+            String sc = scope.toString();
+            return store.observe(rule, sc, sc + rest, now, learnNanos, where, suspect);
+        };
     }
 
     private boolean trusted(Event e) {

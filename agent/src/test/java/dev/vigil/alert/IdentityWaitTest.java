@@ -127,6 +127,36 @@ class IdentityWaitTest {
     }
 
     @Test
+    void aLateJudgementAskedWithTheIdentitySilencesOrSendsTheAlert() {
+        IdentityWait w = identityWait(300, 100);
+        List<Object> askedWith = new ArrayList<>();
+        Alert base = bare(ID, 42);
+        Alert learned = new Alert(base.uuid(), 1L, base.rule(), base.priority(), base.source(), base.tags(),
+            base.hostname(), base.output(), base.outputFields(), TEMPLATE, fields -> {
+                askedWith.add(fields.get("container.image.repository"));
+                return false; // the image had learned it
+            });
+        Alert unseen = new Alert("u2", 1L, base.rule(), base.priority(), base.source(), base.tags(), base.hostname(),
+            base.output(), base.outputFields(), TEMPLATE, fields -> true);
+        w.emit(learned);
+        w.emit(unseen);
+        runtime.known.put(ID, WEB);
+        clock.add(Duration.ofMillis(15));
+        w.tick();
+        assertEquals(List.of("registry.example/shop/web"), askedWith, "asked once, with the identity filled in");
+        assertEquals(1, out.size(), "the silenced one is not sent");
+        assertEquals("u2", out.get(0).uuid());
+        assertEquals(null, out.get(0).judgement(), "sent decided");
+        assertEquals(1, registry.get("vigil.alerts.baseline.late_judged").tag("result", "silenced").counter().count());
+        assertEquals(1, registry.get("vigil.alerts.baseline.late_judged").tag("result", "fired").counter().count());
+
+        // the runtime already knows the container when the alert comes: judged at once
+        w.emit(learned);
+        assertEquals(1, out.size());
+        assertEquals(2, askedWith.size());
+    }
+
+    @Test
     void anAlertNeverResolvedGoesOnAfterTheWaitUnresolved() {
         IdentityWait w = identityWait(300, 100);
         Alert a = bare(ID, 42);

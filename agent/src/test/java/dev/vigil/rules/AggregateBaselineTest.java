@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** aggregate and baseline over event time (replay) and wall time (live, fake clock); restarts. */
@@ -179,6 +180,37 @@ class AggregateBaselineTest {
         e.match(noImage, out::add);
         e.match(noImage, out::add);
         assertEquals(2, out.size(), "no image: nothing to learn by, every match fires");
+    }
+
+    @Test
+    void aContainerMatchBeforeItsImageIsKnownIsJudgedWithTheImageLater() {
+        SimpleMeterRegistry reg = new SimpleMeterRegistry();
+        RuleEngine e = engine(BASE, TimeSource.eventTime(), store(null, reg), 100, reg);
+        List<Alert> out = new ArrayList<>();
+        e.match(TestEvents.event("openat", "evt.rawtime", T0), detections(out)); // learning starts
+        // A young container's entrypoint, before the runtime named its image
+        e.match(TestEvents.event("execve", "evt.rawtime", T0 + 60 * S, "container.id", "c0ffee000001",
+            "proc.exepath", "/usr/sbin/nginx"), detections(out));
+        assertEquals(1, out.size(), "handed on, to be judged once the identity is known");
+        Alert pending = out.get(0);
+        assertTrue(pending.judgement() != null);
+        assertTrue(pending.judgement().fires(java.util.Map.of("container.id", "c0ffee000001")),
+            "still no image: nothing to judge by, it fires");
+        java.util.Map<String, Object> named = java.util.Map.of("container.image.repository", "nginx");
+        assertFalse(pending.judgement().fires(named), "in the learning period: learned, silent");
+        out.clear();
+        e.match(exec(T0 + 700 * S, "nginx", "/usr/sbin/nginx"), detections(out));
+        assertEquals(0, out.size(), "learned under the image the identity named");
+
+        e.match(TestEvents.event("execve", "evt.rawtime", T0 + 800 * S, "container.id", "c0ffee000002",
+            "proc.exepath", "/usr/bin/curl"), detections(out));
+        assertTrue(out.get(0).judgement().fires(named), "after the period an unseen tuple fires");
+        e.match(TestEvents.event("execve", "evt.rawtime", T0 + 801 * S, "container.id", "c0ffee000003",
+            "proc.exepath", "/usr/sbin/nginx"), detections(out));
+        assertFalse(out.get(1).judgement().fires(named), "a known one does not");
+        e.match(TestEvents.event("execve", "evt.rawtime", T0 + 802 * S, "container.id", "host",
+            "proc.exepath", "/usr/sbin/nginx"), detections(out));
+        assertEquals(null, out.get(2).judgement(), "a host process has no identity to wait for: fires now");
     }
 
     @Test
