@@ -8,6 +8,7 @@ import dev.vigil.config.ConfigException;
 import dev.vigil.config.ConfigLoader;
 import dev.vigil.config.MetricsConfig;
 import dev.vigil.config.OutputConfig;
+import dev.vigil.config.RemoteOutput;
 import dev.vigil.config.PrivateDirectories;
 import dev.vigil.config.VigilConfig;
 import dev.vigil.ingest.IngestMetrics;
@@ -322,11 +323,11 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
             out.add(Path.of(c.rules().sharedBaselines().caFile()));
         }
         for (OutputConfig o : c.outputs()) {
-            if (o.caFile() != null) {
-                out.add(Path.of(o.caFile()));
+            if (o instanceof RemoteOutput r && r.caFile() != null) {
+                out.add(Path.of(r.caFile()));
             }
-            if (o.urlFile() != null) {
-                out.add(Path.of(o.urlFile()));
+            if (o instanceof RemoteOutput r && r.urlFile() != null) {
+                out.add(Path.of(r.urlFile()));
             }
         }
         return out;

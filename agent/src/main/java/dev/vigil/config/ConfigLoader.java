@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.module.SimpleModule;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +14,8 @@ import java.util.List;
 
 /**
  * Reads the YAML config file strictly: an unknown key or a value of the wrong form is an error, and
- * so are a file over {@link #MAX_BYTES} and a YAML alias (see {@link YamlLimits}).
+ * so are an output's key that belongs to another type of output ({@link OutputConfigDeserializer}), a
+ * file over {@link #MAX_BYTES} and a YAML alias (see {@link YamlLimits}).
  */
 public final class ConfigLoader {
     /** A config file is a few KB; far past any real one, and read whole, so checked before reading. */
@@ -22,7 +24,9 @@ public final class ConfigLoader {
         .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
         .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
         .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
-        .disable(com.fasterxml.jackson.databind.MapperFeature.ALLOW_COERCION_OF_SCALARS);
+        .disable(com.fasterxml.jackson.databind.MapperFeature.ALLOW_COERCION_OF_SCALARS)
+        .registerModule(new SimpleModule("vigil-outputs").addDeserializer(OutputConfig.class,
+            new OutputConfigDeserializer()));
 
     public VigilConfig load(Path file) throws ConfigException {
         if (!Files.isRegularFile(file)) {
@@ -50,6 +54,8 @@ public final class ConfigLoader {
                 }
             }
             return yaml.readValue(text, VigilConfig.class);
+        } catch (OutputKeyException e) {
+            throw new ConfigException(source + ": " + path(e) + " " + e.getOriginalMessage());
         } catch (UnrecognizedPropertyException e) {
             throw new ConfigException(source + ": unknown key '" + path(e) + "'");
         } catch (JsonMappingException e) {

@@ -28,7 +28,7 @@ public record VigilConfig(String hostname, String clusterName, IngestConfig inge
         metrics = metrics != null ? metrics : MetricsConfig.defaults();
         rules = rules != null ? rules : RulesConfig.defaults();
         state = state != null ? state : StateConfig.defaults();
-        outputs = outputs != null ? List.copyOf(outputs) : List.of(new OutputConfig("stdout", null, null, null));
+        outputs = outputs != null ? List.copyOf(outputs) : List.of(StdoutOutput.defaults());
         alerts = alerts != null ? alerts : new AlertsConfig(null, null, null, null, null, null);
         if (alerts.spoolDir() == null) {
             // The spool lives with the rest of the agent's state unless placed elsewhere.

@@ -1,12 +1,18 @@
 package dev.vigil.output;
 
+import dev.vigil.alert.Priority;
+import dev.vigil.config.DeliveryConfig;
+import dev.vigil.config.FileOutput;
+import dev.vigil.config.HttpOutput;
+import dev.vigil.config.KafkaOutput;
 import dev.vigil.config.OutputConfig;
+import dev.vigil.config.StdoutOutput;
+import dev.vigil.config.SyslogOutput;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -36,7 +42,7 @@ public final class OutputSpecs {
         }
         String s = spec.trim();
         if (s.equals("stdout")) {
-            return OutputConfig.of("stdout", null, null);
+            return StdoutOutput.defaults();
         }
         if (s.startsWith("file:")) {
             String path = s.substring("file:".length());
@@ -46,27 +52,27 @@ public final class OutputSpecs {
             if (path.isBlank()) {
                 throw bad(spec, "file: needs a path, e.g. file:/var/log/vigil/alerts.json");
             }
-            return OutputConfig.of("file", null, path);
+            return FileOutput.of(path);
         }
         if (s.startsWith("http://") || s.startsWith("https://")) {
             URI u = uri(spec, s);
             if (u.getHost() == null) {
                 throw bad(spec, "the URL has no host");
             }
-            return OutputConfig.of("http", s, null);
+            return HttpOutput.of(s);
         }
         if (s.startsWith("syslog+udp://") || s.startsWith("syslog+tcp://") || s.startsWith("syslog+tls://")) {
             return syslog(spec, s);
         }
         if (s.startsWith("kafka://")) {
             KafkaTarget.parse(s, spec);
-            return OutputConfig.of("kafka", s, null);
+            return KafkaOutput.of(s);
         }
         throw bad(spec, "unknown form; expected stdout, file:PATH, syslog+udp://H:P, syslog+tcp://H:P, "
             + "syslog+tls://H:P, http(s)://URL or kafka://BROKERS/TOPIC");
     }
 
-    private static OutputConfig syslog(String spec, String s) {
+    private static SyslogOutput syslog(String spec, String s) {
         URI u = uri(spec, s);
         if (u.getHost() == null) {
             throw bad(spec, "no host (use syslog+tcp://HOST:PORT; IPv6 in brackets)");
@@ -80,13 +86,11 @@ public final class OutputSpecs {
             : transport.equals("tls") ? DEFAULT_SYSLOG_TLS_PORT : DEFAULT_SYSLOG_PORT;
         String url = "syslog+" + transport + "://" + (u.getHost().contains(":") && !u.getHost().startsWith("[")
             ? "[" + u.getHost() + "]" : u.getHost()) + ":" + port;
-        OutputConfig c = OutputConfig.of("syslog", url, null);
         String format = q.remove("format");
         String facility = q.remove("facility");
         if (format != null && !format.equals("json") && !format.equals("cef")) {
             throw bad(spec, "format must be json or cef, got '" + format + "'");
         }
-        c = c.withSyslog(format, facility);
         String ca = q.remove("ca");
         String insecure = q.remove("insecure");
         if (insecure != null && !insecure.equals("true") && !insecure.equals("false")) {
@@ -95,25 +99,20 @@ public final class OutputSpecs {
         if ((ca != null || "true".equals(insecure)) && !transport.equals("tls")) {
             throw bad(spec, "ca and insecure apply to syslog+tls only");
         }
-        c = c.withTls(ca, "true".equals(insecure));
         String min = q.remove("minPriority");
         if (min != null) {
             try {
-                dev.vigil.alert.Priority.parse(min);
+                Priority.parse(min);
             } catch (IllegalArgumentException e) {
                 throw bad(spec, "minPriority must be a Falco priority, got '" + min + "'");
             }
-            c = c.withFilter(min, List.of(), List.of());
         }
-        String name = q.remove("name");
-        if (name != null) {
-            c = c.withName(name);
-        }
+        DeliveryConfig delivery = new DeliveryConfig(q.remove("name"), min, null, null, null, null, null);
         if (!q.isEmpty()) {
             throw bad(spec, "unknown parameter(s) " + q.keySet()
                 + "; known: format, facility, ca, insecure, minPriority, name");
         }
-        return c;
+        return new SyslogOutput(delivery, url, null, format, facility, ca, "true".equals(insecure), null);
     }
 
     private static URI uri(String spec, String s) {

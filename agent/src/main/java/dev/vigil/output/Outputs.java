@@ -2,6 +2,7 @@ package dev.vigil.output;
 
 import dev.vigil.alert.Alert;
 import dev.vigil.alert.AlertEmitter;
+import dev.vigil.config.DeliveryConfig;
 import dev.vigil.config.OutputConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -59,10 +60,11 @@ public final class Outputs implements AlertEmitter, AutoCloseable {
                     name = c.nameOrType() + "-" + n;
                 }
                 AlertSink sink = sinks.create(c);
-                long segment = Math.min(MAX_SEGMENT_BYTES, Math.max(64 * 1024, c.spoolMaxBytes() / 8));
-                DiskSpool spool = new DiskSpool(spoolRoot.resolve(name), c.spoolMaxBytes(), segment);
-                list.add(new SinkDelivery(name, sink, AlertFilter.of(c.minPriority(), c.rules(), c.tags()),
-                    c.queueCapacity(), spool, Duration.ofMillis(c.maxBackoffMillis()),
+                DeliveryConfig d = c.delivery();
+                long segment = Math.min(MAX_SEGMENT_BYTES, Math.max(64 * 1024, d.spoolMaxBytes() / 8));
+                DiskSpool spool = new DiskSpool(spoolRoot.resolve(name), d.spoolMaxBytes(), segment);
+                list.add(new SinkDelivery(name, sink, AlertFilter.of(d.minPriority(), d.rules(), d.tags()),
+                    d.queueCapacity(), spool, Duration.ofMillis(d.maxBackoffMillis()),
                     (o, spooled, queued) -> new OutputMetrics(registry, o, spooled, queued)));
             }
         } catch (IOException | RuntimeException e) {

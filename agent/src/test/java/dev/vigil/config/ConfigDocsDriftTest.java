@@ -11,6 +11,7 @@ import dev.vigil.testing.Repo;
 import java.lang.reflect.RecordComponent;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -81,7 +82,7 @@ class ConfigDocsDriftTest {
                 break;
             }
             String[] cells = line.split("(?<!\\\\)\\|");
-            rows.add(new String[] {cells[1].trim(), cells[2].trim()});
+            rows.add(Arrays.stream(cells, 1, cells.length).map(String::trim).toArray(String[]::new));
         }
         return rows;
     }
@@ -165,23 +166,58 @@ class ConfigDocsDriftTest {
         assertEquals(List.of(), missing, "keys missing from deploy/examples/config.yaml");
     }
 
+    /** The kinds of output that take {@code key}: all of them for a delivery key. */
+    private static List<OutputType> kindsTaking(String key) {
+        List<OutputType> kinds = new ArrayList<>();
+        for (OutputType t : OutputType.values()) {
+            if (key.equals("type") || keys(t.record(), "").contains(key)
+                || keys(DeliveryConfig.class, "").contains(key)) {
+                kinds.add(t);
+            }
+        }
+        return kinds;
+    }
+
+    /** An output's value at {@code key}: its own component, else its delivery block's. */
+    private static Object outputValue(OutputConfig o, String key) throws ReflectiveOperationException {
+        boolean own = Arrays.stream(o.getClass().getRecordComponents()).anyMatch(c -> c.getName().equals(key));
+        return valueAt(own ? o : o.delivery(), key);
+    }
+
     @Test
-    void everyOutputKeyIsInDocsOutputsWithTheRecordsDefault() throws Exception {
+    void everyOutputKeyIsInDocsOutputsWithTheRecordsDefaultAndItsTypes() throws Exception {
         String doc = Files.readString(Repo.root().resolve("docs/outputs.md"));
-        Map<String, String> docs = documented(table(doc, "#", "type"));
-        List<String> keys = keys(OutputConfig.class, "");
-        assertEquals(new TreeSet<>(keys), new TreeSet<>(docs.keySet()), "docs/outputs.md's key table and OutputConfig");
-        OutputConfig defaults = new OutputConfig("stdout", null, null, null, null, null, null, null, null, null, null,
-            null, null, null, null, null, null, null, null, null, null);
+        List<String[]> rows = table(doc, "#", "type");
+        Map<String, String> docs = documented(rows);
+        Set<String> keys = new TreeSet<>(keys(DeliveryConfig.class, ""));
+        keys.add("type");
+        for (OutputType t : OutputType.values()) {
+            keys.addAll(keys(t.record(), "").stream().filter(k -> !k.startsWith("delivery.")).toList());
+        }
+        assertEquals(keys, new TreeSet<>(docs.keySet()), "docs/outputs.md's key table and the output records");
         List<String> wrong = new ArrayList<>();
+        for (String[] row : rows) {
+            String key = code(row[0]).get(0);
+            List<OutputType> kinds = kindsTaking(key);
+            String documentedKinds = kinds.size() == OutputType.values().length ? "all"
+                : String.join(", ", kinds.stream().map(OutputType::yamlName).toList());
+            if (!row[2].equals(documentedKinds)) {
+                wrong.add(key + ": docs/outputs.md says it is for '" + row[2] + "', the records: " + documentedKinds);
+            }
+        }
         for (String key : keys) {
             String text = docs.get(key);
-            Object expected = valueAt(defaults, key);
-            if (text == null || expected == null || key.equals("type")) {
+            if (text == null || key.equals("type")) {
                 continue;
             }
-            String yaml = "outputs:\n  - type: stdout\n    " + key + ": " + text + "\n";
-            Object documentedValue = valueAt(loader.parse(yaml, "docs/outputs.md " + key).outputs().get(0), key);
+            String type = kindsTaking(key).get(0).yamlName();
+            Object expected = outputValue(loader.parse("outputs:\n  - type: " + type + "\n", "defaults").outputs()
+                .get(0), key);
+            if (expected == null) {
+                continue;
+            }
+            String yaml = "outputs:\n  - type: " + type + "\n    " + key + ": " + text + "\n";
+            Object documentedValue = outputValue(loader.parse(yaml, "docs/outputs.md " + key).outputs().get(0), key);
             if (!Objects.equals(expected, documentedValue)) {
                 wrong.add(key + ": docs/outputs.md says `" + text + "`, the loader's default is " + expected);
             }

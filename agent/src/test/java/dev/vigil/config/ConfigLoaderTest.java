@@ -17,7 +17,7 @@ class ConfigLoaderTest {
         assertEquals(IngestConfig.DEFAULT_MAX_LINE_BYTES, c.ingest().maxLineBytes());
         assertEquals(PipelineConfig.DEFAULT_RING_SIZE, c.pipeline().ringSize());
         assertEquals(PipelineConfig.Backpressure.block, c.pipeline().backpressure());
-        assertEquals(List.of("stdout"), c.outputs().stream().map(OutputConfig::type).toList());
+        assertEquals(List.of("stdout"), c.outputs().stream().map(o -> o.type().yamlName()).toList());
         assertTrue(c.validate().isEmpty());
     }
 

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.vigil.alert.Alert;
 import dev.vigil.alert.AlertJson;
 import dev.vigil.alert.TestAlerts;
+import dev.vigil.config.DeliveryConfig;
+import dev.vigil.config.KafkaOutput;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -73,8 +75,8 @@ class KafkaIT {
 
     private Outputs outputs(String topic) throws Exception {
         outputs = Outputs.create(
-            List.of(OutputSpecs.parse("kafka://" + broker.bootstrap() + "/" + topic).withName("kafka")
-                .withTimeouts(5000, 10000, 1000)),
+            List.of(KafkaOutput.of("kafka://" + broker.bootstrap() + "/" + topic).withTimeouts(5000, 10000)
+                .withDelivery(DeliveryConfig.defaults().withName("kafka").withMaxBackoffMillis(1000))),
             tmp.resolve("spool").toString(), new SimpleMeterRegistry(), "test");
         return outputs;
     }

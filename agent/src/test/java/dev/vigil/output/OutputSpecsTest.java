@@ -4,7 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vigil.config.FileOutput;
+import dev.vigil.config.HttpOutput;
+import dev.vigil.config.KafkaOutput;
 import dev.vigil.config.OutputConfig;
+import dev.vigil.config.OutputType;
+import dev.vigil.config.SyslogOutput;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -12,28 +17,25 @@ import org.junit.jupiter.api.Test;
 class OutputSpecsTest {
     @Test
     void parsesEveryForm() {
-        assertEquals("stdout", OutputSpecs.parse("stdout").type());
-        OutputConfig f = OutputSpecs.parse("file:/var/log/vigil/alerts.json");
-        assertEquals("file", f.type());
+        assertEquals(OutputType.STDOUT, OutputSpecs.parse("stdout").type());
+        FileOutput f = (FileOutput) OutputSpecs.parse("file:/var/log/vigil/alerts.json");
         assertEquals("/var/log/vigil/alerts.json", f.path());
-        OutputConfig u = OutputSpecs.parse("syslog+udp://10.0.0.1");
+        SyslogOutput u = (SyslogOutput) OutputSpecs.parse("syslog+udp://10.0.0.1");
         assertEquals("syslog+udp://10.0.0.1:514", u.url());
-        OutputConfig t = OutputSpecs.parse("syslog+tcp://siem.example:1514?format=cef&facility=local3");
-        assertEquals("syslog", t.type());
+        SyslogOutput t = (SyslogOutput) OutputSpecs.parse("syslog+tcp://siem.example:1514?format=cef&facility=local3");
         assertEquals("syslog+tcp://siem.example:1514", t.url());
         assertEquals("cef", t.format());
         assertEquals("local3", t.facility());
-        OutputConfig s = OutputSpecs.parse("syslog+tls://[::1]?ca=/etc/ssl/ca.pem&minPriority=warning&name=siem");
+        SyslogOutput s = (SyslogOutput) OutputSpecs.parse(
+            "syslog+tls://[::1]?ca=/etc/ssl/ca.pem&minPriority=warning&name=siem");
         assertEquals("syslog+tls://[::1]:6514", s.url());
         assertEquals("/etc/ssl/ca.pem", s.caFile());
-        assertEquals("warning", s.minPriority());
+        assertEquals("warning", s.delivery().minPriority());
         assertEquals("siem", s.nameOrType());
-        assertEquals(true, OutputSpecs.parse("syslog+tls://h:1?insecure=true").insecureSkipVerify());
-        OutputConfig h = OutputSpecs.parse("https://sidekick:2801/?x=1");
-        assertEquals("http", h.type());
+        assertEquals(true, ((SyslogOutput) OutputSpecs.parse("syslog+tls://h:1?insecure=true")).insecureSkipVerify());
+        HttpOutput h = (HttpOutput) OutputSpecs.parse("https://sidekick:2801/?x=1");
         assertEquals("https://sidekick:2801/?x=1", h.url());
-        OutputConfig k = OutputSpecs.parse("kafka://b1:9092,b2/vigil.alerts");
-        assertEquals("kafka", k.type());
+        KafkaOutput k = (KafkaOutput) OutputSpecs.parse("kafka://b1:9092,b2/vigil.alerts");
         assertEquals(List.of("b1:9092", "b2:9092"), KafkaTarget.parse(k.url(), k.url()).brokers());
         assertEquals(OutputSpecs.HostPort.of("syslog+tls://[::1]:6514"),
             new OutputSpecs.HostPort("tls", "::1", 6514));

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.sun.net.httpserver.HttpServer;
 import dev.vigil.alert.TestAlerts;
 import dev.vigil.config.ConfigLoader;
+import dev.vigil.config.HttpOutput;
 import dev.vigil.config.OutputConfig;
 import java.io.IOException;
 import java.io.ByteArrayOutputStream;
@@ -53,7 +54,7 @@ class SinkFactoryTest {
             // As `kubectl create secret generic --from-file` stores it: with the file's final newline.
             Files.writeString(secret, "http://127.0.0.1:" + server.getAddress().getPort() + "/hook/t0ken?k=v\n");
             OutputConfig c = fromYaml("http", secret);
-            assertEquals(null, c.url(), "the config itself holds no URL");
+            assertEquals(null, ((HttpOutput) c).url(), "the config itself holds no URL");
             AlertSink sink = factory.create(c);
             sink.send(TestAlerts.numbered(1));
             sink.flush();

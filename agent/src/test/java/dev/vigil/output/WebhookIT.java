@@ -13,6 +13,8 @@ import com.sun.net.httpserver.HttpServer;
 import dev.vigil.alert.Alert;
 import dev.vigil.alert.Priority;
 import dev.vigil.alert.TestAlerts;
+import dev.vigil.config.DeliveryConfig;
+import dev.vigil.config.HttpOutput;
 import dev.vigil.config.OutputConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -65,6 +67,17 @@ class WebhookIT {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/";
     }
 
+    private static HttpOutput webhook(String url, int connectMillis, int requestMillis, int maxBackoffMillis) {
+        return webhook(url, connectMillis, requestMillis, maxBackoffMillis, DeliveryConfig.DEFAULT_QUEUE_CAPACITY,
+            DeliveryConfig.DEFAULT_SPOOL_MAX_BYTES);
+    }
+
+    private static HttpOutput webhook(String url, int connectMillis, int requestMillis, int maxBackoffMillis,
+                                      int queueCapacity, long spoolMaxBytes) {
+        return HttpOutput.of(url).withTimeouts(connectMillis, requestMillis).withDelivery(DeliveryConfig.defaults()
+            .withMaxBackoffMillis(maxBackoffMillis).withQueue(queueCapacity, spoolMaxBytes));
+    }
+
     private Outputs outputs(OutputConfig c) throws IOException {
         outputs = Outputs.create(List.of(c.withName("webhook")),
             tmp.resolve("spool").toString(), registry, "test");
@@ -111,7 +124,7 @@ class WebhookIT {
         // Nothing here should time out (10 s): an accepted answer slower than the request timeout is
         // sent again and accepted twice, which 2 s allowed on a loaded machine.
         String url = serve(n -> a -> n < 6 ? (n % 2 == 0 ? 500 : 503) : n < 8 ? (n == 6 ? 429 : 408) : 200);
-        Outputs d = outputs(OutputConfig.of("http", url, null).withTimeouts(1000, 10_000, 200));
+        Outputs d = outputs(webhook(url, 1000, 10_000, 200));
         List<Alert> sent = send(d, 30);
         assertTrue(d.flush(Duration.ofSeconds(30)));
         assertEachAcceptedOnce(sent);
@@ -139,7 +152,7 @@ class WebhookIT {
             return 200;
         });
         try {
-            Outputs d = outputs(OutputConfig.of("http", url, null).withTimeouts(1000, 5000, 200));
+            Outputs d = outputs(webhook(url, 1000, 5000, 200));
             List<Alert> sent = send(d, 10);
             assertTrue(d.flush(Duration.ofSeconds(30)));
             assertEachAcceptedOnce(sent);
@@ -164,7 +177,7 @@ class WebhookIT {
                 }
                 return 200;
             });
-            Outputs d = outputs(OutputConfig.of("http", url, null));
+            Outputs d = outputs(HttpOutput.of(url));
             List<Alert> sent = send(d, 5);
             d.emit(TestAlerts.alert("bad", Priority.ERROR, "c", 1, 0));
             sent.addAll(send(d, 5).subList(0, 0));
@@ -189,8 +202,7 @@ class WebhookIT {
             }
             return 200;
         });
-        Outputs d = outputs(OutputConfig.of("http", url, null).withTimeouts(1000, 60_000, 200)
-            .withQueue(10, 64 * 1024));
+        Outputs d = outputs(webhook(url, 1000, 60_000, 200, 10, 64 * 1024));
         SinkDelivery delivery = d.deliveries().get(0);
         int n = 2000;
         long t0 = System.nanoTime();
