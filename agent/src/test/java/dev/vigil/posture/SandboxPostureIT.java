@@ -151,6 +151,23 @@ class SandboxPostureIT {
         return alerts;
     }
 
+    /** The one "Privileged exec into container" alert of container {@code c}, with its identity fields. */
+    private static JsonNode privilegedExec(AgentProcess agent, Container c) throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        List<JsonNode> found = new ArrayList<>();
+        for (String line : Files.readAllLines(agent.stdoutFile())) {
+            if (line.startsWith("{")) {
+                JsonNode a = json.readTree(line);
+                if (a.path("rule").asText().equals("Privileged exec into container")
+                    && a.path("output_fields").path("container.id").asText().equals(c.shortId())) {
+                    found.add(a);
+                }
+            }
+        }
+        assertEquals(1, found.size(), found.toString());
+        return found.get(0);
+    }
+
     /** {@code vigil posture --json} and its extra arguments, run now. */
     private JsonNode postureJson(String... extra) throws Exception {
         Path out = dir.resolve("posture.json");
@@ -201,11 +218,12 @@ class SandboxPostureIT {
             Thread.sleep(2000); // and nothing more comes: each finding once
             System.out.println("SandboxPostureIT alerts per container: " + alerts);
             // the exec's CAP_SYS_ADMIN is also what the privileged rule reports (a true alert, of the exec's execve)
-            // The exec's CAP_SYS_ADMIN is what the privileged rule reports (a true alert, of the exec's execve). The
-            // "Privileged exec into container" alert beside it is not asserted here: on this machine it stopped
-            // coming (also on the branch that built it) — open in issue 17 (its closing note).
-            assertTrue(alerts.get("hardened").contains("Container process with capabilities beyond the default set"),
-                alerts.toString());
+            assertEquals(List.of("Container process with capabilities beyond the default set", "Privileged exec into container"),
+                alerts.get("hardened").stream().sorted().toList(), alerts.toString());
+            JsonNode exec = privilegedExec(agent, hardened);
+            assertEquals("capabilities beyond the workload's: CAP_SYS_ADMIN", exec.path("output_fields").path("evt.arg.weaker").asText(),
+                exec.toString());
+            assertEquals("sleep 30", exec.path("output_fields").path("proc.cmdline").asText(), exec.toString());
             assertEquals(List.of("Container shares a host namespace"), alerts.get("hostpid"), alerts.toString());
             assertEquals(List.of("Container shares a host namespace"), alerts.get("hostnet"), alerts.toString());
             assertEquals(List.of("Container runtime socket mounted"), alerts.get("sock"), alerts.toString());
@@ -231,7 +249,7 @@ class SandboxPostureIT {
                 double g = AgentProcess.sample(metrics, "vigil_posture_containers", "finding=\"" + f + "\"");
                 assertTrue(g >= perFinding.getOrDefault(f, 0), f + ": gauge " + g + " < posture " + perFinding);
             }
-            // vigil_posture_privileged_execs_total: not asserted, as the exec alert above (issue 17)
+            assertEquals(1.0, AgentProcess.sample(metrics, "vigil_posture_privileged_execs_total", ""));
         } finally {
             Files.deleteIfExists(crio.resolve("crio.sock"));
             Files.deleteIfExists(crio);
