@@ -17,4 +17,19 @@ public interface ContainerSandbox {
 
     /** The value of one of {@link #FIELDS}, or null when unknown (e.g. no LSM on the node). */
     String sandboxField(String name);
+
+    /** The container's mounts of host paths ({@code container.mount.dest[PATH]}): how many. */
+    default int mountCount() {
+        return 0;
+    }
+
+    /** Mount {@code i}'s source: the host path mounted. */
+    default String mountSource(int i) {
+        throw new IndexOutOfBoundsException(i);
+    }
+
+    /** Mount {@code i}'s destination: where the container sees it. */
+    default String mountDestination(int i) {
+        throw new IndexOutOfBoundsException(i);
+    }
 }

@@ -120,6 +120,9 @@ public final class ConditionCompiler {
         if (r instanceof FieldCatalog.Sandbox sb) {
             return new Operand(Kind.TEXT, new TextSource.Sandbox(extras, sb.name()), null, null);
         }
+        if (r instanceof FieldCatalog.MountDest m) {
+            return new Operand(Kind.TEXT, new TextSource.MountDest(extras, m), null, null);
+        }
         if (r instanceof FieldCatalog.Extra x) {
             return new Operand(Kind.EXTRA, new TextSource.Extra(extras, x.name()), new NumberSource.Extra(extras, x.name()), null);
         }

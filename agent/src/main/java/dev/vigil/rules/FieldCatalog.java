@@ -19,6 +19,10 @@ import java.util.Set;
  *     {@code container.lsm.profile}, {@code container.userns}, {@code container.host_ns},
  *     {@code container.sensitive_mounts}, {@code container.posture.findings}): read from the event's
  *     {@link dev.vigil.event.ContainerSandbox}, else from an extra of that name;</li>
+ * <li>{@code container.mount.dest[PATH]} (Falco's): the destination of the container's first mount whose
+ *     source, a host path, matches {@code PATH} (a glob, as {@code /proc*}); read from the event's sandbox,
+ *     else from an extra of that full name; missing when no mount matches. By path only: Falco's index
+ *     ({@code [0]}) counts the runtime's mount list, which the kernel's mountinfo does not give;</li>
  * <li>{@code proc.aname[N]} ({@code [0]} is proc.name, {@code [1]} proc.pname, others the extra
  *     {@code proc.aname[N]}), and bare {@code proc.aname} = any of proc.pname, proc.aname[2..9];</li>
  * <li>the pass-through fields of {@link #PASS_THROUGH}: Falco fields the agent does not compute but
@@ -86,6 +90,13 @@ public final class FieldCatalog {
     record Sandbox(String name) implements Resolved {
     }
 
+    /**
+     * {@code container.mount.dest[PATH]}: the destination of the first host-path mount whose source matches
+     * the glob {@code sourceGlob}; {@code extraName} is the full name, for a producer's flat key.
+     */
+    record MountDest(String sourceGlob, String extraName) implements Resolved {
+    }
+
     /** Bare {@code proc.aname}: any ancestor's name. */
     record AnyAncestor() implements Resolved {
     }
@@ -117,6 +128,9 @@ public final class FieldCatalog {
                 return new Extra(name);
             }
             return PASS_THROUGH.contains(name) ? new Extra(name) : null;
+        }
+        if (name.equals("container.mount.dest")) {
+            return arg.startsWith("/") || arg.startsWith("*") ? new MountDest(arg, ref.fullName()) : null;
         }
         if (name.equals("container.label") || name.equals("k8s.pod.label")) {
             return new Label(name.equals("k8s.pod.label"), arg, ref.fullName());

@@ -28,12 +28,20 @@ final class OutputField {
     private final FieldCatalog.Label label;
     /** A sandbox field: the event's sandbox first, then the extra. */
     private final boolean sandbox;
+    /** container.mount.dest[PATH]: the source glob, matched against the event's sandbox's mounts first. */
+    private final TextOp mountSource;
 
     private OutputField(String name, Field known, String extra, boolean anyAncestor) {
         this(name, known, extra, anyAncestor, null);
     }
 
     private OutputField(String name, Field known, String extra, boolean anyAncestor, FieldCatalog.Label label) {
+        this(name, known, extra, anyAncestor, label, null);
+    }
+
+    private OutputField(String name, Field known, String extra, boolean anyAncestor, FieldCatalog.Label label,
+                        TextOp mountSource) {
+        this.mountSource = mountSource;
         this.label = label;
         this.name = name;
         this.sandbox = dev.vigil.event.ContainerSandbox.FIELDS.contains(name);
@@ -62,6 +70,9 @@ final class OutputField {
         if (r instanceof FieldCatalog.Label l) {
             return new OutputField(name, null, l.extraName(), false, l);
         }
+        if (r instanceof FieldCatalog.MountDest m) {
+            return new OutputField(name, null, m.extraName(), false, null, TextOp.glob(m.sourceGlob(), false));
+        }
         return new OutputField(name, null, r instanceof FieldCatalog.Extra x ? x.name() : name, false);
     }
 
@@ -88,6 +99,12 @@ final class OutputField {
             String v = e.sandbox().sandboxField(name);
             if (v != null) {
                 return v;
+            }
+        }
+        if (mountSource != null && e.sandbox() != null) {
+            int m = TextSource.MountDest.firstMatch(e.sandbox(), mountSource, new char[256]);
+            if (m >= 0) {
+                return e.sandbox().mountDestination(m);
             }
         }
         if (label != null && e.containerMeta() != null) {

@@ -106,6 +106,42 @@ abstract class TextSource {
         }
     }
 
+    /**
+     * container.mount.dest[PATH]: through the event's sandbox, the destination of the container's first
+     * host-path mount whose source matches the glob. Sources are matched in a scratch buffer (no
+     * allocation for a source of up to 256 chars).
+     */
+    static final class MountDest extends AttachedOrExtra {
+        private final TextOp source;
+        private final char[] scratch = new char[256];
+
+        MountDest(ExtraIndex index, FieldCatalog.MountDest m) {
+            super(index, m.extraName());
+            this.source = TextOp.glob(m.sourceGlob(), false);
+        }
+
+        @Override
+        String attached(Event e) {
+            dev.vigil.event.ContainerSandbox s = e.sandbox();
+            int i = s == null ? -1 : firstMatch(s, source, scratch);
+            return i < 0 ? null : s.mountDestination(i);
+        }
+
+        /** The index of {@code s}'s first mount whose source {@code source} matches, or -1; longer sources than {@code scratch} are copied anew. */
+        static int firstMatch(dev.vigil.event.ContainerSandbox s, TextOp source, char[] scratch) {
+            for (int i = 0, n = s.mountCount(); i < n; i++) {
+                String src = s.mountSource(i);
+                int len = src.length();
+                char[] a = len <= scratch.length ? scratch : new char[len];
+                src.getChars(0, len, a, 0);
+                if (source.test(a, 0, len)) {
+                    return i;
+                }
+            }
+            return -1;
+        }
+    }
+
     /** Bare proc.aname: true when the operator holds for any ancestor (proc.pname, proc.aname[2..9]). */
     static final class AnyAncestor extends TextSource {
         private final ExtraIndex index;

@@ -63,6 +63,12 @@ final class ProcessLifecycle {
     private static final String ARG_FLAGS = "evt.arg.flags";
     /** How far up the parent chain a process whose /proc read was skipped looks for its container. */
     private static final int MAX_ANCESTORS = 32;
+    /**
+     * How long an exited process still answers for its children's parent test: the kernel reparents them
+     * microseconds after the exit; this also covers the sensor's flush and the ring's queue.
+     */
+    static final long EXIT_MEMORY_NANOS = 2_000_000_000L;
+    private static final int EXIT_MEMORY_SLOTS = 4096;
 
     private final ProcessTable processes;
     private final ContainerTable containers;
@@ -72,7 +78,10 @@ final class ProcessLifecycle {
     private final StateMetrics metrics;
     private final TextInterner names;
     private final TextInterner paths;
+    private final RecentExits exits = new RecentExits(EXIT_MEMORY_SLOTS, EXIT_MEMORY_NANOS);
 
+    /** The current event's monotonic time. */
+    private long nowNanos;
     /** The current event's container.id was overruled by the process's /proc cgroup. */
     private boolean wireIdOverruled;
     /** The current event is a process's hand-over exec: from the runtime's set-up to the workload. */
@@ -95,6 +104,7 @@ final class ProcessLifecycle {
      * of a pid never seen (nothing to learn).
      */
     int enter(Event ev, int pid, int type, long nowNanos) {
+        this.nowNanos = nowNanos;
         wireIdOverruled = false;
         handedOver = false;
         int e = processes.find(pid);
@@ -162,9 +172,10 @@ final class ProcessLifecycle {
         }
     }
 
-    /** Last: a procexit's entry leaves the table. */
+    /** Last: a procexit's entry leaves the table (where it was is remembered a while: {@link RecentExits}). */
     void leave(int e, int type) {
         if (type == EventTypes.PROCEXIT) {
+            exits.exited(processes.pid[e], processes.containerKey[e], nowNanos);
             processes.remove(e);
         }
     }
@@ -261,6 +272,9 @@ final class ProcessLifecycle {
      * runtime entering it: it was known outside (on a host that it and its ancestors never left for a
      * container, or in another container: a runtime nested in one; not a first sighting) and its
      * parent is known and not inside (the runtime that forked it: an unknown parent proves nothing).
+     * A parent that has just exited still counts, where it was ({@link RecentExits}): a detached
+     * {@code runc exec} exits as its command starts, and the kernel reports that exit before it
+     * reparents the command, whose exec then names the runc already gone.
      */
     private boolean entersFromOutside(int e, long from, long into) {
         if (from == ProcessTable.CONTAINER_UNKNOWN
@@ -268,8 +282,12 @@ final class ProcessLifecycle {
             return false; // a first sighting; or a container's process moved to the host's cgroup and back
         }
         int ppid = processes.ppid[e];
-        int pe = ppid > 0 ? processes.find(ppid) : -1;
-        return pe >= 0 && processes.containerKey[pe] != into;
+        if (ppid <= 0) {
+            return false;
+        }
+        int pe = processes.find(ppid);
+        long parentKey = pe >= 0 ? processes.containerKey[pe] : exits.containerOf(ppid, nowNanos);
+        return parentKey != RecentExits.NOT_REMEMBERED && parentKey != into;
     }
 
     /**
@@ -295,6 +313,7 @@ final class ProcessLifecycle {
             return;
         }
         vanished.forget(childPid);
+        exits.forget(childPid);
         int child = processes.insert(childPid);
         long key = processes.containerKey[parent];
         processes.inherit(child, parent);

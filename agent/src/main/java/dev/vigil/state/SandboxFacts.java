@@ -34,6 +34,8 @@ public final class SandboxFacts implements ContainerSandbox {
     public final List<String> unknownNamespaces;
     /** Host paths that matter mounted in the container: {@code HOSTPATH:DEST:rw|ro}. */
     public final List<String> sensitiveMounts;
+    /** The container's mounts of host paths ({@code container.mount.dest[PATH]}), in mountinfo order. */
+    public final List<SandboxReader.HostMount> hostMounts;
     public final Set<SandboxFinding> findings;
     /** The findings that alert: those that do by default, and those the config turns on. */
     public final Set<SandboxFinding> alerting;
@@ -44,7 +46,8 @@ public final class SandboxFacts implements ContainerSandbox {
 
     public SandboxFacts(String seccomp, int seccompFilters, boolean noNewPrivs, String lsmProfile, boolean userns,
                         long uid, long gid, long capEffective, long capBounding, List<String> hostNamespaces,
-                        List<String> unknownNamespaces, List<String> sensitiveMounts, Set<SandboxFinding> alertOn) {
+                        List<String> unknownNamespaces, List<String> sensitiveMounts,
+                        List<SandboxReader.HostMount> hostMounts, Set<SandboxFinding> alertOn) {
         this.seccomp = seccomp;
         this.seccompFilters = seccompFilters;
         this.noNewPrivs = noNewPrivs;
@@ -57,6 +60,7 @@ public final class SandboxFacts implements ContainerSandbox {
         this.hostNamespaces = List.copyOf(hostNamespaces);
         this.unknownNamespaces = List.copyOf(unknownNamespaces);
         this.sensitiveMounts = List.copyOf(sensitiveMounts);
+        this.hostMounts = List.copyOf(hostMounts);
         EnumSet<SandboxFinding> f = findingsOf(this);
         EnumSet<SandboxFinding> a = EnumSet.noneOf(SandboxFinding.class);
         for (SandboxFinding x : f) {
@@ -139,6 +143,21 @@ public final class SandboxFacts implements ContainerSandbox {
             case "container.posture.findings" -> findingsText;
             default -> null;
         };
+    }
+
+    @Override
+    public int mountCount() {
+        return hostMounts.size();
+    }
+
+    @Override
+    public String mountSource(int i) {
+        return hostMounts.get(i).source();
+    }
+
+    @Override
+    public String mountDestination(int i) {
+        return hostMounts.get(i).dest();
     }
 
     @Override

@@ -15,6 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Threading: {@link #request} and {@link #poll} on the pipeline thread; the reads on the executor's
  * thread (one at a time: the reader is not thread-safe). The queue between them is lock-free.
+ * Answers come in the order asked (the executor must run its tasks in order, on one thread, as
+ * {@code vigil-sandbox} does): an exec's check relies on its container's workload answer coming first.
  */
 final class SandboxProber {
     /** Requests outstanding at most: containers start a few a second; a burst past this is asked again. */

@@ -42,6 +42,11 @@ public final class SandboxReader {
         "/run/crio/crio.sock", "/run/podman/podman.sock", "/run/k3s/containerd/containerd.sock",
         "/run/dockershim.sock", "/run/cri-dockerd.sock");
     private static final String[] NAMESPACES = {"pid", "net", "ipc", "uts", "mnt", "cgroup", "user"};
+    /**
+     * Host-path mounts kept per container for {@code container.mount.dest[PATH]} beyond the sensitive ones
+     * (always kept): a pod spec may carry many volumes, a container table entry stays small.
+     */
+    static final int MAX_HOST_MOUNTS = 128;
     /** The host's view is read again after this long (its mounts change rarely). */
     private static final long HOST_REFRESH_NANOS = 30_000_000_000L;
 
@@ -96,12 +101,13 @@ public final class SandboxReader {
                 shared.add(ns);
             }
         }
-        List<String> sensitive = shared.contains("mnt") ? List.of() : sensitiveMounts(mounts, host.mounts);
+        // sharing the host's mount namespace, every host mount is the container's: no bind tells anything
+        List<HostMount> binds = shared.contains("mnt") ? List.of() : hostMounts(mounts, host.mounts);
         if (!Files.isDirectory(dir)) {
             return Result.VANISHED; // gone while we read: the rest may be a half
         }
         facts = new SandboxFacts(p.seccomp, p.seccompFilters, p.noNewPrivs, lsm, userns, p.uid, p.gid, p.capEff,
-            p.capBnd, shared, unknown, sensitive, alertOn);
+            p.capBnd, shared, unknown, sensitiveMounts(binds), binds, alertOn);
         return Result.OK;
     }
 
@@ -269,21 +275,43 @@ public final class SandboxReader {
         return true;
     }
 
-    /** Container mounts of host paths that matter: {@code HOSTPATH:DEST:rw|ro}, in mountinfo order. */
-    static List<String> sensitiveMounts(List<Mount> mounts, List<Mount> hostMounts) {
-        List<String> out = new ArrayList<>();
+    /** A container's mount of a host path: the host path (its source), where the container sees it, rw or not. */
+    public record HostMount(String source, String dest, boolean rw) {
+        /** A host path that matters: a sensitive directory, a runtime's socket or a directory holding one. */
+        boolean sensitive() {
+            return SENSITIVE_DIRS.contains(source) || isRuntimeSocketPath(source);
+        }
+    }
+
+    /**
+     * The container's mounts of host paths, in mountinfo order, each (source, destination) once: every
+     * sensitive one, and the first {@link #MAX_HOST_MOUNTS} others.
+     */
+    static List<HostMount> hostMounts(List<Mount> mounts, List<Mount> hostMounts) {
+        List<HostMount> out = new ArrayList<>();
+        int others = 0;
         for (Mount m : mounts) {
             String hostPath = hostPath(m, hostMounts);
             if (hostPath == null) {
                 continue;
             }
-            String norm = hostPath.startsWith("/var/run/") || hostPath.equals("/var/run")
-                ? "/run" + hostPath.substring(8) : hostPath;
-            if (SENSITIVE_DIRS.contains(hostPath) || isRuntimeSocketPath(norm)) {
-                String s = hostPath + ":" + m.point + (m.rw ? ":rw" : ":ro");
-                if (!out.contains(s)) {
-                    out.add(s);
+            HostMount h = new HostMount(hostPath, m.point, m.rw);
+            if (h.sensitive() || others < MAX_HOST_MOUNTS) {
+                if (!out.contains(h)) {
+                    out.add(h);
+                    others += h.sensitive() ? 0 : 1;
                 }
+            }
+        }
+        return out;
+    }
+
+    /** The host-path mounts that matter: {@code HOSTPATH:DEST:rw|ro}, in mountinfo order. */
+    static List<String> sensitiveMounts(List<HostMount> binds) {
+        List<String> out = new ArrayList<>();
+        for (HostMount h : binds) {
+            if (h.sensitive()) {
+                out.add(h.source() + ":" + h.dest() + (h.rw() ? ":rw" : ":ro"));
             }
         }
         return out;

@@ -23,7 +23,9 @@ import java.util.function.Consumer;
  *     outside: {@code runc exec}, {@code docker exec}, {@code kubectl exec}) is read too; when it has less
  *     sandbox than the workload (seccomp off where the workload has a filter, unconfined where the
  *     workload is confined, capabilities beyond the workload's bounding set), a {@code container_posture}
- *     event with the finding {@code privileged_exec} and {@code evt.arg.weaker} saying how.</li>
+ *     event with the finding {@code privileged_exec} and {@code evt.arg.weaker} saying how. An exec that
+ *     comes while the workload's read is still out is read too, and compared once the workload's answer
+ *     (asked first, so applied first) is in.</li>
  * </ul>
  *
  * <p>Threading: pipeline thread only. Allocates only when it asks or answers (once per container start
@@ -72,7 +74,9 @@ final class SandboxWatch {
             if (ask(c, pid, false, nowNanos)) {
                 ct.sandboxState[c] = ContainerTable.SANDBOX_ASKED;
             }
-        } else if (state == ContainerTable.SANDBOX_DONE && handedOver && known != null) {
+        } else if (handedOver && (state == ContainerTable.SANDBOX_ASKED || known != null)) {
+            // asked while the workload's read is still out too: the answers come back in the order asked
+            // (one reader thread, one queue), so the workload's is applied before the exec's is compared
             ask(c, pid, true, nowNanos);
         }
     }

@@ -149,6 +149,33 @@ class ContainerSetupTest {
     }
 
     @Test
+    void aDetachedExecWhoseRuncExitedFirstIsStillTheRuntimesUntilItsCommandRuns() {
+        // runc exec -d, as the sensor shows it: the stages stay in the host's cgroup, runc moves the last one
+        // into A and exits; its exit is reported before the kernel reparents that process, whose next lines
+        // still name runc (pid 400) as its parent
+        cloneChild(100, 1, "containerd-shim", "host", 400);
+        exec(400, 100, "runc", "host", "/usr/sbin/runc", RUNC_CAPS);
+        cloneChild(400, 100, "runc", "host", 401);
+        exec(401, 400, "exe", "host", "/proc/self/exe", RUNC_CAPS);
+        exec(401, 400, "runc", "host", "/dev/fd/5", RUNC_CAPS);
+        cloneChild(401, 400, "runc:[0:PARENT]", "host", 402);
+        cloneChild(402, 400, "runc:[1:CHILD]", "host", 403);
+        line("procexit", 402, 400, "runc:[1:CHILD]", "host", "");
+        line("procexit", 401, 400, "runc:[0:PARENT]", "host", "");
+        line("procexit", 400, 100, "runc", "host", "");
+        assertTrue(setup(line("mount", 403, 400, "runc:[2:INIT]", A, "")), "runc's, though runc is gone");
+        assertFalse(setup(exec(403, 400, "sh", A, "/bin/sh", SYS_ADMIN_CAPS)), "the exec'd command");
+    }
+
+    @Test
+    void aReusedPidWhoseParentExitedInsideIsTheWorkload() {
+        cloneChild(100, 1, "containerd-shim", "host", 700); // then its exit was lost, and pid 700 reused in A
+        cloneChild(200, 100, "nginx", A, 210);
+        line("procexit", 210, 200, "nginx", A, "");
+        assertFalse(setup(line("mount", 700, 210, "sh", A, "")), "its parent, gone, was in A");
+    }
+
+    @Test
     void aProcessEnteringOnItsFirstExecIsSetUpOnlyIfTheExecIsTheRuntimesOwn() {
         // clone3(CLONE_INTO_CGROUP): the child's first event inside is its exec
         cloneChild(100, 1, "containerd-shim", "host", 500);

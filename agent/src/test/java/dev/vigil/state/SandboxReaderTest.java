@@ -101,6 +101,13 @@ class SandboxReaderTest {
         assertEquals(List.of("pid", "ipc", "user"), f.hostNamespaces, f.toString());
         assertEquals(List.of("/proc:/host/proc:rw", "/run/docker.sock:/var/run/docker.sock:rw", "/etc:/host/etc:ro",
             "/sys:/sys:ro"), f.sensitiveMounts);
+        assertEquals(List.of(new SandboxReader.HostMount("/srv/b/rootfs", "/", true),
+            new SandboxReader.HostMount("/proc", "/host/proc", true),
+            new SandboxReader.HostMount("/run/docker.sock", "/var/run/docker.sock", true),
+            new SandboxReader.HostMount("/etc", "/host/etc", false),
+            new SandboxReader.HostMount("/dev/mqueue", "/dev/mqueue", true), // the host's: its IPC namespace is shared
+            new SandboxReader.HostMount("/sys", "/sys", false)),
+            f.hostMounts, "container.mount.dest's: every host-path mount, source to destination");
         assertEquals(EnumSet.of(SandboxFinding.HOST_PID, SandboxFinding.HOST_IPC, SandboxFinding.RUNTIME_SOCKET,
             SandboxFinding.HOST_PATH_WRITABLE, SandboxFinding.HOST_PATH_MOUNTED, SandboxFinding.SECCOMP_DISABLED,
             SandboxFinding.NO_NEW_PRIVS_OFF, SandboxFinding.ROOT_WITHOUT_USERNS), f.findings);

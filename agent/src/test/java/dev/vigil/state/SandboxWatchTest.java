@@ -191,6 +191,58 @@ class SandboxWatchTest {
         assertTrue(registry.get("vigil.posture.privileged_execs").counter().count() == 1.0);
     }
 
+    /**
+     * {@code runc exec -d --cap CAP_SYS_ADMIN} as the sensor shows it (runc 1.1.5 on this node, pids
+     * renumbered): runc forks {@code runc init}, whose stages stay in the host's cgroup while they join the
+     * container's namespaces; {@code runc:[1:CHILD]} clones {@code runc:[2:INIT]} (CLONE_PARENT: its parent is
+     * runc); runc moves it into the container's cgroup and, detached, exits. The kernel reports that exit
+     * before it reparents the process, so its exec, its first line in the container, may still name runc as
+     * its parent (issue 17: the exec was then taken for the workload's own, and not checked).
+     */
+    @Test
+    void aDetachedRuncExecWhoseRuncExitedFirstIsStillAPrivilegedExec() throws IOException {
+        workloadProc(303, "2", "303\t1", "0 100000 65536\n", "00000000a80425fb");
+        enable(Set.of());
+        startB();
+        drain();
+        write("617/status", "Name:\tsleep\nUid:\t0\t0\t0\t0\nCapEff:\t00000000a82425fb\nCapBnd:\t00000000a82425fb\n"
+            + "NSpid:\t617\t2\nNoNewPrivs:\t1\nSeccomp:\t2\n");
+        line("clone", 100, 1, "bash", "host", "\"evt.rawres\":608");
+        exec(608, 100, "runc", "/usr/sbin/runc", "host");
+        line("clone", 608, 100, "runc", "host", "\"evt.rawres\":614");
+        exec(614, 608, "exe", "/proc/self/exe", "host");
+        exec(614, 608, "runc", "/dev/fd/5", "host");
+        line("clone", 614, 608, "runc:[0:PARENT]", "host", "\"evt.rawres\":616");
+        line("setns", 616, 608, "runc:[1:CHILD]", "host", "");
+        line("clone", 616, 608, "runc:[1:CHILD]", "host", "\"evt.rawres\":617");
+        line("procexit", 616, 608, "runc:[1:CHILD]", "host", "");
+        line("procexit", 614, 608, "runc:[0:PARENT]", "host", "");
+        line("procexit", 608, 100, "runc", "host", "");
+        line("execve", 617, 608, "sleep", B, "\"proc.exepath\":\"/bin/sleep\",\"thread.cap_effective\":\"0x00000000a82425fb\"");
+        assertEquals(1, drain());
+        assertEquals(List.of("privileged_exec|privileged_exec|" + B + "|617|capabilities beyond the workload's: CAP_SYS_ADMIN"),
+            posture);
+        assertEquals(1.0, registry.get("vigil.posture.privileged_execs").counter().count());
+    }
+
+    @Test
+    void anExecWhileTheWorkloadsReadIsStillOutIsComparedOnceItIsIn() throws IOException {
+        workloadProc(303, "2", "303\t1", "0 100000 65536\n", "00000000a80425fb");
+        write("401/status", "Name:\tsh\nUid:\t0\t0\t0\t0\nCapEff:\t00000000a82425fb\nCapBnd:\t00000000a82425fb\n"
+            + "NSpid:\t401\t7\nNoNewPrivs:\t1\nSeccomp:\t2\n");
+        enable(Set.of());
+        startB(); // the workload's read is asked; its answer waits for the next drain
+        line("clone", 100, 1, "containerd-shim", "host", "\"evt.rawres\":400");
+        exec(400, 100, "runc", "/usr/sbin/runc", "host");
+        line("clone", 400, 100, "runc", "host", "\"evt.rawres\":401");
+        exec(401, 400, "sh", "/bin/sh", B);
+        assertEquals(1, drain());
+        assertEquals(List.of("privileged_exec|privileged_exec|" + B + "|401|capabilities beyond the workload's: CAP_SYS_ADMIN"),
+            posture);
+        assertEquals("filter", line("open", 303, 300, "sh", B, "").sandbox().sandboxField("container.seccomp"),
+            "the workload's sandbox stays the container's");
+    }
+
     @Test
     void withoutEnablingNothingIsRead() throws IOException {
         workloadProc(303, "0", "303", "0 0 4294967295\n", "00000000a80425fb");
