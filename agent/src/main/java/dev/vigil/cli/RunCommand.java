@@ -7,6 +7,7 @@ import dev.vigil.alert.IdentityWait;
 import dev.vigil.config.ConfigException;
 import dev.vigil.config.ConfigLoader;
 import dev.vigil.config.MetricsConfig;
+import dev.vigil.config.FileOutput;
 import dev.vigil.config.OutputConfig;
 import dev.vigil.config.RemoteOutput;
 import dev.vigil.config.PrivateDirectories;
@@ -190,6 +191,14 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
             log.warn("process.user: {} (uid {}) cannot create {}; staying uid 0, without any capability. Give "
                 + "ingest.socket a directory of its own, or set process.user", user.name(), user.uid(), unmakeable);
             user = UnprivilegedUser.root();
+        }
+        String unwritable = user.switches() ? user.cannotWrite(c.outputs().stream()
+            .filter(o -> o instanceof FileOutput).map(o -> Path.of(((FileOutput) o).path())).toList()) : null;
+        if (unwritable != null) {
+            // Not a reason to keep uid 0: the operator decides who may write there. The alerts wait in the spool.
+            log.warn("process.user: {} (uid {}) cannot write the alert file {}: its alerts wait in the output's "
+                + "spool until it can. Give the file (or its directory) to that user, or set process.user",
+                user.name(), user.uid(), unwritable);
         }
         // What the agent writes after the switch is its own; nothing else is. Also when it stays uid 0: without
         // CAP_DAC_OVERRIDE it could not enter a state directory an earlier run gave to process.user.

@@ -131,6 +131,32 @@ record UnprivilegedUser(String name, int uid, int gid, int[] groups) {
     }
 
     /**
+     * The first of {@code files} this user could not write by its mode (an existing file: write; a file
+     * still to be made: write and search on its directory), with why; null when it can write them all.
+     * Links are followed, as a file sink's writes are; a directory that does not exist is the sink's to report.
+     */
+    String cannotWrite(List<Path> files) {
+        for (Path f : files) {
+            try {
+                if (Files.exists(f)) {
+                    Path real = f.toRealPath();
+                    if (!allowed(real, 02)) {
+                        return real + " (" + describe(real) + ")";
+                    }
+                } else {
+                    Path dir = f.toAbsolutePath().getParent();
+                    if (dir != null && Files.isDirectory(dir) && !allowed(dir.toRealPath(), 03)) {
+                        return f + " (its directory " + dir + " " + describe(dir) + " is not writable for it)";
+                    }
+                }
+            } catch (IOException e) {
+                return f + " (" + e.getMessage() + ")";
+            }
+        }
+        return null;
+    }
+
+    /**
      * Why this user could not make {@code socket} (its directory neither its own to be, as
      * {@link #handOver} gives a directory the agent makes or that holds only the socket, nor writable
      * and searchable for it by its mode); null when it can.

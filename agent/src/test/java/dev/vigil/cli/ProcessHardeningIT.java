@@ -162,6 +162,8 @@ class ProcessHardeningIT {
                 Thread.sleep(50);
             }
             assertEquals("root's\n", Files.readString(rootsFile), "a root-owned 0644 file, unwritten");
+            assertTrue(agent.logs().contains("cannot write the alert file " + rootsFile), "said at start:\n"
+                + agent.logs());
             System.out.printf("writing the root-owned 0644 %s: refused (Permission denied), the file unchanged%n",
                 rootsFile.getFileName());
         }

@@ -137,4 +137,20 @@ class UnprivilegedUserTest {
         Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
         assertEquals(null, nobody.cannotMakeSocket(shared.resolve("vigil.sock")), "writable for all");
     }
+
+    @Test
+    void saysWhichAlertFileTheUserCouldNotWrite() throws IOException {
+        UnprivilegedUser nobody = new UnprivilegedUser("nobody", 65534, 65534, new int[0]);
+        Path logs = Files.createDirectories(tmp.resolve("log"));
+        Files.setPosixFilePermissions(logs, PosixFilePermissions.fromString("rwxr-xr-x"));
+        String why = nobody.cannotWrite(List.of(logs.resolve("alerts.jsonl")));
+        assertTrue(why != null && why.contains("not writable"), String.valueOf(why));
+        Path existing = Files.writeString(logs.resolve("old.jsonl"), "");
+        Files.setPosixFilePermissions(existing, PosixFilePermissions.fromString("rw-r--r--"));
+        why = nobody.cannotWrite(List.of(existing));
+        assertTrue(why != null && why.contains("mode 0644"), String.valueOf(why));
+        Files.setPosixFilePermissions(existing, PosixFilePermissions.fromString("rw-rw-rw-"));
+        Files.setPosixFilePermissions(logs, PosixFilePermissions.fromString("rwxrwxrwx"));
+        assertEquals(null, nobody.cannotWrite(List.of(existing, logs.resolve("new.jsonl"), tmp.resolve("none/a.jsonl"))));
+    }
 }
