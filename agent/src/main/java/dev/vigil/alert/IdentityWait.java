@@ -33,8 +33,9 @@ import org.slf4j.LoggerFactory;
  *       {@code container.id} intact) — unless a runtime is still being asked about that container
  *       ({@link IdentitySource#resolving}: a loaded node's CRI stores a new container late), then it waits
  *       for that answer, {@link #RESOLVING_EXTRA_MILLIS} more at most;</li>
- *   <li>the wait holds at most {@code capacity} alerts; beyond, an alert goes on at once, unresolved
- *       ({@code queue_full}). With {@code waitMillis} 0 (replay, or turned off), nothing waits.</li>
+ *   <li>the wait holds at most {@code capacity} alerts, and at most {@link #PER_CONTAINER} of one
+ *       container (one container's flood must not take the others' places); beyond, an alert goes on at
+ *       once, unresolved ({@code queue_full}). With {@code waitMillis} 0 (replay, or turned off), nothing waits.</li>
  * </ul>
  * No alert is dropped and none is counted twice. Alerts that do not wait keep their order; a waiting
  * alert is passed on when released, so it may follow later ones.
@@ -56,6 +57,11 @@ public final class IdentityWait implements AlertEmitter, AutoCloseable {
     /** Alerts held at most; beyond, they go on unresolved. A few MB of alerts. */
     public static final int DEFAULT_CAPACITY = 10_000;
     /**
+     * Alerts of one container held at most: its flood (thousands of alerts before its identity comes, folded
+     * by the folder anyway) goes on unresolved rather than fill the wait and cost other containers their names.
+     */
+    public static final int PER_CONTAINER = 64;
+    /**
      * How much longer than {@code waitMillis} an alert waits while a runtime is still being asked about its
      * container: the resolver's re-asking of the CRI takes 1.5 s at most (100 ms × 1..5) plus its calls.
      */
@@ -75,6 +81,9 @@ public final class IdentityWait implements AlertEmitter, AutoCloseable {
     private final ConcurrentLinkedQueue<Held> inbox = new ConcurrentLinkedQueue<>();
     /** Alerts in the inbox and held: the bound. */
     private final AtomicInteger waiting = new AtomicInteger();
+    /** Alerts held per container id (emit adds, release removes; a count of 0 is removed). */
+    private final java.util.concurrent.ConcurrentHashMap<String, Integer> heldPerContainer =
+        new java.util.concurrent.ConcurrentHashMap<>();
     /** Waiting alerts in arrival order. Worker thread only (or the closing thread once it stopped). */
     private final ArrayDeque<Held> held = new ArrayDeque<>();
     private volatile boolean closed;
@@ -144,6 +153,13 @@ public final class IdentityWait implements AlertEmitter, AutoCloseable {
             send(alert);
             return;
         }
+        if (heldPerContainer.merge(id, 1, Integer::sum) > PER_CONTAINER) {
+            unhold(id);
+            waiting.decrementAndGet();
+            metrics.queueFull();
+            send(alert);
+            return;
+        }
         long deadline = clock.monotonicTime() + waitNanos;
         inbox.add(new Held(alert, id, deadline, deadline + TimeUnit.MILLISECONDS.toNanos(RESOLVING_EXTRA_MILLIS)));
     }
@@ -193,8 +209,13 @@ public final class IdentityWait implements AlertEmitter, AutoCloseable {
         }
     }
 
+    private void unhold(String containerId) {
+        heldPerContainer.merge(containerId, -1, (a, b) -> a + b == 0 ? null : a + b);
+    }
+
     private void release(Held h, ContainerIdentity identity) {
         waiting.decrementAndGet();
+        unhold(h.containerId());
         Alert a = h.alert();
         if (IdentityFields.complete(identity)) {
             metrics.late();

@@ -295,7 +295,7 @@ class IdentityWaitTest {
         IdentityWait w = identityWait(300, 100);
         Set<String> raised = new HashSet<>();
         for (int i = 0; i < 1_000; i++) {
-            Alert a = bare(ID, i);
+            Alert a = bare(i % 2 == 0 ? ID : "0123456789ab", i); // two containers: 50 each, within their share
             raised.add(a.uuid());
             w.emit(a);
         }
@@ -306,12 +306,33 @@ class IdentityWaitTest {
         assertEquals(100, registry.get("vigil.alerts.identity.waiting").gauge().value());
 
         runtime.known.put(ID, WEB);
+        runtime.known.put("0123456789ab", WEB);
         w.tick();
         assertEquals(1_000, out.size());
         assertEquals(100, count("late"), "those held got their identity");
         Set<String> sent = new HashSet<>();
         out.forEach(a -> sent.add(a.uuid()));
         assertEquals(raised, sent, "every alert raised was passed on, once");
+        assertEquals(0, w.waiting());
+    }
+
+    @Test
+    void oneContainersFloodDoesNotCostAnotherItsName() {
+        // An attacker's container raises thousands of alerts its runtime never names (a bare runc container)
+        IdentityWait w = identityWait(300, IdentityWait.DEFAULT_CAPACITY);
+        for (int i = 0; i < 20_000; i++) {
+            w.emit(bare("a77ac4e70000", i));
+        }
+        assertEquals(IdentityWait.PER_CONTAINER, w.waiting(), "it holds only its share");
+        w.emit(bare(ID, 1)); // the victim's alert, its container young
+        runtime.known.put(ID, WEB);
+        clock.add(Duration.ofMillis(15));
+        w.tick();
+        Alert victim = out.stream().filter(a -> ID.equals(a.outputFields().get("container.id"))).findFirst().orElseThrow();
+        assertEquals("web", victim.outputFields().get("container.name"), "named, not sent at once unresolved");
+        clock.add(Duration.ofMillis(300));
+        w.tick();
+        assertEquals(20_001, out.size(), "none lost");
         assertEquals(0, w.waiting());
     }
 

@@ -5,19 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vigil.testing.AgentProcess;
 import dev.vigil.testing.Integration;
 import dev.vigil.testing.PrivateContainerd;
 import dev.vigil.testing.Repo;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -86,8 +83,8 @@ class BaselineLearningIT {
                 }
                 assertTrue(System.nanoTime() - start < Duration.ofSeconds(20).toNanos(),
                     "the learners ran inside the 25 s period");
-                List<JsonNode> grants = await(agent, List.of(a -> a.path("rule").asText().equals("Entrypoint grant")
-                    && name(a).equals(learners.get(2))));
+                List<JsonNode> grants = agent.awaitAlerts(List.of(a -> a.path("rule").asText().equals("Entrypoint grant")
+                    && name(a).equals(learners.get(2))), Duration.ofSeconds(60));
                 for (JsonNode g : grants) {
                     if (g.path("rule").asText().equals("Entrypoint grant")) {
                         String granted = g.path("output_fields").path("container.cap_granted").asText();
@@ -105,9 +102,9 @@ class BaselineLearningIT {
                 String attack = "attack-" + tag;
                 containerd.ctr("default", "run", "--rm", PrivateContainerd.IMAGE, after, "/bin/true");
                 containerd.ctr("default", "run", "--rm", PrivateContainerd.IMAGE, attack, "/bin/afpacket");
-                List<JsonNode> all = await(agent, List.of(
+                List<JsonNode> all = agent.awaitAlerts(List.of(
                     a -> a.path("rule").asText().equals(RULE) && name(a).equals(attack),
-                    a -> a.path("rule").asText().equals("Baseline learned")));
+                    a -> a.path("rule").asText().equals("Baseline learned")), Duration.ofSeconds(60));
                 JsonNode summary = all.stream().filter(a -> a.path("rule").asText().equals("Baseline learned"))
                     .findFirst().orElseThrow();
                 assertEquals("true", summary.path("output_fields").path("baseline.tuples").asText(),
@@ -146,34 +143,5 @@ class BaselineLearningIT {
             assertTrue(System.nanoTime() < deadline, "never logged '" + text + "':\n" + agent.logs());
             Thread.sleep(200);
         }
-    }
-
-    /** Polls the agent's stdout until an alert matches each predicate (60 s at most); all alerts so far. */
-    private static List<JsonNode> await(AgentProcess agent, List<Predicate<JsonNode>> wanted) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        List<JsonNode> alerts = List.of();
-        while (System.nanoTime() < deadline) {
-            alerts = read(agent.stdoutFile());
-            boolean all = true;
-            for (Predicate<JsonNode> w : wanted) {
-                all &= alerts.stream().anyMatch(w);
-            }
-            if (all) {
-                return alerts;
-            }
-            Thread.sleep(300);
-        }
-        throw new AssertionError("not every expected alert came within 60 s: " + alerts + "\nlogs:\n" + agent.logs());
-    }
-
-    private static List<JsonNode> read(Path stdout) throws IOException {
-        ObjectMapper json = new ObjectMapper();
-        List<JsonNode> out = new ArrayList<>();
-        for (String line : Files.readAllLines(stdout)) {
-            if (line.startsWith("{")) {
-                out.add(json.readTree(line));
-            }
-        }
-        return out;
     }
 }

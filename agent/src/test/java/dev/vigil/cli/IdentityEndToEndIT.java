@@ -2,11 +2,9 @@ package dev.vigil.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vigil.testing.AgentProcess;
 import dev.vigil.testing.CriCreate;
 import dev.vigil.testing.Integration;
@@ -225,32 +223,7 @@ class IdentityEndToEndIT {
 
     /** Polls the agent's stdout until a packet-socket alert matches each predicate (30 s at most). */
     private static List<JsonNode> awaitAlerts(AgentProcess agent, List<Predicate<JsonNode>> wanted) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        List<JsonNode> alerts = List.of();
-        while (System.nanoTime() < deadline) {
-            alerts = readAlerts(agent.stdoutFile());
-            boolean all = true;
-            for (Predicate<JsonNode> w : wanted) {
-                all &= alerts.stream().anyMatch(a -> a.path("rule").asText().equals(RULE) && w.test(a));
-            }
-            if (all) {
-                return alerts;
-            }
-            Thread.sleep(300);
-        }
-        throw new AssertionError("not every expected alert came within 30 s: " + alerts + "\nlogs:\n" + agent.logs());
-    }
-
-    private static List<JsonNode> readAlerts(Path stdout) throws IOException {
-        ObjectMapper json = new ObjectMapper();
-        List<JsonNode> out = new ArrayList<>();
-        for (String line : Files.readAllLines(stdout)) {
-            if (!line.isBlank()) {
-                JsonNode n = json.readTree(line);
-                assertNotNull(n);
-                out.add(n);
-            }
-        }
-        return out;
+        return agent.awaitAlerts(wanted.stream().map(w -> (Predicate<JsonNode>) a -> a.path("rule").asText().equals(RULE)
+            && w.test(a)).toList(), Duration.ofSeconds(30));
     }
 }

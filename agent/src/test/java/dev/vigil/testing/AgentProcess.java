@@ -1,5 +1,7 @@
 package dev.vigil.testing;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -12,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -20,6 +23,7 @@ import java.util.regex.Pattern;
  * given arguments, its stdout (alerts) and stderr (logs) in files, its /metrics read over HTTP.
  */
 public final class AgentProcess implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
     private final Process process;
     private final Path stdout;
     private final Path stderr;
@@ -95,6 +99,36 @@ public final class AgentProcess implements AutoCloseable {
 
     public String logs() throws IOException {
         return Files.readString(stderr);
+    }
+
+    /** The alerts the agent wrote to stdout so far (its JSON lines; anything else there is skipped). */
+    public List<JsonNode> alerts() throws IOException {
+        List<JsonNode> out = new ArrayList<>();
+        for (String line : Files.readAllLines(stdout)) {
+            if (line.startsWith("{")) {
+                out.add(JSON.readTree(line));
+            }
+        }
+        return out;
+    }
+
+    /** Polls stdout until some alert matches each of {@code wanted}; every alert so far. Fails after {@code timeout}. */
+    public List<JsonNode> awaitAlerts(List<Predicate<JsonNode>> wanted, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<JsonNode> alerts = List.of();
+        while (System.nanoTime() < deadline) {
+            alerts = alerts();
+            boolean all = true;
+            for (Predicate<JsonNode> w : wanted) {
+                all &= alerts.stream().anyMatch(w);
+            }
+            if (all) {
+                return alerts;
+            }
+            Thread.sleep(300);
+        }
+        throw new AssertionError("not every expected alert came within " + timeout.toSeconds() + " s: " + alerts
+            + "\nlogs:\n" + logs());
     }
 
     /** The port the agent's metrics server bound, from its log; 0 while it has not logged it yet. */
