@@ -1,5 +1,7 @@
 package dev.vigil.testing;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -134,6 +136,19 @@ public final class AgentProcess implements AutoCloseable {
         HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + path))
             .timeout(Duration.ofSeconds(5)).GET().build();
         return http.send(req, HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The alerts written on its stdout so far, one JSON object a line (a partial last line is left for later). */
+    public List<JsonNode> alerts() throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        String text = Files.readString(stdoutFile());
+        List<JsonNode> out = new ArrayList<>();
+        for (String line : text.substring(0, text.lastIndexOf('\n') + 1).split("\n")) {
+            if (!line.isBlank()) {
+                out.add(json.readTree(line));
+            }
+        }
+        return out;
     }
 
     public String metrics() throws IOException, InterruptedException {
