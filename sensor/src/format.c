@@ -376,15 +376,22 @@ size_t vigil_format_event(char *out, const struct vigil_event *e, size_t size,
 	return p - out;
 }
 
+/* ,"key":value */
+static char *put_u64_field(char *p, const char *key, unsigned long long v)
+{
+	p = put(p, ",\"");
+	p = put(p, key);
+	p = put(p, "\":");
+	return put_u64(p, v);
+}
+
 size_t vigil_format_throttle_start(char *out, const struct vigil_event *e, long long epoch_offset_ns,
 				   const char *const *namespaces, unsigned long long rate,
 				   unsigned long long burst)
 {
 	char *p = out + vigil_format_event(out, e, sizeof(*e), epoch_offset_ns, namespaces) - 2;
-	p = put(p, ",\"evt.arg.rate\":");
-	p = put_u64(p, rate);
-	p = put(p, ",\"evt.arg.burst\":");
-	p = put_u64(p, burst);
+	p = put_u64_field(p, "evt.arg.rate", rate);
+	p = put_u64_field(p, "evt.arg.burst", burst);
 	p = put(p, "}\n");
 	return p - out;
 }
@@ -400,12 +407,10 @@ size_t vigil_format_throttle_stop(char *out, long long rawtime, const char *cont
 		p = put(p, ",\"container.id\":");
 		p = vigil_json_string(p, container_id, 13);
 	}
-	p = put(p, ",\"evt.arg.state\":\"stop\",\"evt.arg.throttled\":");
-	p = put_u64(p, throttled[VIGIL_BUDGET_PROCESS] + throttled[VIGIL_BUDGET_SECURITY]);
-	p = put(p, ",\"evt.arg.throttled_process\":");
-	p = put_u64(p, throttled[VIGIL_BUDGET_PROCESS]);
-	p = put(p, ",\"evt.arg.throttled_security\":");
-	p = put_u64(p, throttled[VIGIL_BUDGET_SECURITY]);
+	p = put(p, ",\"evt.arg.state\":\"stop\"");
+	p = put_u64_field(p, "evt.arg.throttled", throttled[VIGIL_BUDGET_PROCESS] + throttled[VIGIL_BUDGET_SECURITY]);
+	p = put_u64_field(p, "evt.arg.throttled_process", throttled[VIGIL_BUDGET_PROCESS]);
+	p = put_u64_field(p, "evt.arg.throttled_security", throttled[VIGIL_BUDGET_SECURITY]);
 	p = put(p, ",\"evt.arg.first_time\":");
 	p = put_i64(p, first_ns);
 	p = put(p, ",\"evt.arg.last_time\":");

@@ -10,10 +10,8 @@ import dev.vigil.testing.Repo;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -34,12 +32,6 @@ class SensorFairnessIT {
     @TempDir
     Path dir;
 
-    private static String randomId() {
-        byte[] b = new byte[32];
-        new SecureRandom().nextBytes(b);
-        return HexFormat.of().formatHex(b);
-    }
-
     private Process container(String id, String script) throws Exception {
         return new ProcessBuilder(Repo.root().resolve("sensor/test/oci-container.sh").toString(), "--id", id,
             "--tmpfs", "/tmp", "--", "sh", "-c", script).redirectErrorStream(true)
@@ -59,15 +51,11 @@ class SensorFairnessIT {
         // Dedup off: each of B's packet sockets is its own alert, so that a lost one shows.
         Files.writeString(cfg, "ingest:\n  socket: " + run.resolve("vigil.sock") + "\nstate:\n  stateDir: "
             + dir.resolve("state") + "\nalerts:\n  dedupPeriodSeconds: 0\nsensor:\n  ringMb: 1\n");
-        String a = randomId(), b = randomId();
+        String a = SensorEndToEndIT.randomId(), b = SensorEndToEndIT.randomId();
         try (AgentProcess agent = AgentProcess.start(dir, List.of("-Xmx256m"),
             List.of("--config", cfg.toString(), "--sensor", "on"))) {
             agent.awaitReady(Duration.ofSeconds(120)); // the first start builds the sensor
-            long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-            while (!agent.logs().contains("vigil-sensor: running")) {
-                assertTrue(System.nanoTime() < deadline, "the sensor never finished attaching:\n" + agent.logs());
-                Thread.sleep(200);
-            }
+            agent.awaitSensorRunning(Duration.ofSeconds(120));
             assertTrue(sensorArgs(agent).contains("--ring-mb 1"),
                 "the sensor runs with sensor.ringMb: " + sensorArgs(agent));
 
@@ -87,7 +75,7 @@ class SensorFairnessIT {
             long bAlerts = 0;
             boolean throttleAlert = false;
             double throttled = 0;
-            deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (System.nanoTime() < deadline && (bAlerts < B_OPENS || !throttleAlert || throttled == 0)) {
                 Thread.sleep(500);
                 alerts = agent.alerts();

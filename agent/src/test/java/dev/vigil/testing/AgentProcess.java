@@ -138,6 +138,20 @@ public final class AgentProcess implements AutoCloseable {
         return http.send(req, HttpResponse.BodyHandlers.ofString());
     }
 
+    /**
+     * Waits until the sensor it started ({@code --sensor on}) has attached everything: it connects first and
+     * attaches its programs one by one after, so what happens before its "running" line may go unseen.
+     */
+    public void awaitSensorRunning(Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!logs().contains("vigil-sensor: running")) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the sensor never finished attaching:\n" + logs());
+            }
+            Thread.sleep(200);
+        }
+    }
+
     /** The alerts written on its stdout so far, one JSON object a line (a partial last line is left for later). */
     public List<JsonNode> alerts() throws IOException {
         ObjectMapper json = new ObjectMapper();
