@@ -45,7 +45,7 @@ python3 - "$OUT" "${ida:0:12}" "${idb:0:12}" "$B_OPENS" "$WORK/storm.out" "${SEN
 	"${RING_MB:-1}" "${SENSOR_EXTRA:-}" "${DRAIN:-8000000}" <<'PY'
 import json, sys
 path, a, b, opens, storm, sensor, ring, extra, drain = sys.argv[1:]
-r = {"sensor": sensor, "ring_mb": int(ring), "extra": extra, "drain_bytes_per_s": int(drain), "b_opened": int(opens), "b_delivered": 0,
+r = {"a": a, "b": b, "sensor": sensor, "ring_mb": int(ring), "extra": extra, "drain_bytes_per_s": int(drain), "b_opened": int(opens), "b_delivered": 0,
      "a_calls": 0, "a_delivered": 0, "lost_ringbuf_full": 0, "throttle_start": [], "throttle_stop": []}
 for line in open(storm):
     if line.startswith("{"):
