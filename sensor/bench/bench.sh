@@ -4,8 +4,12 @@
 # rate with and without the sensor attached, the events delivered per second,
 # the events lost (ring buffer full), and the sensor's CPU time.
 # usage: bench.sh [socket|fork|exec] [SECONDS] [RING_MB]   (root)
+#   SENSOR_EXTRA="…"  more sensor options; default "--cgroup-rate 0": the storm runs in one
+#                     cgroup, which the per-cgroup budget would throttle (bench/fairness.sh
+#                     shows that); "--cgroup-rate 1000000000" measures the budget's cost
 set -eu
 MODE=${1:-socket} SECS=${2:-5} RING_MB=${3:-4}
+SENSOR_EXTRA=${SENSOR_EXTRA---cgroup-rate 0}
 DIR=$(cd "$(dirname "$0")/.." && pwd)
 [ "$(id -u)" = 0 ] || { echo "SKIP: bench.sh needs root"; exit 0; }
 make -s -C "$DIR" build/vigil-sensor build/storm
@@ -29,7 +33,8 @@ BASE_CALLS=$(calls "$WORK"/base.*)
 python3 "$DIR/bench/reader.py" "$WORK/s.sock" "$EVT" >"$WORK/reader.json" &
 READER_PID=$!
 for _ in $(seq 50); do [ -S "$WORK/s.sock" ] && break; sleep 0.1; done
-"$DIR/build/vigil-sensor" --socket "$WORK/s.sock" --ring-mb "$RING_MB" 2>"$WORK/sensor.log" &
+# shellcheck disable=SC2086 # word splitting of SENSOR_EXTRA is the point
+"$DIR/build/vigil-sensor" --socket "$WORK/s.sock" --ring-mb "$RING_MB" $SENSOR_EXTRA 2>"$WORK/sensor.log" &
 SENSOR_PID=$!
 for _ in $(seq 100); do grep -q connected "$WORK/sensor.log" && break; sleep 0.1; done
 T0=$(cpu_ticks $SENSOR_PID)
@@ -43,14 +48,14 @@ wait $SENSOR_PID
 wait $READER_PID
 CALLS=$(calls "$WORK"/storm.*)
 python3 - "$MODE" "$SECS" "$NPROC" "$RING_MB" "$BASE_CALLS" "$CALLS" "$((T1 - T0))" "$(getconf CLK_TCK)" \
-	"$START" "$END" "$WORK/reader.json" <<'PY'
+	"$START" "$END" "$WORK/reader.json" "$SENSOR_EXTRA" <<'PY'
 import json, sys
-mode, secs, nproc, ring, base, calls, ticks, hz, start, end, rpath = sys.argv[1:]
+mode, secs, nproc, ring, base, calls, ticks, hz, start, end, rpath, extra = sys.argv[1:]
 secs, base, calls, ticks, hz = float(secs), int(base), int(calls), int(ticks), int(hz)
 r = json.load(open(rpath))
 cpu = ticks / hz
 got = r["events_of_type"]
-print(f"storm: {mode} x{nproc} for {secs:.0f}s, ring {ring} MiB")
+print(f"storm: {mode} x{nproc} for {secs:.0f}s, ring {ring} MiB, sensor options: {extra or 'none'}")
 print(f"  storm rate without sensor: {base / secs:,.0f} calls/s")
 print(f"  storm rate with sensor:    {calls / secs:,.0f} calls/s ({calls / base:.0%} of baseline)")
 print(f"  events delivered:          {got:,} of {calls:,} ({got / calls:.1%}), {got / secs:,.0f}/s")

@@ -14,6 +14,13 @@ static const char *const type_name[EV_TYPE_COUNT] = {
 	[EV_INIT_MODULE] = "init_module", [EV_FINIT_MODULE] = "finit_module",
 	[EV_SWAPON] = "swapon",      [EV_SETHOSTNAME] = "sethostname",
 	[EV_SETDOMAINNAME] = "setdomainname", [EV_CAPABLE] = "capable",
+	[EV_THROTTLE] = "vigil_sensor_throttle",
+};
+
+/* evt.arg.reason of a throttle line, by enum vigil_budget. */
+const char *const vigil_budget_reason[VIGIL_BUDGETS] = {
+	[VIGIL_BUDGET_PROCESS] = "process_budget",
+	[VIGIL_BUDGET_SECURITY] = "security_budget",
 };
 
 /* JSON keys of arg[0..2] per type, as the BPF side fills them. NULL: unused. */
@@ -360,6 +367,54 @@ size_t vigil_format_event(char *out, const struct vigil_event *e, size_t size,
 	}
 	if (type == EV_CAPABLE)
 		p = put(p, e->arg[1] ? ",\"evt.arg.audit\":true" : ",\"evt.arg.audit\":false");
+	if (type == EV_THROTTLE) {
+		p = put(p, ",\"evt.arg.state\":\"start\",\"evt.arg.reason\":\"");
+		p = put(p, vigil_budget_reason[e->arg[0] == VIGIL_BUDGET_SECURITY]);
+		*p++ = '"';
+	}
+	p = put(p, "}\n");
+	return p - out;
+}
+
+/* ,"key":value */
+static char *put_u64_field(char *p, const char *key, unsigned long long v)
+{
+	p = put(p, ",\"");
+	p = put(p, key);
+	p = put(p, "\":");
+	return put_u64(p, v);
+}
+
+size_t vigil_format_throttle_start(char *out, const struct vigil_event *e, long long epoch_offset_ns,
+				   const char *const *namespaces, unsigned long long rate,
+				   unsigned long long burst)
+{
+	char *p = out + vigil_format_event(out, e, sizeof(*e), epoch_offset_ns, namespaces) - 2;
+	p = put_u64_field(p, "evt.arg.rate", rate);
+	p = put_u64_field(p, "evt.arg.burst", burst);
+	p = put(p, "}\n");
+	return p - out;
+}
+
+size_t vigil_format_throttle_stop(char *out, long long rawtime, const char *container_id,
+				  const unsigned long long throttled[VIGIL_BUDGETS], long long first_ns,
+				  long long last_ns)
+{
+	char *p = out;
+	p = put(p, "{\"evt.type\":\"vigil_sensor_throttle\",\"evt.rawtime\":");
+	p = put_i64(p, rawtime);
+	if (container_id) {
+		p = put(p, ",\"container.id\":");
+		p = vigil_json_string(p, container_id, 13);
+	}
+	p = put(p, ",\"evt.arg.state\":\"stop\"");
+	p = put_u64_field(p, "evt.arg.throttled", throttled[VIGIL_BUDGET_PROCESS] + throttled[VIGIL_BUDGET_SECURITY]);
+	p = put_u64_field(p, "evt.arg.throttled_process", throttled[VIGIL_BUDGET_PROCESS]);
+	p = put_u64_field(p, "evt.arg.throttled_security", throttled[VIGIL_BUDGET_SECURITY]);
+	p = put(p, ",\"evt.arg.first_time\":");
+	p = put_i64(p, first_ns);
+	p = put(p, ",\"evt.arg.last_time\":");
+	p = put_i64(p, last_ns);
 	p = put(p, "}\n");
 	return p - out;
 }

@@ -38,6 +38,27 @@ char *vigil_cmdline(char *out, const char *comm, const char *args, size_t len, u
 size_t vigil_format_lost(char *out, long long rawtime, unsigned long long lost, const char *reason,
 			 long long first_ns, long long last_ns);
 
+/* evt.arg.reason of a throttle line, by enum vigil_budget: "process_budget",
+ * "security_budget". */
+extern const char *const vigil_budget_reason[VIGIL_BUDGETS];
+
+/* The line that starts a throttle episode, from the kernel's EV_THROTTLE
+ * record e: {"evt.type":"vigil_sensor_throttle",...,"evt.arg.state":"start",
+ * "evt.arg.reason":"process_budget"|"security_budget","evt.arg.rate":R,
+ * "evt.arg.burst":B}, with the common fields of the task whose event was
+ * refused first (so container.id names the cgroup's container). */
+size_t vigil_format_throttle_start(char *out, const struct vigil_event *e, long long epoch_offset_ns,
+				   const char *const *namespaces, unsigned long long rate,
+				   unsigned long long burst);
+
+/* The line that ends one: the container (container_id NULL: unknown, the key
+ * is left out), the events refused in the episode per budget and in all
+ * (evt.arg.throttled_process, _security, evt.arg.throttled), and the first
+ * and last refusal (epoch ns). */
+size_t vigil_format_throttle_stop(char *out, long long rawtime, const char *container_id,
+				  const unsigned long long throttled[VIGIL_BUDGETS], long long first_ns,
+				  long long last_ns);
+
 /* The container id rule, shared with the agent's ContainerIds and checked
  * by both against docs/cgroup-layouts.tsv (whose header states the rule):
  * scanning the path's segments from the leaf up, the first segment that is

@@ -38,6 +38,13 @@
 #define MAX_NAMESPACES 16                 /* --containerd-namespaces entries */
 #define BUFFER_BYTES_DEFAULT (64ULL << 20) /* --buffer-bytes: about a minute of a busy node */
 #define REPLAY_CHUNK (1 << 20)            /* backlog bytes sent between two looks at the ring */
+/* --cgroup-rate, --cgroup-burst: events a second per cgroup and budget, and
+ * the burst above it. About 1,700 fork + exec + exit a second from one
+ * container, sustained: more than a busy node's whole normal load (README). */
+#define CGROUP_RATE_DEFAULT 5000ULL
+/* Throttle episodes are looked at this often: less than the quiet second
+ * that ends one, so that every quiet gap has a look in it (see episodes_tick). */
+#define EPISODE_TICK_NS 250000000LL
 
 /* Capabilities whose checks become "capable" events (when fexit works):
  * the ones rules about container breakout look at. */
@@ -67,6 +74,23 @@ struct sensor {
 	long long last_report_ns;
 	const char *const *namespaces;     /* containerd's, NULL-terminated */
 	int stop_on_stdin_eof;             /* --stop-on-stdin-eof */
+	unsigned long long cgroup_rate, cgroup_burst; /* 0: no budget */
+	int budgets_fd;                    /* the "budgets" map */
+	long long episodes_ns;             /* boottime of the last look at the episodes */
+	int n_episodes;
+	struct episode *episodes;          /* VIGIL_BUDGET_CGROUPS of them */
+	unsigned long long throttled_total[VIGIL_BUDGETS]; /* in the stop lines sent */
+};
+
+/* A throttle episode of one cgroup, from its start line to its stop line: what
+ * the kernel's "budgets" entry said at the last look. */
+struct episode {
+	unsigned long long cgid;
+	char id[13];                       /* container id, when known */
+	int id_known;
+	unsigned long long first_ns;       /* boot ns: the kernel's first_deny_ns */
+	unsigned long long last_ns;        /* boot ns: its last_deny_ns */
+	unsigned long long base[VIGIL_BUDGETS], seen[VIGIL_BUDGETS];
 };
 
 static volatile sig_atomic_t stopping;
@@ -184,24 +208,119 @@ static void append_line(struct sensor *s, size_t len)
 		flush(s);
 }
 
+static void episode_start(struct sensor *s, const struct vigil_event *e);
+
+/* The line for record e at out. */
+static size_t render(struct sensor *s, char *out, const struct vigil_event *e, size_t size)
+{
+	if (e->type != EV_THROTTLE)
+		return vigil_format_event(out, e, size, s->epoch_offset_ns, s->namespaces);
+	return vigil_format_throttle_start(out, e, s->epoch_offset_ns, s->namespaces, s->cgroup_rate,
+					   s->cgroup_burst);
+}
+
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct sensor *s = ctx;
 	if (size < sizeof(struct vigil_event) || ((struct vigil_event *)data)->type >= EV_TYPE_COUNT)
 		return 0;
+	/* An episode's start ends the cgroup's previous one, whose stop line
+	 * goes out first. */
+	if (((struct vigil_event *)data)->type == EV_THROTTLE)
+		episode_start(s, data);
 	/* Execve records are a struct vigil_exec_event (with the arguments);
 	 * vigil_format_event reads that part only when size covers it. */
 	if (s->fd < 0 || s->backlog.used) {
 		/* Away, or what was kept is not all sent yet: keep, in order. */
 		const struct vigil_event *e = data;
-		size_t n = vigil_format_event(s->line, e, size, s->epoch_offset_ns, s->namespaces);
+		size_t n = render(s, s->line, e, size);
 		if (!vigil_backlog_push(&s->backlog, s->line, n, (long long)e->boot_ns + s->epoch_offset_ns))
 			s->lost_away_total++;
 		return 0;
 	}
-	append_line(s, vigil_format_event(s->out + s->out_len, data, size, s->epoch_offset_ns,
-					   s->namespaces));
+	append_line(s, render(s, s->out + s->out_len, data, size));
 	return 0;
+}
+
+/* A stop line (into the output buffer, or the backlog while the agent is away
+ * or the backlog is being replayed, so that it follows the start line). */
+static void emit_line(struct sensor *s, const char *line, size_t n, long long rawtime)
+{
+	if (s->fd < 0 || s->backlog.used) {
+		if (!vigil_backlog_push(&s->backlog, line, n, rawtime))
+			s->lost_away_total++;
+		return;
+	}
+	memcpy(s->out + s->out_len, line, n);
+	append_line(s, n);
+}
+
+/* Ends episode i: its stop line, with what the last look saw. */
+static void episode_stop(struct sensor *s, int i)
+{
+	struct episode *ep = &s->episodes[i];
+	unsigned long long n[VIGIL_BUDGETS];
+	for (int b = 0; b < VIGIL_BUDGETS; b++) {
+		n[b] = ep->seen[b] - ep->base[b];
+		s->throttled_total[b] += n[b];
+	}
+	long long now = now_ns(CLOCK_BOOTTIME) + s->epoch_offset_ns;
+	size_t len = vigil_format_throttle_stop(s->line, now, ep->id_known ? ep->id : NULL, n,
+						(long long)ep->first_ns + s->epoch_offset_ns,
+						(long long)ep->last_ns + s->epoch_offset_ns);
+	emit_line(s, s->line, len, now);
+	s->episodes[i] = s->episodes[--s->n_episodes];
+}
+
+/* Looks at episode i's kernel entry: 1 when it is still going (seen[] and
+ * last_ns brought up to date), 0 when it ended: quiet for
+ * VIGIL_THROTTLE_QUIET_NS, forgotten by the LRU map, or followed by a new
+ * episode of the same cgroup whose start line is still to come. */
+static int episode_look(struct sensor *s, int i, long long now_boot)
+{
+	struct episode *ep = &s->episodes[i];
+	struct vigil_budget_state b;
+	if (bpf_map_lookup_elem(s->budgets_fd, &ep->cgid, &b) != 0)
+		return 0;
+	if (ep->first_ns && b.first_deny_ns != ep->first_ns)
+		return 0;
+	ep->first_ns = b.first_deny_ns;
+	ep->last_ns = b.last_deny_ns;
+	memcpy(ep->base, b.episode_base, sizeof(ep->base));
+	memcpy(ep->seen, b.throttled, sizeof(ep->seen));
+	return now_boot - (long long)b.last_deny_ns <= (long long)VIGIL_THROTTLE_QUIET_NS;
+}
+
+static void episode_start(struct sensor *s, const struct vigil_event *e)
+{
+	unsigned long long cgid = e->arg[1];
+	for (int i = 0; i < s->n_episodes; i++)
+		if (s->episodes[i].cgid == cgid) {
+			episode_stop(s, i); /* the kernel began a new one: the old one ended */
+			break;
+		}
+	if (s->n_episodes == VIGIL_BUDGET_CGROUPS)
+		return; /* more than the kernel map holds: cannot be */
+	struct episode *ep = &s->episodes[s->n_episodes++];
+	memset(ep, 0, sizeof(*ep));
+	ep->cgid = cgid;
+	ep->id_known = vigil_container_id(e, s->namespaces, ep->id) >= 0;
+	ep->first_ns = ep->last_ns = e->boot_ns;
+	episode_look(s, s->n_episodes - 1, e->boot_ns);
+}
+
+/* Every EPISODE_TICK_NS: a stop line for each episode that ended. The tick is
+ * shorter than the quiet second that ends an episode, so an episode's last
+ * counts are seen before the kernel can begin the next one. */
+static void episodes_tick(struct sensor *s, int all)
+{
+	long long now = now_ns(CLOCK_BOOTTIME);
+	if (!all && now - s->episodes_ns < EPISODE_TICK_NS)
+		return;
+	s->episodes_ns = now;
+	for (int i = s->n_episodes - 1; i >= 0; i--)
+		if (!episode_look(s, i, now) || all)
+			episode_stop(s, i);
 }
 
 static unsigned long long read_ringbuf_lost(struct sensor *s)
@@ -286,7 +405,8 @@ static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list 
 
 /* Opens and loads the programs. fexit needs BPF trampolines, which some
  * kernels lack; then the object is loaded again without it. */
-static struct vigil_bpf *load(unsigned ring_mb, int with_capable)
+static struct vigil_bpf *load(unsigned ring_mb, unsigned long long rate, unsigned long long burst,
+			      int with_capable)
 {
 	struct vigil_bpf *skel = vigil_bpf__open();
 	if (!skel)
@@ -296,6 +416,10 @@ static struct vigil_bpf *load(unsigned ring_mb, int with_capable)
 	skel->rodata->wakeup_bytes = FLUSH_BYTES;
 	fill_syscall_table(skel);
 	bpf_map__set_max_entries(skel->maps.events, ring_mb << 20);
+	if (rate) {
+		skel->rodata->budget_interval_ns = 1000000000ULL / rate;
+		skel->rodata->budget_tolerance_ns = (burst - 1) * skel->rodata->budget_interval_ns;
+	}
 	bpf_program__set_autoload(skel->progs.on_capable, with_capable);
 	if (vigil_bpf__load(skel)) {
 		vigil_bpf__destroy(skel);
@@ -326,7 +450,7 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: vigil-sensor --socket PATH [--flush-ms N] [--ring-mb N]\n"
 			"                    [--buffer-bytes N[K|M|G]] [--containerd-namespaces LIST]\n"
-			"                    [--stop-on-stdin-eof]\n"
+			"                    [--cgroup-rate N] [--cgroup-burst N] [--stop-on-stdin-eof]\n"
 			"  --socket PATH  the agent's Unix stream socket: attaches once it accepts,\n"
 			"                 reconnects when it goes away\n"
 			"  --flush-ms N   write buffered lines at least every N ms (default 10)\n"
@@ -337,6 +461,11 @@ static void usage(void)
 			"  --containerd-namespaces LIST  comma-separated containerd namespaces: a cgroup\n"
 			"                 /<namespace>/<id> is container <id> (default k8s.io,moby,default;\n"
 			"                 empty: none)\n"
+			"  --cgroup-rate N  events a second each cgroup may put in the ring, for each of\n"
+			"                 its two budgets (process lifecycle; security events); what is\n"
+			"                 over is counted and reported, not sent (default 5000; 0: off)\n"
+			"  --cgroup-burst N  events above the rate a cgroup may send at once (default:\n"
+			"                 the rate)\n"
 			"  --stop-on-stdin-eof  stop (flush, as on SIGTERM) when stdin reaches its end or\n"
 			"                 becomes readable: the agent that started it holds a pipe's\n"
 			"                 other end, which closes however the agent ends\n");
@@ -353,6 +482,8 @@ int main(int argc, char **argv)
 		{ "containerd-namespaces", required_argument, 0, 'n' },
 		{ "buffer-bytes", required_argument, 0, 'b' },
 		{ "stop-on-stdin-eof", no_argument, 0, 'e' },
+		{ "cgroup-rate", required_argument, 0, 'c' },
+		{ "cgroup-burst", required_argument, 0, 'u' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0 },
 	};
@@ -362,6 +493,7 @@ int main(int argc, char **argv)
 	static const char *namespaces[MAX_NAMESPACES + 1];
 	int c;
 	s.namespaces = vigil_default_namespaces;
+	s.cgroup_rate = CGROUP_RATE_DEFAULT;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 's': s.socket_path = optarg; break;
@@ -383,6 +515,21 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'e': s.stop_on_stdin_eof = 1; break;
+		case 'c':
+		case 'u': {
+			errno = 0;
+			unsigned long long v = strtoull(optarg, &suffix, 10);
+			if (errno || *suffix || suffix == optarg || *optarg == '-' || v > 1000000000ULL) {
+				fprintf(stderr, "vigil-sensor: --cgroup-%s: a number up to 1000000000\n",
+					c == 'c' ? "rate" : "burst");
+				return 2;
+			}
+			if (c == 'c')
+				s.cgroup_rate = v;
+			else
+				s.cgroup_burst = v;
+			break;
+		}
 		case 'n':
 			if (parse_namespaces(optarg, namespaces) < 0) {
 				fprintf(stderr, "vigil-sensor: --containerd-namespaces: at most %d "
@@ -406,18 +553,23 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	s.flush_ns = flush_ms * 1000000LL;
+	if (!s.cgroup_burst)
+		s.cgroup_burst = s.cgroup_rate ? s.cgroup_rate : 1;
+	s.episodes = calloc(VIGIL_BUDGET_CGROUPS, sizeof(*s.episodes));
+	if (!s.episodes)
+		return 1;
 	if (vigil_backlog_init(&s.backlog, buffer_bytes) < 0) {
 		fprintf(stderr, "vigil-sensor: cannot reserve --buffer-bytes %llu\n", buffer_bytes);
 		return 1;
 	}
 	libbpf_set_print(libbpf_quiet);
 
-	struct vigil_bpf *skel = load(ring_mb, 1);
+	struct vigil_bpf *skel = load(ring_mb, s.cgroup_rate, s.cgroup_burst, 1);
 	if (!skel) {
 		fprintf(stderr, "vigil-sensor: could not load fexit/cap_capable: %s "
 				"(this kernel refuses BPF trampolines): no \"capable\" events\n",
 			strerror(errno));
-		skel = load(ring_mb, 0);
+		skel = load(ring_mb, s.cgroup_rate, s.cgroup_burst, 0);
 	}
 	if (!skel) {
 		fprintf(stderr, "vigil-sensor: cannot load the BPF programs: %s "
@@ -461,6 +613,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	s.lost_fd = bpf_map__fd(skel->maps.lost);
+	s.budgets_fd = bpf_map__fd(skel->maps.budgets);
 	s.ncpus = libbpf_num_possible_cpus();
 	s.epoch_offset_ns = now_ns(CLOCK_REALTIME) - now_ns(CLOCK_BOOTTIME);
 	s.ringbuf_since_ns = now_ns(CLOCK_BOOTTIME) + s.epoch_offset_ns;
@@ -487,16 +640,20 @@ int main(int argc, char **argv)
 		if (s.out_len && (n <= 0 || now_ns(CLOCK_BOOTTIME) - s.oldest_ns >= s.flush_ns))
 			flush(&s);
 		report_losses(&s);
+		episodes_tick(&s, 0);
 	}
 	ring_buffer__consume(rb);
+	episodes_tick(&s, 1); /* what was throttled is reported before the end */
 	while (s.fd >= 0 && s.backlog.used)
 		replay(&s);
 	flush(&s);
 	fprintf(stderr, "vigil-sensor: stopping: %llu events delivered (%llu of them replayed after "
 			"the agent was away), %llu lost (ring buffer full), %llu lost (agent away, "
-			"buffer full), %llu kept but undelivered\n", s.delivered, s.replayed,
+			"buffer full), %llu kept but undelivered, %llu throttled (process budget), "
+			"%llu throttled (security budget)\n", s.delivered, s.replayed,
 		s.lost_ringbuf_total + read_ringbuf_lost(&s) - s.ringbuf_lost_seen,
-		s.lost_away_total, s.backlog.lines);
+		s.lost_away_total, s.backlog.lines, s.throttled_total[VIGIL_BUDGET_PROCESS],
+		s.throttled_total[VIGIL_BUDGET_SECURITY]);
 	ring_buffer__free(rb);
 	vigil_bpf__destroy(skel);
 	return 0;

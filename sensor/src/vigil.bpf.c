@@ -14,6 +14,12 @@ char LICENSE[] SEC("license") = "GPL"; /* probe_read helpers are GPL-only */
 const volatile __u32 self_tgid;        /* never report the sensor's own syscalls */
 const volatile __u64 capable_mask;     /* capabilities worth a "capable" event */
 const volatile __u64 wakeup_bytes;     /* wake the reader once this much is queued */
+/* The per-cgroup budgets (GCRA, one word per budget): an event is let through
+ * when its cgroup's theoretical arrival time is at most budget_tolerance_ns
+ * ahead of now, and pushes it budget_interval_ns further. interval = 1 s /
+ * --cgroup-rate; tolerance = (--cgroup-burst - 1) * interval. 0: no budget. */
+const volatile __u64 budget_interval_ns;
+const volatile __u64 budget_tolerance_ns;
 /* Syscall number -> enum vigil_type + 1 (0: not of interest). Filled by user
  * space from its own <sys/syscall.h>, so the numbers match the build's arch. */
 const volatile __u8 syscall_event[VIGIL_NR_SYSCALLS];
@@ -30,6 +36,15 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } lost SEC(".maps");
+
+/* Each pids cgroup's budgets and what they refused (struct vigil_budget_state).
+ * Bounded and LRU: a cgroup that stopped making events is forgotten first. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, VIGIL_BUDGET_CGROUPS);
+	__type(key, __u64);
+	__type(value, struct vigil_budget_state);
+} budgets SEC(".maps");
 
 /* Before 6.3, kernel_cap_t was struct kernel_cap_struct { __u32 cap[2]; }. */
 struct kernel_cap_struct___pre63 {
@@ -107,19 +122,23 @@ static __always_inline void fill_cgroup_path(struct vigil_event *e, struct cgrou
 	e->cg_flags |= VIGIL_CG_CUT;
 }
 
-/* The task's v1 (or v2) pids cgroup: its path, its depth and its pids.max.
+/* The task's v1 (or v2) pids cgroup, or NULL. */
+static __always_inline struct cgroup_subsys_state *pids_css(struct task_struct *task)
+{
+	if (!bpf_core_enum_value_exists(enum cgroup_subsys_id, pids_cgrp_id))
+		return NULL;
+	int id = bpf_core_enum_value(enum cgroup_subsys_id, pids_cgrp_id);
+	if (id < 0 || id >= 12) /* keep the verifier sure of the bound */
+		return NULL;
+	return BPF_CORE_READ(task, cgroups, subsys[id]);
+}
+
+/* The pids cgroup css (may be NULL): its path, its depth and its pids.max.
  * User space turns the path into a container id. */
-static __always_inline void fill_cgroup(struct vigil_event *e, struct task_struct *task)
+static __always_inline void fill_cgroup(struct vigil_event *e, struct cgroup_subsys_state *css)
 {
 	e->cg_level = -1;
 	e->pids_limit = -2; /* unknown */
-	if (!bpf_core_enum_value_exists(enum cgroup_subsys_id, pids_cgrp_id))
-		return;
-	int id = bpf_core_enum_value(enum cgroup_subsys_id, pids_cgrp_id);
-	struct cgroup_subsys_state *css;
-	if (id < 0 || id >= 12) /* keep the verifier sure of the bound */
-		return;
-	css = BPF_CORE_READ(task, cgroups, subsys[id]);
 	if (!css)
 		return;
 	struct cgroup *cg = BPF_CORE_READ(css, cgroup);
@@ -134,21 +153,24 @@ static __always_inline void fill_cgroup(struct vigil_event *e, struct task_struc
 	}
 }
 
-/* Reserve a record of size bytes (a constant: sizeof(struct vigil_event), or
- * more for a record that begins with one) for the current task and fill the
- * common fields, or count a loss. The caller fills the rest and calls submit(). */
-static __always_inline struct vigil_event *start_sized(__u32 type, long long res, __u64 size)
+/* Reserve a record of size bytes, or count a loss (the ring is full). */
+static __always_inline void *reserve(__u64 size)
 {
-	struct vigil_event *e = bpf_ringbuf_reserve(&events, size, 0);
+	void *e = bpf_ringbuf_reserve(&events, size, 0);
 	if (!e) {
 		__u32 zero = 0;
 		__u64 *n = bpf_map_lookup_elem(&lost, &zero);
 		if (n)
 			(*n)++;
-		return NULL;
 	}
-	struct task_struct *task = (void *)bpf_get_current_task();
-	e->boot_ns = bpf_ktime_get_boot_ns();
+	return e;
+}
+
+/* The fields every record has, for the current task in the pids cgroup css. */
+static __always_inline void fill_common(struct vigil_event *e, __u32 type, long long res,
+					struct task_struct *task, struct cgroup_subsys_state *css, __u64 now)
+{
+	e->boot_ns = now;
 	e->type = type;
 	e->res = res;
 	e->arg[0] = e->arg[1] = e->arg[2] = 0;
@@ -159,13 +181,7 @@ static __always_inline struct vigil_event *start_sized(__u32 type, long long res
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	e->cg_path[0] = e->path[0] = 0;
 	e->cg_flags = 0;
-	fill_cgroup(e, task);
-	return e;
-}
-
-static __always_inline struct vigil_event *start(__u32 type, long long res)
-{
-	return start_sized(type, res, sizeof(struct vigil_event));
+	fill_cgroup(e, css);
 }
 
 /* Waking the reader per record costs more than the record; wake it only when
@@ -175,6 +191,93 @@ static __always_inline void submit(struct vigil_event *e)
 	__u64 flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ?
 		BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 	bpf_ringbuf_submit(e, flags);
+}
+
+/* The EV_THROTTLE record that starts an episode: who hit the budget, in which
+ * cgroup (arg[1]: its id, which user space follows until the episode ends). */
+static __always_inline bool announce(__u32 budget, __u64 cgid, struct task_struct *task,
+				     struct cgroup_subsys_state *css, __u64 now)
+{
+	struct vigil_event *e = reserve(sizeof(struct vigil_event));
+	if (!e)
+		return false;
+	fill_common(e, EV_THROTTLE, 0, task, css, now);
+	e->arg[0] = budget;
+	e->arg[1] = cgid;
+	submit(e);
+	return true;
+}
+
+/* A refused event: counted, and the first refusal after a quiet second starts
+ * an episode, announced by one record (retried at the next refusal when the
+ * ring is full). Only the CPU whose exchange saw the quiet gap starts it. */
+static __always_inline void refuse(struct vigil_budget_state *b, __u32 budget, __u64 cgid,
+				   struct task_struct *task, struct cgroup_subsys_state *css, __u64 now)
+{
+	__u64 prev = __sync_lock_test_and_set(&b->last_deny_ns, now);
+	if (prev == 0 || (long long)(now - prev) > (long long)VIGIL_THROTTLE_QUIET_NS) {
+		b->episode_base[VIGIL_BUDGET_PROCESS] = b->throttled[VIGIL_BUDGET_PROCESS];
+		b->episode_base[VIGIL_BUDGET_SECURITY] = b->throttled[VIGIL_BUDGET_SECURITY];
+		b->first_deny_ns = now;
+		b->announce = 1;
+	}
+	__sync_fetch_and_add(&b->throttled[budget & 1], 1);
+	if (b->announce && __sync_val_compare_and_swap(&b->announce, 1, 0) == 1 &&
+	    !announce(budget, cgid, task, css, now))
+		b->announce = 1;
+}
+
+/* Whether the cgroup's budget for this event type has room (GCRA, a token
+ * bucket in one word: compare-and-swap, no lock, which tracing programs may
+ * not take). A lost race twice in a row lets the event through. */
+static __always_inline bool within_budget(__u32 type, struct task_struct *task,
+					  struct cgroup_subsys_state *css, __u64 now)
+{
+	if (!budget_interval_ns)
+		return true;
+	__u32 budget = type <= EV_VFORK_FAIL ? VIGIL_BUDGET_PROCESS : VIGIL_BUDGET_SECURITY;
+	__u64 cgid = css ? BPF_CORE_READ(css, cgroup, kn, id) : 0;
+	struct vigil_budget_state *b = bpf_map_lookup_elem(&budgets, &cgid);
+	if (!b) {
+		struct vigil_budget_state fresh = {};
+		bpf_map_update_elem(&budgets, &cgid, &fresh, BPF_NOEXIST);
+		b = bpf_map_lookup_elem(&budgets, &cgid);
+		if (!b)
+			return true;
+	}
+	for (int i = 0; i < 2; i++) {
+		__u64 tat = b->tat[budget & 1];
+		__u64 base = tat > now ? tat : now;
+		if (base - now > budget_tolerance_ns) {
+			refuse(b, budget, cgid, task, css, now);
+			return false;
+		}
+		if (__sync_val_compare_and_swap(&b->tat[budget & 1], tat, base + budget_interval_ns) == tat)
+			return true;
+	}
+	return true;
+}
+
+/* Reserve a record of size bytes (a constant: sizeof(struct vigil_event), or
+ * more for a record that begins with one) for the current task and fill the
+ * common fields; NULL when its cgroup is over budget (counted there) or the
+ * ring is full (counted as lost). The caller fills the rest and calls submit(). */
+static __always_inline struct vigil_event *start_sized(__u32 type, long long res, __u64 size)
+{
+	struct task_struct *task = (void *)bpf_get_current_task();
+	struct cgroup_subsys_state *css = pids_css(task);
+	__u64 now = bpf_ktime_get_boot_ns();
+	if (!within_budget(type, task, css, now))
+		return NULL;
+	struct vigil_event *e = reserve(size);
+	if (e)
+		fill_common(e, type, res, task, css, now);
+	return e;
+}
+
+static __always_inline struct vigil_event *start(__u32 type, long long res)
+{
+	return start_sized(type, res, sizeof(struct vigil_event));
 }
 
 static __always_inline bool is_self(void)

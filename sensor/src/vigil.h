@@ -44,7 +44,36 @@ enum vigil_type {
 	EV_SETHOSTNAME,
 	EV_SETDOMAINNAME,
 	EV_CAPABLE,
+	EV_THROTTLE,     /* a cgroup went over its budget: arg[0] = enum vigil_budget, arg[1] = cgroup id */
 	EV_TYPE_COUNT
+};
+
+/* Per-cgroup budgets (--cgroup-rate, --cgroup-burst), checked before a record
+ * is reserved so that one cgroup's storm cannot fill the ring its neighbours
+ * share. Two per cgroup: the process lifecycle (clone, execve, procexit and
+ * the clone family's failures) and the security events (raw and packet
+ * sockets, mount, unshare, setns, bpf, modules, capable, ...), so that a
+ * fork storm never costs a container its attack events (sensor/README.md). */
+enum vigil_budget {
+	VIGIL_BUDGET_PROCESS,
+	VIGIL_BUDGET_SECURITY,
+	VIGIL_BUDGETS
+};
+
+/* Cgroups with a budget at once (LRU: the least recently active is forgotten,
+ * and starts again with a full bucket). */
+#define VIGIL_BUDGET_CGROUPS 8192
+/* A throttle episode ends after this long without a refused event. */
+#define VIGIL_THROTTLE_QUIET_NS 1000000000ULL
+
+/* The value of the "budgets" map, keyed by the pids cgroup's id (kernfs id). */
+struct vigil_budget_state {
+	unsigned long long tat[VIGIL_BUDGETS];          /* GCRA: theoretical arrival time, boot ns */
+	unsigned long long throttled[VIGIL_BUDGETS];    /* events refused, ever */
+	unsigned long long episode_base[VIGIL_BUDGETS]; /* throttled[] when the episode began */
+	unsigned long long first_deny_ns;               /* boot ns: the episode's first refusal */
+	unsigned long long last_deny_ns;                /* boot ns: the last refusal */
+	unsigned long long announce;                    /* 1: the episode's EV_THROTTLE not yet in the ring */
 };
 
 struct vigil_event {

@@ -334,6 +334,33 @@ int main(int argc, char **argv)
 		"\"evt.arg.reason\":\"agent_away_buffer_full\",\"evt.arg.first_time\":1795000000000000001,"
 		"\"evt.arg.last_time\":1795000000000000009}\n");
 
+	/* A throttle episode: the start line from the kernel's record (the task
+	 * whose event was refused, so its container), the stop line with the
+	 * counts per budget. */
+	struct vigil_event t = { .boot_ns = 5, .type = EV_THROTTLE, .pid = 42, .ppid = 1, .uid = 0,
+				 .cg_level = 2, .pids_limit = -1, .comm = "storm" };
+	t.arg[0] = VIGIL_BUDGET_SECURITY;
+	t.arg[1] = 12345;
+	strcpy(t.cg_path, "/docker/" ID64);
+	line[vigil_format_throttle_start(line, &t, 10, vigil_default_namespaces, 5000, 200)] = 0;
+	EXPECT_STR(line, "{\"evt.type\":\"vigil_sensor_throttle\",\"evt.rawtime\":15,\"evt.res\":0,"
+		"\"proc.pid\":42,\"proc.ppid\":1,\"proc.name\":\"storm\",\"user.uid\":0,"
+		"\"thread.cap_effective\":\"0x0000000000000000\",\"container.id\":\"0123456789ab\","
+		"\"container.pids_limit\":-1,\"evt.arg.state\":\"start\",\"evt.arg.reason\":\"security_budget\","
+		"\"evt.arg.rate\":5000,\"evt.arg.burst\":200}\n");
+	t.arg[0] = VIGIL_BUDGET_PROCESS;
+	line[vigil_format_throttle_start(line, &t, 10, vigil_default_namespaces, 5000, 200)] = 0;
+	if (!strstr(line, "\"evt.arg.reason\":\"process_budget\""))
+		EXPECT_STR(line, "... \"evt.arg.reason\":\"process_budget\" ...");
+	const unsigned long long throttled[VIGIL_BUDGETS] = { 7, 170000 };
+	line[vigil_format_throttle_stop(line, 9, "0123456789ab", throttled, 1, 2)] = 0;
+	EXPECT_STR(line, "{\"evt.type\":\"vigil_sensor_throttle\",\"evt.rawtime\":9,\"container.id\":\"0123456789ab\","
+		"\"evt.arg.state\":\"stop\",\"evt.arg.throttled\":170007,\"evt.arg.throttled_process\":7,"
+		"\"evt.arg.throttled_security\":170000,\"evt.arg.first_time\":1,\"evt.arg.last_time\":2}\n");
+	line[vigil_format_throttle_stop(line, 9, NULL, throttled, 1, 2)] = 0;
+	if (strstr(line, "container.id"))
+		EXPECT_STR(line, "no container.id when it is unknown");
+
 	if (failures) {
 		fprintf(stderr, "format_test: %d failures\n", failures);
 		return 1;

@@ -49,10 +49,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# start_listener OUTFILE: the stand-in agent on $WORK/agent.sock.
+# start_listener OUTFILE [BYTES_PER_S]: the stand-in agent on $WORK/agent.sock
+# (reading no faster than BYTES_PER_S when given).
 start_listener() {
 	rm -f "$WORK/agent.sock" # so that the wait below is for this listener's socket
-	python3 "$TEST_DIR/listen.py" "$WORK/agent.sock" "$1" &
+	python3 "$TEST_DIR/listen.py" "$WORK/agent.sock" "$@" &
 	LISTENER_PID=$!
 	CLEANUP_PIDS+=("$LISTENER_PID")
 	for _ in $(seq 50); do [ -S "$WORK/agent.sock" ] && return 0; sleep 0.1; done
@@ -62,11 +63,12 @@ start_listener() {
 # start_sensor [reduced]: the sensor, with all of root's capabilities or, with
 # "reduced", with only $SENSOR_CAPS in its bounding set (capsh --drop); more
 # options in the array SENSOR_ARGS, its stdin from $SENSOR_STDIN (default
-# /dev/null, as for any background job).
+# /dev/null, as for any background job); another build of the sensor in $SENSOR_BIN
+# (bench/fairness.sh runs main's beside this one).
 SENSOR_ARGS=()
 SENSOR_STDIN=/dev/null
 start_sensor() {
-	local cmd=("$SENSOR_DIR/vigil-sensor" --socket "$WORK/agent.sock" "${SENSOR_ARGS[@]}")
+	local cmd=("${SENSOR_BIN:-$SENSOR_DIR/vigil-sensor}" --socket "$WORK/agent.sock" "${SENSOR_ARGS[@]}")
 	if [ "${1:-}" = reduced ]; then
 		local drop
 		drop=$(capsh --print | sed -n 's/^Bounding set =//p' | tr ',' '\n' |

@@ -4,7 +4,7 @@
 cd "$(dirname "$0")"
 rc=0
 make -s -C .. check || rc=1
-for t in events.sh caps.sh reconnect.sh containers.sh stdin-stop.sh; do
+for t in events.sh caps.sh reconnect.sh containers.sh stdin-stop.sh throttle.sh; do
 	[ -x "$t" ] || continue
 	echo "== $t"
 	./"$t" || rc=1

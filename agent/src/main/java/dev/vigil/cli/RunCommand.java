@@ -364,7 +364,7 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
             return null;
         }
         return SensorProcess.start(exe, socketPath, SensorProcess.newStderrLog(), c.runtime().containerdNamespaces(),
-            agent == null ? -1 : agent.gid());
+            c.sensor().flags(), agent == null ? -1 : agent.gid());
     }
 
     private void awaitStop() {

@@ -54,7 +54,8 @@ final class SensorProcess implements AutoCloseable {
 
     /**
      * Starts {@code executable} (built: {@link SensorBuild}); its stderr goes to {@code stderrLog}, which
-     * {@link #watch} copies to ours and reads to tell whether the sensor attached.
+     * {@link #watch} copies to ours and reads to tell whether the sensor attached. {@code sensorFlags}: the
+     * options of the {@code sensor.*} keys ({@link dev.vigil.config.SensorConfig#flags()}).
      * {@code agentGid} &gt; 0: the agent becomes a user of that group after the exec. The
      * sensor (uid 0, without CAP_DAC_OVERRIDE) gets the group as its only supplementary group, so that
      * it passes the socket's directory and opens the 0660 socket through it, as in the DaemonSet
@@ -62,7 +63,7 @@ final class SensorProcess implements AutoCloseable {
      * the unprivileged agent stops it through its stdin, not by a signal.
      */
     static SensorProcess start(Path executable, Path socket, Path stderrLog, List<String> containerdNamespaces,
-                               int agentGid) throws IOException {
+                               List<String> sensorFlags, int agentGid) throws IOException {
         List<String> cmd = new ArrayList<>();
         Path setpriv = SensorBuild.onPath(System.getenv("PATH"), "setpriv");
         if (setpriv != null) {
@@ -88,6 +89,7 @@ final class SensorProcess implements AutoCloseable {
         }
         cmd.addAll(List.of(executable.toString(), "--socket", socket.toString(),
             "--containerd-namespaces", String.join(",", containerdNamespaces)));
+        cmd.addAll(sensorFlags); // the sensor.* keys: --ring-mb, --cgroup-rate, --cgroup-burst
         SensorStopPipe stop;
         try {
             stop = SensorStopPipe.open();

@@ -14,14 +14,16 @@ import java.util.List;
  * @param runtime     the container runtimes asked for identity
  * @param process     the user the agent switches to after starting the sensor, when started as root
  * @param posture     each container's sandbox, read as its workload starts, and which findings alert
+ * @param sensor      the flags of the bundled sensor the agent starts ({@code vigil run --sensor})
  */
 public record VigilConfig(String hostname, String clusterName, IngestConfig ingest, PipelineConfig pipeline,
                           MetricsConfig metrics, RulesConfig rules, StateConfig state, List<OutputConfig> outputs,
                           AlertsConfig alerts, RuntimeConfig runtime, ProcessConfig process,
-                          PostureConfig posture) {
+                          PostureConfig posture, SensorConfig sensor) {
     public VigilConfig {
         process = process != null ? process : ProcessConfig.defaults();
         posture = posture != null ? posture : PostureConfig.defaults();
+        sensor = sensor != null ? sensor : SensorConfig.defaults();
         runtime = runtime != null ? runtime : RuntimeConfig.defaults();
         ingest = ingest != null ? ingest : IngestConfig.defaults();
         pipeline = pipeline != null ? pipeline : PipelineConfig.defaults();
@@ -37,7 +39,7 @@ public record VigilConfig(String hostname, String clusterName, IngestConfig inge
     }
 
     public static VigilConfig defaults() {
-        return new VigilConfig(null, null, null, null, null, null, null, null, null, null, null, null);
+        return new VigilConfig(null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** Every problem, each naming its key; empty when the config is valid. */
@@ -55,38 +57,39 @@ public record VigilConfig(String hostname, String clusterName, IngestConfig inge
         runtime.validate(errors);
         process.validate(errors);
         posture.validate(errors);
+        sensor.validate(errors);
         return errors;
     }
 
     public VigilConfig withIngest(IngestConfig v) {
-        return new VigilConfig(hostname, clusterName, v, pipeline, metrics, rules, state, outputs, alerts, runtime, process, posture);
+        return new VigilConfig(hostname, clusterName, v, pipeline, metrics, rules, state, outputs, alerts, runtime, process, posture, sensor);
     }
 
     public VigilConfig withPipeline(PipelineConfig v) {
-        return new VigilConfig(hostname, clusterName, ingest, v, metrics, rules, state, outputs, alerts, runtime, process, posture);
+        return new VigilConfig(hostname, clusterName, ingest, v, metrics, rules, state, outputs, alerts, runtime, process, posture, sensor);
     }
 
     public VigilConfig withMetrics(MetricsConfig v) {
-        return new VigilConfig(hostname, clusterName, ingest, pipeline, v, rules, state, outputs, alerts, runtime, process, posture);
+        return new VigilConfig(hostname, clusterName, ingest, pipeline, v, rules, state, outputs, alerts, runtime, process, posture, sensor);
     }
 
     public VigilConfig withRules(RulesConfig v) {
-        return new VigilConfig(hostname, clusterName, ingest, pipeline, metrics, v, state, outputs, alerts, runtime, process, posture);
+        return new VigilConfig(hostname, clusterName, ingest, pipeline, metrics, v, state, outputs, alerts, runtime, process, posture, sensor);
     }
 
     public VigilConfig withState(StateConfig v) {
-        return new VigilConfig(hostname, clusterName, ingest, pipeline, metrics, rules, v, outputs, alerts, runtime, process, posture);
+        return new VigilConfig(hostname, clusterName, ingest, pipeline, metrics, rules, v, outputs, alerts, runtime, process, posture, sensor);
     }
 
     public VigilConfig withAlerts(AlertsConfig v) {
-        return new VigilConfig(hostname, clusterName, ingest, pipeline, metrics, rules, state, outputs, v, runtime, process, posture);
+        return new VigilConfig(hostname, clusterName, ingest, pipeline, metrics, rules, state, outputs, v, runtime, process, posture, sensor);
     }
 
     public VigilConfig withRuntime(RuntimeConfig v) {
-        return new VigilConfig(hostname, clusterName, ingest, pipeline, metrics, rules, state, outputs, alerts, v, process, posture);
+        return new VigilConfig(hostname, clusterName, ingest, pipeline, metrics, rules, state, outputs, alerts, v, process, posture, sensor);
     }
 
     public VigilConfig withOutputs(List<OutputConfig> v) {
-        return new VigilConfig(hostname, clusterName, ingest, pipeline, metrics, rules, state, v, alerts, runtime, process, posture);
+        return new VigilConfig(hostname, clusterName, ingest, pipeline, metrics, rules, state, v, alerts, runtime, process, posture, sensor);
     }
 }

@@ -37,6 +37,8 @@ public final class EventTypes {
         "epoll_create", "epoll_create1", "epoll_wait", "poll", "select", "futex", "nanosleep",
         "brk", "getrlimit", "setrlimit", "prlimit", "chdir", "fchdir", "getcwd", "switch", "container",
         "procinfo", "vigil_sensor_lost",
+        // the bundled sensor's per-cgroup budget: a throttle episode's start and stop
+        "vigil_sensor_throttle",
         // synthesized by the state stage from a container's pids.events counter
         "pids_max_hit",
         // synthesized by the state stage once per container start (and per privileged exec): its sandbox
@@ -81,6 +83,7 @@ public final class EventTypes {
     public static final int CAPABLE = id("capable");
     public static final int SOCKET = id("socket");
     public static final int SENSOR_LOST = id("vigil_sensor_lost");
+    public static final int SENSOR_THROTTLE = id("vigil_sensor_throttle");
     public static final int PIDS_MAX_HIT = id("pids_max_hit");
     public static final int CONTAINER_POSTURE = id("container_posture");
 }

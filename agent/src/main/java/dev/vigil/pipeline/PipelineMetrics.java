@@ -10,6 +10,8 @@ public final class PipelineMetrics {
     private final Counter errors;
     private final LatencyHistogram latency;
     private final Counter sensorLost;
+    private final Counter throttledProcess;
+    private final Counter throttledSecurity;
 
     public PipelineMetrics(MeterRegistry registry) {
         processed = Counter.builder("vigil.events.processed").description("Events decoded and matched")
@@ -21,7 +23,16 @@ public final class PipelineMetrics {
         sensorLost = Counter.builder("vigil.sensor.lost.events")
             .description("Events the sensor reported lost before they reached the agent (vigil_sensor_lost lines)")
             .register(registry);
+        throttledProcess = throttled(registry, "process_budget");
+        throttledSecurity = throttled(registry, "security_budget");
         latency = new LatencyHistogram(registry);
+    }
+
+    private static Counter throttled(MeterRegistry registry, String reason) {
+        return Counter.builder("vigil.sensor.throttled.events").tag("reason", reason)
+            .description("Events the sensor did not send because their cgroup was over its budget, by the budget "
+                + "(vigil_sensor_throttle stop lines)")
+            .register(registry);
     }
 
     void processed() {
@@ -38,6 +49,11 @@ public final class PipelineMetrics {
 
     void sensorLost(long events) {
         sensorLost.increment(events);
+    }
+
+    void sensorThrottled(long processEvents, long securityEvents) {
+        throttledProcess.increment(processEvents);
+        throttledSecurity.increment(securityEvents);
     }
 
     /** The pipeline thread only (the histogram has one writer). */

@@ -55,6 +55,8 @@ final class StageHandler implements EventHandler<Event> {
         }
         if (event.eventType() == EventTypes.SENSOR_LOST) {
             countSensorLoss(event); // the producer's own report: still matched like any event
+        } else if (event.eventType() == EventTypes.SENSOR_THROTTLE) {
+            countThrottled(event); // a throttle episode's stop line carries its counts
         }
         try {
             enricher.enrich(event);
@@ -71,13 +73,31 @@ final class StageHandler implements EventHandler<Event> {
     }
 
     private void countSensorLoss(Event event) {
-        int i = event.findExtra(LOST_KEY);
-        if (i >= 0 && event.extraLong(i) > 0 && event.extraLong(i) != Chars.NOT_A_NUMBER) {
-            metrics.sensorLost(event.extraLong(i));
+        long lost = count(event, LOST_KEY);
+        if (lost > 0) {
+            metrics.sensorLost(lost);
         }
     }
 
     private static final String LOST_KEY = "evt.arg.lost";
+
+    private void countThrottled(Event event) {
+        long process = count(event, THROTTLED_PROCESS_KEY);
+        long security = count(event, THROTTLED_SECURITY_KEY);
+        if (process > 0 || security > 0) {
+            metrics.sensorThrottled(process, security);
+        }
+    }
+
+    /** A count the producer sent under key, or 0 when absent, not a number or negative. */
+    private static long count(Event event, String key) {
+        int i = event.findExtra(key);
+        long n = i >= 0 ? event.extraLong(i) : 0;
+        return n > 0 && n != Chars.NOT_A_NUMBER ? n : 0;
+    }
+
+    private static final String THROTTLED_PROCESS_KEY = "evt.arg.throttled_process";
+    private static final String THROTTLED_SECURITY_KEY = "evt.arg.throttled_security";
 
     private void runBatchEndTask(Event event) {
         try {

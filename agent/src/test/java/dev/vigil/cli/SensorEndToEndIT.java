@@ -34,7 +34,7 @@ class SensorEndToEndIT {
     @TempDir
     Path dir;
 
-    private static String randomId() {
+    static String randomId() {
         byte[] b = new byte[32];
         new SecureRandom().nextBytes(b);
         return HexFormat.of().formatHex(b);

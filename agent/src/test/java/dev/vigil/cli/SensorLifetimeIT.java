@@ -41,11 +41,7 @@ class SensorLifetimeIT {
         try (AgentProcess agent = AgentProcess.start(dir, List.of("-Xmx256m"),
             List.of("--config", cfg.toString(), "--sensor", "on"))) {
             agent.awaitReady(Duration.ofSeconds(120)); // the first start builds the sensor
-            long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-            while (!agent.logs().contains("vigil-sensor: running")) {
-                assertTrue(System.nanoTime() < deadline, "the sensor never finished attaching:\n" + agent.logs());
-                Thread.sleep(200);
-            }
+            agent.awaitSensorRunning(Duration.ofSeconds(120));
             Matcher m = LAUNCHED.matcher(agent.logs());
             assertTrue(m.find(), "the log names the sensor's pid:\n" + agent.logs());
             sensorPid = Long.parseLong(m.group(1));

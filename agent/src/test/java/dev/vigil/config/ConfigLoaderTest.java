@@ -22,6 +22,17 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theSensorKeysBecomeTheSensorsFlags() throws ConfigException {
+        assertEquals(List.of("--ring-mb", "4", "--cgroup-rate", "5000"), VigilConfig.defaults().sensor().flags());
+        VigilConfig c = loader.parse("sensor:\n  ringMb: 1\n  cgroupRate: 0\n  cgroupBurst: 300\n", "t");
+        assertEquals(List.of("--ring-mb", "1", "--cgroup-rate", "0", "--cgroup-burst", "300"), c.sensor().flags());
+        VigilConfig bad = loader.parse("sensor:\n  ringMb: 3\n  cgroupRate: -1\n  cgroupBurst: -2\n", "t");
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.check(bad));
+        assertTrue(e.getMessage().contains("sensor.ringMb") && e.getMessage().contains("sensor.cgroupRate")
+            && e.getMessage().contains("sensor.cgroupBurst"), e.getMessage());
+    }
+
+    @Test
     void anUnknownKeyNamesTheKey() {
         ConfigException e = assertThrows(ConfigException.class,
             () -> loader.parse("pipeline:\n  ringsize: 1024\n", "cfg.yaml"));

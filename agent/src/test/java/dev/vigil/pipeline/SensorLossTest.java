@@ -41,4 +41,41 @@ class SensorLossTest {
         assertEquals(125.0, registry.get("vigil.sensor.lost.events").counter().count());
         assertEquals(3, metrics.processedCount());
     }
+
+    @Test
+    void theThrottledEventsOfAnEpisodeAreCountedByBudgetFromItsStopLine() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        PipelineMetrics metrics = new PipelineMetrics(registry);
+        StageHandler stages = new StageHandler(new DeferredDecoder(new EventDecoder(), new IngestMetrics(registry)),
+            Enricher.NONE, NO_RULES, a -> { }, metrics, BatchEndTask.NONE);
+        EventDecoder decoder = new EventDecoder();
+        Event e = new Event();
+        for (String line : new String[] {
+            "{\"evt.type\":\"vigil_sensor_throttle\",\"proc.pid\":7,\"container.id\":\"aaaaaaaaaaaa\","
+                + "\"evt.arg.state\":\"start\",\"evt.arg.reason\":\"security_budget\"}",
+            "{\"evt.type\":\"vigil_sensor_throttle\",\"container.id\":\"aaaaaaaaaaaa\",\"evt.arg.state\":\"stop\","
+                + "\"evt.arg.throttled\":170007,\"evt.arg.throttled_process\":7,\"evt.arg.throttled_security\":170000}",
+            "{\"evt.type\":\"vigil_sensor_throttle\",\"evt.arg.state\":\"stop\",\"evt.arg.throttled_process\":-5,"
+                + "\"evt.arg.throttled_security\":\"many\"}",
+            "{\"evt.type\":\"execve\",\"evt.arg.throttled_process\":1000}"}) {
+            byte[] b = (line + "\n").getBytes(StandardCharsets.UTF_8);
+            decoder.decode(b, 0, b.length, e, 0);
+            stages.onEvent(e, 0, true);
+        }
+        assertEquals(7.0, registry.get("vigil.sensor.throttled.events").tag("reason", "process_budget").counter().count());
+        assertEquals(170000.0,
+            registry.get("vigil.sensor.throttled.events").tag("reason", "security_budget").counter().count());
+        assertEquals(4, metrics.processedCount());
+    }
+
+    private static final Matcher NO_RULES = new Matcher() {
+        @Override
+        public void match(Event event, dev.vigil.alert.AlertEmitter emitter) {
+        }
+
+        @Override
+        public int ruleCount() {
+            return 0;
+        }
+    };
 }

@@ -78,6 +78,24 @@ class DefaultRulesTest {
     }
 
     @Test
+    void aThrottleEpisodeIsOneAlertNamingTheContainerAndItsStopLineNone() {
+        RuleEngine e = engine();
+        List<Alert> alerts = new ArrayList<>();
+        e.match(ev("vigil_sensor_throttle", T0, "proc.name", "storm", "proc.pid", 4242L, "evt.arg.state", "start",
+            "evt.arg.reason", "security_budget", "evt.arg.rate", 5000L, "evt.arg.burst", 5000L), alerts::add);
+        e.match(TestEvents.event("vigil_sensor_throttle", "evt.rawtime", T0 + 9_000_000_000L, "container.id", C,
+            "evt.arg.state", "stop", "evt.arg.throttled", 170000L, "evt.arg.throttled_process", 0L,
+            "evt.arg.throttled_security", 170000L), alerts::add);
+        assertEquals(1, alerts.size(), alerts.toString());
+        Alert a = alerts.get(0);
+        assertEquals("Sensor throttled a container", a.rule());
+        assertEquals(C, a.outputFields().get("container.id"));
+        assertTrue(a.output().startsWith("Sensor throttled a container's events, its storm is not all seen "
+            + "(reason=security_budget rate=5000 burst=5000 proc=storm pid=4242 "), a.output());
+        assertEquals(List.of("sensor_gap", "container", "mitre_defense_evasion", "T1562.001"), a.tags());
+    }
+
+    @Test
     void rawAndPacketSockets() {
         RuleEngine e = engine();
         assertEquals(List.of("Packet socket in container"),

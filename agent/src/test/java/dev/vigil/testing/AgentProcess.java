@@ -170,6 +170,33 @@ public final class AgentProcess implements AutoCloseable {
         return http.send(req, HttpResponse.BodyHandlers.ofString());
     }
 
+    /**
+     * Waits until the sensor it started ({@code --sensor on}) has attached everything: it connects first and
+     * attaches its programs one by one after, so what happens before its "running" line may go unseen.
+     */
+    public void awaitSensorRunning(Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!logs().contains("vigil-sensor: running")) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the sensor never finished attaching:\n" + logs());
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    /** The alerts written on its stdout so far, one JSON object a line (a partial last line is left for later). */
+    public List<JsonNode> alerts() throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        String text = Files.readString(stdoutFile());
+        List<JsonNode> out = new ArrayList<>();
+        for (String line : text.substring(0, text.lastIndexOf('\n') + 1).split("\n")) {
+            if (!line.isBlank()) {
+                out.add(json.readTree(line));
+            }
+        }
+        return out;
+    }
+
     public String metrics() throws IOException, InterruptedException {
         return get("/metrics").body();
     }
