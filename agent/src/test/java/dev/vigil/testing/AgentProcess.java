@@ -101,17 +101,6 @@ public final class AgentProcess implements AutoCloseable {
         return Files.readString(stderr);
     }
 
-    /** The alerts the agent wrote to stdout so far (its JSON lines; anything else there is skipped). */
-    public List<JsonNode> alerts() throws IOException {
-        List<JsonNode> out = new ArrayList<>();
-        for (String line : Files.readAllLines(stdout)) {
-            if (line.startsWith("{")) {
-                out.add(JSON.readTree(line));
-            }
-        }
-        return out;
-    }
-
     /** Polls stdout until some alert matches each of {@code wanted}; every alert so far. Fails after {@code timeout}. */
     public List<JsonNode> awaitAlerts(List<Predicate<JsonNode>> wanted, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -186,12 +175,11 @@ public final class AgentProcess implements AutoCloseable {
 
     /** The alerts written on its stdout so far, one JSON object a line (a partial last line is left for later). */
     public List<JsonNode> alerts() throws IOException {
-        ObjectMapper json = new ObjectMapper();
         String text = Files.readString(stdoutFile());
         List<JsonNode> out = new ArrayList<>();
         for (String line : text.substring(0, text.lastIndexOf('\n') + 1).split("\n")) {
-            if (!line.isBlank()) {
-                out.add(json.readTree(line));
+            if (line.startsWith("{")) { // an alert; anything else a sink or the JVM wrote is not
+                out.add(JSON.readTree(line));
             }
         }
         return out;
