@@ -12,6 +12,7 @@ import dev.vigil.runtime.ContainerIdentity;
 import dev.vigil.runtime.IdentitySource;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 import picocli.CommandLine.Command;
@@ -26,15 +27,22 @@ import picocli.CommandLine.Spec;
  * containers without a pids limit. Text (one finding a line) or JSON ({@link PostureReport} in
  * snake_case). Each finding names its container's image, pod and namespace when the identity lookup
  * knows them (text: {@code image=… pod=… namespace=…}, left out when unknown; JSON: {@code image},
- * {@code pod}, {@code namespace}, null when unknown). With {@code --config}, a sandbox finding's
- * {@code alerts} follows the agent's {@code posture.alertOn}, and the config's {@code state.procRoot} and
+ * {@code pod}, {@code namespace}, null when unknown). A sandbox finding's {@code alerts} says whether the
+ * agent would alert on it: it loads the rules as the agent does ({@code rules.paths} after the embedded
+ * default unless {@code rules.includeDefault} is false) and alerts for no image in their
+ * {@code vigil_posture_trusted_images}, appends and overrides included; with {@code --config} it follows
+ * that config's rules and {@code posture.alertOn}, and the config's {@code state.procRoot} and
  * {@code state.cgroupRoot} are scanned unless the flags say otherwise. Exit 0 whatever it finds (findings
- * are a report, not an error); 1 if /proc cannot be read; 2 for a bad config.
+ * are a report, not an error); 1 if /proc cannot be read; 2 for a bad config or rules with errors (the
+ * agent would not start).
  */
 @Command(name = "posture", mixinStandardHelpOptions = true,
     description = "Scan /proc and the cgroups now: privileged container processes, capabilities beyond "
         + "Docker's default set, containers without a pids limit, each container's sandbox findings.")
 public final class PostureCommand implements Callable<Integer> {
+    /** The shipped rules' list of images whose posture findings never alert (their macro {@code vigil_posture_trusted_image}). */
+    static final String TRUSTED_IMAGES_LIST = "vigil_posture_trusted_images";
+
     @Spec
     CommandSpec spec;
 
@@ -42,8 +50,8 @@ public final class PostureCommand implements Callable<Integer> {
     boolean json;
 
     @Option(names = "--config", paramLabel = "FILE",
-        description = "the agent's YAML config: its posture.alertOn decides which findings alert, its state.procRoot and"
-            + " state.cgroupRoot are scanned")
+        description = "the agent's YAML config: its posture.alertOn and its rules' vigil_posture_trusted_images decide"
+            + " which findings alert, its state.procRoot and state.cgroupRoot are scanned")
     Path configFile;
 
     @Option(names = "--proc-root", paramLabel = "DIR", description = "default: the config's state.procRoot, else /proc")
@@ -59,8 +67,10 @@ public final class PostureCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         VigilConfig config;
+        Set<String> trusted;
         try {
             config = configFile != null ? new ConfigLoader().loadValid(configFile) : VigilConfig.defaults();
+            trusted = Stages.postureTrustedImages(config, TRUSTED_IMAGES_LIST);
         } catch (ConfigException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -70,7 +80,7 @@ public final class PostureCommand implements Callable<Integer> {
         IdentitySource runtimes = identities == null ? Stages.postureIdentities() : IdentitySource.NONE;
         try {
             report = new PostureScanner(procs, cgroups, identities != null ? identities : runtimes::lookup,
-                Stages.alertOn(config)).scan();
+                Stages.alertOn(config), trusted).scan();
         } catch (java.io.UncheckedIOException e) {
             spec.commandLine().getErr().println("posture: " + e.getMessage());
             return 1;

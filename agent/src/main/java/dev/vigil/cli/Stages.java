@@ -265,13 +265,27 @@ final class Stages {
         seed(baselines, c);
         RulesetLoader loader = new RulesetLoader(hostname, TimeSource.eventTime(), baselines,
             RulesetLoader.DEFAULT_MAX_AGGREGATE_KEYS, registry);
-        LoadResult r = loader.load(paths(c), c.rules().includeDefault());
+        return withoutErrors(loader.load(paths(c), c.rules().includeDefault())).matcher();
+    }
+
+    /**
+     * The items of list {@code name} in the config's rules, loaded as the agent loads them (appends and
+     * overrides applied): what {@code vigil posture} must agree with. Rules with errors stop the agent,
+     * and so this.
+     */
+    static java.util.Set<String> postureTrustedImages(VigilConfig c, String name) throws ConfigException {
+        return java.util.Set.copyOf(withoutErrors(RulesetLoader.forCheck().load(paths(c), c.rules().includeDefault()))
+            .list(name));
+    }
+
+    /** {@code r}, unless it has errors: then a config error listing every problem. */
+    private static LoadResult withoutErrors(LoadResult r) throws ConfigException {
         if (r.errors() > 0) {
             StringBuilder sb = new StringBuilder("rules have errors:");
             r.problems().forEach(p -> sb.append('\n').append(p));
             throw new ConfigException(sb.toString());
         }
-        return r.matcher();
+        return r;
     }
 
     private static List<Path> paths(VigilConfig c) {

@@ -26,7 +26,8 @@ public record PostureReport(String fullCapabilitySet, int processesScanned,
      *
      * @param finding {@code host_pid}, {@code seccomp_disabled}, … ({@code dev.vigil.state.SandboxFinding})
      * @param alerts  whether the agent alerts on it: by default, or because the scanner's {@code alertOn} (the
-     *                config's {@code posture.alertOn}, {@code vigil posture --config}) names it; else posture only
+     *                config's {@code posture.alertOn}, {@code vigil posture --config}) names it, and the
+     *                container's image is not in the ruleset's {@code vigil_posture_trusted_images}; else posture only
      * @param detail  what shows it ({@code host_ns=pid,net}, a mount, the seccomp mode)
      */
     public record SandboxFinding(String containerId, String finding, boolean alerts, String detail, int pid,

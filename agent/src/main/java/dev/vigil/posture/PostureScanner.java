@@ -40,6 +40,7 @@ public final class PostureScanner {
     private final String cgroupRoot;
     private final Function<String, ContainerIdentity> identities;
     private final Set<SandboxFinding> alertOn;
+    private final Set<String> trustedImages;
 
     /** Without identities: no finding names an image, pod or namespace. */
     public PostureScanner(String procRoot, String cgroupRoot) {
@@ -51,16 +52,24 @@ public final class PostureScanner {
      *                   {@code IdentitySource::lookup}); null for an unknown container; asked once per container
      */
     public PostureScanner(String procRoot, String cgroupRoot, Function<String, ContainerIdentity> identities) {
-        this(procRoot, cgroupRoot, identities, Set.of());
+        this(procRoot, cgroupRoot, identities, Set.of(), Set.of());
     }
 
-    /** {@code alertOn}: the default-off findings the agent's config turns into alerts (the report's {@code alerts}). */
+    /**
+     * What decides a sandbox finding's {@code alerts}, as the running agent decides it.
+     *
+     * @param alertOn       the default-off findings the agent's config turns into alerts ({@code posture.alertOn})
+     * @param trustedImages image repositories the posture rules never alert for (the loaded ruleset's
+     *                      {@code vigil_posture_trusted_images}); matched, as the rules' {@code in}, exactly
+     *                      against a container's {@code container.image.repository}, so only where identity knows it
+     */
     public PostureScanner(String procRoot, String cgroupRoot, Function<String, ContainerIdentity> identities,
-                          Set<SandboxFinding> alertOn) {
+                          Set<SandboxFinding> alertOn, Set<String> trustedImages) {
         this.procRoot = procRoot;
         this.cgroupRoot = cgroupRoot;
         this.identities = identities;
         this.alertOn = Set.copyOf(alertOn);
+        this.trustedImages = Set.copyOf(trustedImages);
     }
 
     public PostureReport scan() {
@@ -104,7 +113,8 @@ public final class PostureScanner {
             long limit = ProcReader.readPidsMax(c.pidsCgroupDir);
             PostureReport.Sandbox sandbox = null;
             if (sandboxes.read(c.firstPid, alertOn) == SandboxReader.Result.OK) {
-                sandbox = sandbox(c.firstPid, sandboxes.facts(), e.getKey(), c.identity, sandboxFindings);
+                sandbox = sandbox(c.firstPid, sandboxes.facts(), e.getKey(), c.identity, trusted(c.identity),
+                    sandboxFindings);
             }
             ContainerPosture p = new ContainerPosture(e.getKey(), c.pidsCgroupDir,
                 limit == ProcReader.LIMIT_UNKNOWN ? null : limit, c.processes, c.privileged, image(c.identity),
@@ -119,14 +129,23 @@ public final class PostureScanner {
             List.copyOf(unlimited), List.copyOf(all), List.copyOf(sandboxFindings));
     }
 
-    /** The report's view of a workload's sandbox; its findings appended to {@code out}. */
+    /** The rules' {@code container.image.repository in (vigil_posture_trusted_images)}: false when unknown. */
+    private boolean trusted(ContainerIdentity id) {
+        return id != null && id.imageRepository() != null && trustedImages.contains(id.imageRepository());
+    }
+
+    /**
+     * The report's view of a workload's sandbox; its findings appended to {@code out}, none alerting for a
+     * trusted image (the posture rules' {@code not vigil_posture_trusted_image}).
+     */
     private static PostureReport.Sandbox sandbox(int pid, SandboxFacts f, String containerId, ContainerIdentity id,
-                                                 List<PostureReport.SandboxFinding> out) {
+                                                 boolean trusted, List<PostureReport.SandboxFinding> out) {
         List<String> labels = new ArrayList<>();
         for (SandboxFinding x : f.findings) {
             labels.add(x.label());
-            out.add(new PostureReport.SandboxFinding(containerId, x.label(), f.alerting.contains(x), detail(x, f), pid,
-                image(id), id == null ? null : id.podName(), id == null ? null : id.podNamespace()));
+            boolean alerts = !trusted && f.alerting.contains(x);
+            out.add(new PostureReport.SandboxFinding(containerId, x.label(), alerts, detail(x, f), pid, image(id),
+                id == null ? null : id.podName(), id == null ? null : id.podNamespace()));
         }
         return new PostureReport.Sandbox(pid, f.seccomp, f.seccompFilters, f.noNewPrivs, f.lsmProfile, f.userns, f.uid,
             f.gid, f.hostNamespaces, f.unknownNamespaces, f.sensitiveMounts, List.copyOf(labels));

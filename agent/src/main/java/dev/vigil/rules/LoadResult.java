@@ -1,6 +1,7 @@
 package dev.vigil.rules;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * The outcome of loading rule files together: every problem in file order, the counts, and the
@@ -11,10 +12,20 @@ import java.util.List;
  * @param skipped  rules skipped for a field, transformer or source the agent cannot supply
  * @param disabled rules with {@code enabled: false}
  * @param errors   errors: syntax, undefined macros, bad values, malformed items
+ * @param lists    every list as the loaded rules see it (appends and overrides applied, nested lists
+ *                 expanded, quotes off), by name: what a part outside the rules that must agree with them
+ *                 reads ({@code vigil posture}'s {@code vigil_posture_trusted_images})
  */
-public record LoadResult(List<Problem> problems, int loaded, int skipped, int disabled, int errors, RuleEngine matcher) {
+public record LoadResult(List<Problem> problems, int loaded, int skipped, int disabled, int errors, RuleEngine matcher,
+                         Map<String, List<String>> lists) {
     public LoadResult {
         problems = List.copyOf(problems);
+        lists = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(lists));
+    }
+
+    /** The items of list {@code name} as loaded; empty when no rule file defines it. */
+    public List<String> list(String name) {
+        return lists.getOrDefault(name, List.of());
     }
 
     /** The summary line of {@code vigil rules check}. */

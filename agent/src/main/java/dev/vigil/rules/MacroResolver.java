@@ -58,6 +58,24 @@ final class MacroResolver {
         return new MacroResolver(m, l);
     }
 
+    /**
+     * Every list as the conditions see it, by name in definition order: a nested list's items in its place,
+     * quotes taken off. A list that refers to itself is left out (a rule that uses it is an error already).
+     */
+    Map<String, List<String>> expandedLists() {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        for (String name : lists.keySet()) {
+            List<Ast.Scalar> items = new ArrayList<>();
+            try {
+                expandItem(new Ast.Scalar(name, false), items, new ArrayList<>());
+            } catch (RuleCompileException e) {
+                continue;
+            }
+            out.put(name, items.stream().map(Ast.Scalar::text).toList());
+        }
+        return out;
+    }
+
     /** One error per macro whose condition does not parse, at the macro's file and line, in definition order. */
     List<Problem> macroProblems() {
         List<Problem> out = new ArrayList<>();

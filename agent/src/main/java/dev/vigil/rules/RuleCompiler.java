@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Counter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Compiles the rules a {@link RuleCollector} gathered into a {@link RuleEngine}: for each rule, its
@@ -67,12 +68,13 @@ final class RuleCompiler {
             }
         }
         int errors = (int) problems.stream().filter(p -> p.kind() == Problem.Kind.ERROR).count();
+        Map<String, List<String>> lists = macros.expandedLists();
         // The trusted lists' items: a suspect container whose image is trusted still learns.
         List<String> trusted = RuleEngine.TRUSTED_LISTS.stream()
-            .flatMap(l -> collected.lists().containsKey(l) ? collected.lists().get(l).items.stream() : java.util.stream.Stream.empty())
+            .flatMap(l -> lists.getOrDefault(l, List.of()).stream())
             .toList();
         RuleEngine engine = new RuleEngine(compiled, hostname, time, baselines, compiler.extras(), trusted);
-        return new LoadResult(problems, compiled.size(), skipped, disabled, errors, engine);
+        return new LoadResult(problems, compiled.size(), skipped, disabled, errors, engine, lists);
     }
 
     private CompiledRule compileRule(RuleCollector.RuleDef r, ConditionCompiler compiler) throws RuleCompileException {

@@ -30,7 +30,12 @@ import java.util.Set;
  * <p><b>Mounts.</b> A container mount is a host path when a host mount has the same device
  * ({@code major:minor}) and its root holds the container mount's root: the host path is that mount's
  * point joined with the rest. procfs gives every mount its own device, so the container's own
- * {@code /proc} is not the host's; a bind of the host's {@code /proc} is.
+ * {@code /proc} is not the host's; a bind of the host's {@code /proc} is. sysfs gives each network
+ * namespace its own, so a container in the host's network namespace sees the host's sysfs at its
+ * {@code /sys} whatever the runtime did (runc mounts the spec's {@code sysfs} read-only, and the kernel
+ * hands it the host network namespace's superblock, the host's {@code /sys} device): that read-only
+ * {@code /sys} is the runtime's default for every host-network pod, and shows nothing {@code host_net} does
+ * not, so it is not taken for a host path; read-write it still is.
  *
  * <p>Not thread-safe: one per thread. Allocates: call once per container start (budgeted).
  */
@@ -102,7 +107,8 @@ public final class SandboxReader {
             }
         }
         // sharing the host's mount namespace, every host mount is the container's: no bind tells anything
-        List<HostMount> binds = shared.contains("mnt") ? List.of() : hostMounts(mounts, host.mounts);
+        List<HostMount> binds = shared.contains("mnt") ? List.of()
+            : hostMounts(mounts, host.mounts, shared.contains("net"));
         if (!Files.isDirectory(dir)) {
             return Result.VANISHED; // gone while we read: the rest may be a half
         }
@@ -285,12 +291,16 @@ public final class SandboxReader {
 
     /**
      * The container's mounts of host paths, in mountinfo order, each (source, destination) once: every
-     * sensitive one, and the first {@link #MAX_HOST_MOUNTS} others.
+     * sensitive one, and the first {@link #MAX_HOST_MOUNTS} others. {@code hostNet}: the container shares
+     * the host's network namespace, so its own read-only {@code /sys} is the host's sysfs and no bind of it.
      */
-    static List<HostMount> hostMounts(List<Mount> mounts, List<Mount> hostMounts) {
+    static List<HostMount> hostMounts(List<Mount> mounts, List<Mount> hostMounts, boolean hostNet) {
         List<HostMount> out = new ArrayList<>();
         int others = 0;
         for (Mount m : mounts) {
+            if (hostNet && isRuntimeSysfs(m)) {
+                continue;
+            }
             String hostPath = hostPath(m, hostMounts);
             if (hostPath == null) {
                 continue;
@@ -304,6 +314,14 @@ public final class SandboxReader {
             }
         }
         return out;
+    }
+
+    /**
+     * The runtime's {@code /sys}: a read-only sysfs at {@code /sys} from the file system's root, as runc
+     * mounts the spec's {@code sysfs} (or binds {@code /sys}, {@code rbind,ro}, where a fresh one is refused).
+     */
+    static boolean isRuntimeSysfs(Mount m) {
+        return !m.rw && m.fsType.equals("sysfs") && m.point.equals("/sys") && m.root.equals("/");
     }
 
     /** The host-path mounts that matter: {@code HOSTPATH:DEST:rw|ro}, in mountinfo order. */

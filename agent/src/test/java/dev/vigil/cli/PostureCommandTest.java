@@ -132,6 +132,47 @@ class PostureCommandTest {
     }
 
     @Test
+    void aUsersRuleFileAppendingToTheTrustedImagesIsHonoured() throws Exception {
+        Path config = tmp.resolve("config.yaml");
+        Files.writeString(config, "posture:\n  alertOn: [no_new_privs_off]\n");
+        assertEquals(0, run(withRuntime(), "--json", "--config", config.toString()));
+        assertEquals(true, sandboxFinding("no_new_privs_off").get("alerts").asBoolean(), "not trusted by the shipped list");
+
+        Path rules = tmp.resolve("local_rules.yaml");
+        Files.writeString(rules, """
+            - list: vigil_posture_trusted_images
+              items: [registry.example/shop/web]
+              override: {items: append}
+            """);
+        Files.writeString(config, "posture:\n  alertOn: [no_new_privs_off]\nrules:\n  paths: [" + rules + "]\n");
+        out.getBuffer().setLength(0);
+        assertEquals(0, run(withRuntime(), "--json", "--config", config.toString()));
+        JsonNode f = sandboxFinding("no_new_privs_off");
+        assertEquals(false, f.get("alerts").asBoolean(), "the agent with these rules alerts nothing for the image: " + f);
+        assertEquals("registry.example/shop/web:1.4.2", f.get("image").asText());
+
+        out.getBuffer().setLength(0);
+        assertEquals(0, run("--json", "--config", config.toString()));
+        assertEquals(true, sandboxFinding("no_new_privs_off").get("alerts").asBoolean(),
+            "where identity does not know the image, nothing is trusted");
+    }
+
+    @Test
+    void rulesWithErrorsAreAUsageErrorAsTheyStopTheAgent() throws Exception {
+        Path rules = tmp.resolve("bad_rules.yaml");
+        Files.writeString(rules, "- list: vigil_unknown_list\n  items: [x]\n  override: {items: append}\n");
+        Path config = tmp.resolve("config.yaml");
+        Files.writeString(config, "rules:\n  paths: [" + rules + "]\n");
+        StringWriter err = new StringWriter();
+        CommandLine cl = new CommandLine(new PostureCommand());
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        assertEquals(2, cl.execute("--config", config.toString()));
+        assertTrue(err.toString().contains("rules have errors") && err.toString().contains("vigil_unknown_list"),
+            err.toString());
+    }
+
+    @Test
     void scansTheConfigsProcRootWithoutTheFlag() throws Exception {
         Path config = tmp.resolve("config.yaml");
         Files.writeString(config, "state:\n  procRoot: " + fake.procRoot() + "\n  cgroupRoot: " + fake.cgroupRoot() + "\n");

@@ -1,6 +1,7 @@
 package dev.vigil.posture;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -254,6 +255,9 @@ class SandboxPostureIT {
             System.out.println("SandboxPostureIT posture findings: " + perContainer);
             assertEquals(null, perContainer.get("hardened"), perContainer.toString());
             assertTrue(perContainer.get("noseccomp").contains("seccomp_disabled"), perContainer.toString());
+            // the read-only sysfs runc mounts in the host's network namespace is the host's, and no finding of its own
+            assertTrue(perContainer.get("hostnet").contains("host_net"), perContainer.toString());
+            assertFalse(perContainer.get("hostnet").contains("host_path_mounted"), perContainer.toString());
             for (String f : List.of("host_pid", "host_net", "runtime_socket", "host_path_writable", "seccomp_disabled")) {
                 double g = AgentProcess.sample(metrics, "vigil_posture_containers", "finding=\"" + f + "\"");
                 assertTrue(g >= perFinding.getOrDefault(f, 0), f + ": gauge " + g + " < posture " + perFinding);

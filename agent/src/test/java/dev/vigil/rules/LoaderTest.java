@@ -89,6 +89,26 @@ class LoaderTest {
     }
 
     @Test
+    void listsAsTheRulesSeeThem() {
+        LoadResult r = load("""
+            - list: shells
+              items: [bash, sh]
+            - list: login_shells
+              items: [shells, "'shells'", zsh]
+            """, """
+            - list: login_shells
+              items: [fish]
+              override: {items: append}
+            - list: loop
+              items: [loop]
+            """);
+        assertEquals(List.of("bash", "sh", "shells", "zsh", "fish"), r.list("login_shells"),
+            "a nested list expanded, a quoted name kept as text, a later file's append applied");
+        assertEquals(List.of(), r.list("loop"), "a list that refers to itself is left out");
+        assertEquals(List.of(), r.list("undefined"));
+    }
+
+    @Test
     void olderAppendAndEnabledItems() {
         LoadResult r = load(BASE, """
             - macro: spawned_process

@@ -136,6 +136,60 @@ class SandboxReaderTest {
         assertTrue(r.facts().findings.contains(SandboxFinding.HOST_NET));
     }
 
+    /**
+     * A container whose {@code net/dev} is the host's (host network) or its own, with {@code mounts}: its
+     * sandbox facts. Hardened otherwise (filter, no_new_privs, mapped uid), so only mounts and net find.
+     */
+    private SandboxFacts withNet(int pid, boolean hostNet, String mounts) throws IOException {
+        host();
+        write("1/net/dev", "lo eth0\n");
+        status(pid, 2, "100000\t100000\t100000\t100000", "2", "1", pid + "\t1");
+        write(pid + "/uid_map", "         0     100000      65536\n");
+        write(pid + "/mountinfo", mounts);
+        if (hostNet) {
+            Files.createSymbolicLink(proc().resolve(pid + "/net"), proc().resolve("1/net"));
+        } else {
+            write(pid + "/net/dev", "lo\n");
+        }
+        SandboxReader r = new SandboxReader(proc().toString());
+        assertEquals(SandboxReader.Result.OK, r.read(pid, Set.of()));
+        return r.facts();
+    }
+
+    /** runc's /sys of a container without a network namespace (SandboxPostureIT's hostnet): the host's sysfs device. */
+    private static final String RUNC_SYSFS_RO = "75 600 0:22 / /sys ro,nosuid,nodev,noexec,relatime - sysfs sysfs rw\n";
+
+    @Test
+    void theRuntimesReadOnlySysInTheHostNetworkIsNoHostPath() throws IOException {
+        SandboxFacts f = withNet(31, true, HARDENED_MOUNTS + RUNC_SYSFS_RO);
+        assertEquals(List.of("net"), f.hostNamespaces, f.toString());
+        assertEquals(List.of(), f.sensitiveMounts, "the runtime's default for a host-network pod: " + f);
+        assertEquals(EnumSet.of(SandboxFinding.HOST_NET), f.findings, "host_net says it all: " + f);
+        assertFalse(f.hostMounts.stream().anyMatch(h -> h.dest().equals("/sys")), "its own sysfs, not a bind: " + f);
+    }
+
+    @Test
+    void aReadWriteSysInTheHostNetworkIsStillWritable() throws IOException {
+        SandboxFacts f = withNet(32, true, HARDENED_MOUNTS
+            + "75 600 0:22 / /sys rw,nosuid,nodev,noexec,relatime - sysfs sysfs rw\n");
+        assertEquals(List.of("/sys:/sys:rw"), f.sensitiveMounts, f.toString());
+        assertEquals(EnumSet.of(SandboxFinding.HOST_NET, SandboxFinding.HOST_PATH_WRITABLE), f.findings, f.toString());
+    }
+
+    @Test
+    void theHostsSysElsewhereOrWithoutTheHostNetworkIsStillMounted() throws IOException {
+        // the host's /sys bound where the runtime puts none, in the host network: a choice, reported
+        SandboxFacts elsewhere = withNet(33, true, HARDENED_MOUNTS
+            + "76 600 0:22 / /host/sys ro,nosuid,nodev,noexec,relatime - sysfs sysfs rw\n");
+        assertEquals(List.of("/sys:/host/sys:ro"), elsewhere.sensitiveMounts, elsewhere.toString());
+        assertTrue(elsewhere.findings.contains(SandboxFinding.HOST_PATH_MOUNTED), elsewhere.toString());
+        // a network namespace of its own gets a sysfs of its own: the host's device at /sys is a bind of the host's
+        SandboxFacts ownNet = withNet(34, false, HARDENED_MOUNTS + RUNC_SYSFS_RO);
+        assertEquals(List.of(), ownNet.hostNamespaces, ownNet.toString());
+        assertEquals(List.of("/sys:/sys:ro"), ownNet.sensitiveMounts, ownNet.toString());
+        assertEquals(EnumSet.of(SandboxFinding.HOST_PATH_MOUNTED), ownNet.findings, ownNet.toString());
+    }
+
     @Test
     void unconfinedLsmLabels() {
         assertTrue(SandboxFacts.isUnconfined("unconfined"));

@@ -63,6 +63,12 @@ public final class FakeProcRoot {
         return this;
     }
 
+    /** Any other file under the proc root, e.g. {@code 10/mountinfo}. */
+    public FakeProcRoot procFile(String relative, String content) {
+        write(proc.resolve(relative), content);
+        return this;
+    }
+
     /** pids.max of a v1 pids cgroup path: a number, or {@code max}. */
     public FakeProcRoot pidsMax(String cgroupPath, String max) {
         write(pidsDir(cgroupPath).resolve("pids.max"), max + "\n");
