@@ -46,7 +46,7 @@ final class FlatLineDecoder {
             return false; // the newline is the sentinel that stops every scan below
         }
         byte[] c = buf;
-        writer.begin(event);
+        writer.begin(event, buf);
         reason = null;
         int end = off + len;
         int p = skipSpace(c, off, end);
@@ -223,7 +223,7 @@ final class FlatLineDecoder {
                 return UNSURE;
             }
         }
-        writer.asciiString(c, start, q - start);
+        writer.asciiString(start, q - start);
         return q + 1;
     }
 
@@ -256,7 +256,7 @@ final class FlatLineDecoder {
         if (ch == '.' || ch == 'e' || ch == 'E') {
             return UNSURE; // a fraction or exponent: the general decoder keeps its text
         }
-        writer.asciiInteger(c, start, p - start, negative ? -v : v);
+        writer.asciiInteger(start, p - start, negative ? -v : v);
         return p;
     }
 

@@ -18,10 +18,11 @@ import java.util.List;
  * {@link JacksonEventDecoder} over its parser's tokens.
  *
  * <p>Per line: {@link #begin}, then for each key whose value is not null one value setter
- * ({@link #asciiString}, {@link #asciiInteger}, {@link #string}, {@link #integer},
- * {@link #numberText}, {@link #bool}) and {@link #put}, then {@link #finish}. A value's text is
- * held where the scanner has it, ASCII bytes or chars, and widened or formatted only when a rule reads
- * it; nothing is allocated once the scratch arrays have grown to the longest value.
+ * ({@link #asciiString}, {@link #asciiInteger} for a range of the line's ASCII bytes; {@link #string},
+ * {@link #integer}, {@link #numberText} for a parser's chars or numbers; {@link #bool}) and
+ * {@link #put}, then {@link #finish}. A value's text is held where the scanner has it, and widened or
+ * formatted only when a rule reads it; nothing is allocated once the scratch arrays have grown to the
+ * longest value.
  *
  * <p>Threading: one connection, one thread; not thread-safe.
  */
@@ -74,12 +75,16 @@ final class SlotWriter {
     private boolean resUnresolved;
     private long evtTime;
 
-    // The current value: its kind, an integer's value, and its text: ascii[start .. +length) when the
-    // scanner holds it as bytes (ascii != null), else chars[charStart .. +length); an ASCII text is
-    // widened into chars (scratch) once, when a rule reads it as chars.
+    /** The line's bytes, when the scanner reads them itself ({@link #begin(Event, byte[])}). */
+    private byte[] line;
+
+    // The current value: its kind, an integer's value, and its text: line[start .. +length) when it is
+    // in the line's bytes (inLine), else chars[charStart .. +length); a text in the line is widened into
+    // chars (scratch) once, when a rule reads it as chars. (inLine is a flag, not a reference to the
+    // bytes: a reference stored per value would cost a GC card mark per value.)
     private int kind;
     private long number;
-    private byte[] ascii;
+    private boolean inLine;
     private int start;
     private int length;
     private char[] chars;
@@ -90,9 +95,15 @@ final class SlotWriter {
     /** A parser's integer formatted (its text is not asked of the parser, which may build it). */
     private final char[] digits = new char[20];
 
-    /** Starts a line: clears the slot, which the line's values then fill. */
+    /** Starts a line whose values are a parser's: clears the slot, which the line's values then fill. */
     void begin(Event event) {
+        begin(event, null);
+    }
+
+    /** Starts a line whose values are ranges of its ASCII bytes {@code line}. */
+    void begin(Event event, byte[] line) {
         this.event = event;
+        this.line = line;
         event.clear();
         resFromRaw = false;
         resUnresolved = false;
@@ -101,20 +112,20 @@ final class SlotWriter {
 
     // ---- the value, as the scanner found it ----
 
-    /** A string whose text is {@code b[start .. +len)}, ASCII without escapes. */
-    void asciiString(byte[] b, int start, int len) {
+    /** A string whose text is {@code line[start .. +len)}, ASCII without escapes. */
+    void asciiString(int start, int len) {
         kind = STRING;
-        ascii = b;
+        inLine = true;
         this.start = start;
         length = len;
         widened = false;
     }
 
-    /** An integer {@code v} (not Long.MIN_VALUE) whose JSON text is {@code b[start .. +len)}. */
-    void asciiInteger(byte[] b, int start, int len, long v) {
+    /** An integer {@code v} (not Long.MIN_VALUE) whose JSON text is {@code line[start .. +len)}. */
+    void asciiInteger(int start, int len, long v) {
         kind = INTEGER;
         number = v;
-        ascii = b;
+        inLine = true;
         this.start = start;
         length = len;
         widened = false;
@@ -151,7 +162,7 @@ final class SlotWriter {
     }
 
     private void textChars(char[] a, int off, int len) {
-        ascii = null;
+        inLine = false;
         chars = a;
         charStart = off;
         length = len;
@@ -355,8 +366,8 @@ final class SlotWriter {
 
     /** A CAPS string's mask: the common "0x" + hex digits read from the bytes, other forms by parseMask. */
     private long capsFromText() {
-        byte[] b = ascii;
-        if (b != null && length > 2 && length <= 18 && b[start] == '0' && (b[start + 1] == 'x' || b[start + 1] == 'X')) {
+        byte[] b = line;
+        if (inLine && length > 2 && length <= 18 && b[start] == '0' && (b[start + 1] == 'x' || b[start + 1] == 'X')) {
             int e = start + length;
             long v = 0;
             int i = start + 2;
@@ -390,8 +401,8 @@ final class SlotWriter {
 
     /** {@link Chars#parseLong} of the current string, widened only when it may be a number. */
     private long textNumber() {
-        byte[] b = ascii;
-        if (b != null) {
+        if (inLine) {
+            byte[] b = line;
             for (int i = start, e = i + length; i < e; i++) {
                 if (!NUMERIC[b[i]]) {
                     return Chars.NOT_A_NUMBER; // what parseLong answers for a range with such a char
@@ -402,16 +413,16 @@ final class SlotWriter {
     }
 
     private void setText(Field f) {
-        if (ascii != null) {
-            event.setTextAscii(f, ascii, start, length);
+        if (inLine) {
+            event.setTextAscii(f, line, start, length);
         } else {
             event.setText(f, chars, charStart, length);
         }
     }
 
     private void addExtraText(String name, long numeric) {
-        if (ascii != null) {
-            event.addExtraAscii(name, ascii, start, length, numeric);
+        if (inLine) {
+            event.addExtraAscii(name, line, start, length, numeric);
         } else {
             event.addExtra(name, chars, charStart, length, numeric);
         }
@@ -419,13 +430,13 @@ final class SlotWriter {
 
     /** The current value's text as chars, from {@link #charStart}: held so, or its bytes widened once. */
     private char[] chars() {
-        if (ascii != null && !widened) {
+        if (inLine && !widened) {
             char[] t = scratch;
             if (t.length < length) {
                 t = new char[Math.max(length, t.length * 2)];
                 scratch = t;
             }
-            byte[] b = ascii;
+            byte[] b = line;
             for (int i = 0, from = start; i < length; i++) {
                 t[i] = (char) b[from + i]; // ASCII: checked while scanning
             }
