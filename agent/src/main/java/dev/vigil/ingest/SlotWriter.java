@@ -79,9 +79,10 @@ final class SlotWriter {
     private byte[] line;
 
     // The current value: its kind, an integer's value, and its text: line[start .. +length) when it is
-    // in the line's bytes (inLine), else chars[charStart .. +length); a text in the line is widened into
-    // chars (scratch) once, when a rule reads it as chars. (inLine is a flag, not a reference to the
-    // bytes: a reference stored per value would cost a GC card mark per value.)
+    // in the line's bytes (inLine), else chars[charStart .. +length). The chars are made when a rule
+    // first reads them (textReady): a text in the line widened into scratch, a parser's integer
+    // formatted into digits (most integers are only read as numbers). inLine is a flag, not a
+    // reference to the bytes: a reference stored per value would cost a GC card mark per value.
     private int kind;
     private long number;
     private boolean inLine;
@@ -89,10 +90,10 @@ final class SlotWriter {
     private int length;
     private char[] chars;
     private int charStart;
-    private boolean widened;
+    private boolean textReady;
     /** Widened text. Grows to the longest value read as chars (bounded by the line length). */
     private char[] scratch = new char[256];
-    /** A parser's integer formatted (its text is not asked of the parser, which may build it). */
+    /** A parser's integer, formatted (its text is not asked of the parser, which may build it). */
     private final char[] digits = new char[20];
 
     /** Starts a line whose values are a parser's: clears the slot, which the line's values then fill. */
@@ -118,7 +119,7 @@ final class SlotWriter {
         inLine = true;
         this.start = start;
         length = len;
-        widened = false;
+        textReady = false;
     }
 
     /** An integer {@code v} (not Long.MIN_VALUE) whose JSON text is {@code line[start .. +len)}. */
@@ -128,7 +129,7 @@ final class SlotWriter {
         inLine = true;
         this.start = start;
         length = len;
-        widened = false;
+        textReady = false;
     }
 
     /** A string whose text is {@code a[off .. +len)}, unescaped. */
@@ -144,10 +145,12 @@ final class SlotWriter {
     void integer(long v, boolean negativeZero) {
         kind = INTEGER;
         number = v;
-        if (negativeZero) {
-            textChars(NEGATIVE_ZERO_TEXT, 0, 2);
+        if (v == 0) {
+            // The rules below read a zero's length; any other integer's text is formatted when read.
+            textChars(negativeZero ? NEGATIVE_ZERO_TEXT : ZERO_TEXT, 0, negativeZero ? 2 : 1);
         } else {
-            textChars(digits, 0, Chars.format(v, digits));
+            inLine = false;
+            textReady = false;
         }
     }
 
@@ -166,6 +169,7 @@ final class SlotWriter {
         chars = a;
         charStart = off;
         length = len;
+        textReady = true;
     }
 
     // ---- the rules ----
@@ -416,7 +420,8 @@ final class SlotWriter {
         if (inLine) {
             event.setTextAscii(f, line, start, length);
         } else {
-            event.setText(f, chars, charStart, length);
+            char[] a = chars();
+            event.setText(f, a, charStart, length);
         }
     }
 
@@ -424,25 +429,34 @@ final class SlotWriter {
         if (inLine) {
             event.addExtraAscii(name, line, start, length, numeric);
         } else {
-            event.addExtra(name, chars, charStart, length, numeric);
+            char[] a = chars();
+            event.addExtra(name, a, charStart, length, numeric);
         }
     }
 
-    /** The current value's text as chars, from {@link #charStart}: held so, or its bytes widened once. */
+    /**
+     * The current value's text as chars, from {@link #charStart} for {@link #length}: held so, or made
+     * once (its bytes widened, its number formatted).
+     */
     private char[] chars() {
-        if (inLine && !widened) {
-            char[] t = scratch;
-            if (t.length < length) {
-                t = new char[Math.max(length, t.length * 2)];
-                scratch = t;
+        if (!textReady) {
+            if (inLine) {
+                char[] t = scratch;
+                if (t.length < length) {
+                    t = new char[Math.max(length, t.length * 2)];
+                    scratch = t;
+                }
+                byte[] b = line;
+                for (int i = 0, from = start; i < length; i++) {
+                    t[i] = (char) b[from + i]; // ASCII: checked while scanning
+                }
+                chars = t;
+            } else {
+                length = Chars.format(number, digits);
+                chars = digits;
             }
-            byte[] b = line;
-            for (int i = 0, from = start; i < length; i++) {
-                t[i] = (char) b[from + i]; // ASCII: checked while scanning
-            }
-            chars = t;
             charStart = 0;
-            widened = true;
+            textReady = true;
         }
         return chars;
     }
