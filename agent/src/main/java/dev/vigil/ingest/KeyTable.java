@@ -1,13 +1,13 @@
 package dev.vigil.ingest;
 
-import dev.vigil.event.Field;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The wire key names a connection has sent, looked up over a line's bytes without allocating: each
  * entry holds the name's bytes (ASCII), its interned String (what an extra is named by) and its code (a
- * {@link Field}'s id, {@link #EVT_TIME}, {@link #EVT_RAWRES} or {@link #UNKNOWN}).
+ * {@link SlotWriter#keyCode key code}).
  *
  * <p>It also remembers which key followed each key last time ({@link #predicted}): a producer writes
  * the keys of one kind of event in the same order line after line, so most keys are found by
@@ -19,9 +19,6 @@ import java.util.Arrays;
  * <p>Threading: one connection, one thread; not thread-safe.
  */
 final class KeyTable {
-    static final int EVT_TIME = -1;
-    static final int EVT_RAWRES = -2;
-    static final int UNKNOWN = -3;
     /** Index used by {@link #predicted} and {@link #follow} for "before the first key of a line". */
     static final int START = -1;
 
@@ -46,7 +43,8 @@ final class KeyTable {
 
     KeyTable(int maxUnknown) {
         this.maxUnknown = maxUnknown;
-        int capacity = Field.COUNT + 2 + maxUnknown;
+        List<String> known = SlotWriter.knownKeys();
+        int capacity = known.size() + maxUnknown;
         bytes = new byte[capacity][];
         lengths = new int[capacity];
         quotedWords = new long[capacity][];
@@ -58,11 +56,9 @@ final class KeyTable {
         int slotCount = Integer.highestOneBit(capacity * 2 - 1) << 1;
         slots = new int[slotCount];
         mask = slotCount - 1;
-        for (Field f : Field.values()) {
-            add(f.wireName(), f.id());
+        for (String name : known) {
+            add(name, SlotWriter.keyCode(name));
         }
-        add("evt.time", EVT_TIME);
-        add("evt.rawres", EVT_RAWRES);
         knownCount = size;
     }
 
@@ -90,7 +86,7 @@ final class KeyTable {
             return lookup(a, off, len, h);
         }
         // A new name: the one allocation, paid once per name. Interned, as Jackson names its fields.
-        return add(new String(a, off, len, StandardCharsets.ISO_8859_1).intern(), UNKNOWN);
+        return add(new String(a, off, len, StandardCharsets.ISO_8859_1).intern(), SlotWriter.UNKNOWN);
     }
 
     /** The entry that followed {@code entry} ({@link #START} for the first key) last time, or -1. */
