@@ -107,8 +107,6 @@ trap 'exit 143' TERM
 trap 'exit 130' INT
 
 py() { python3 bench/chain_capacity.py "$@"; }
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
-hz=$(getconf CLK_TCK)
 
 # The containers' root: busybox-static, as the sensor's tests make it, plus the storm/attacker.
 gcc -O2 -Wall -Wextra -static bench/chainstorm.c -o "$work/chainstorm"
@@ -187,16 +185,16 @@ done
 [ -n "$sensor_pid" ] || { tail -20 "$work/agent.log" >&2; echo "chain-capacity: the sensor did not attach" >&2; exit 1; }
 echo "== agent pid $agent_pid, sensor pid $sensor_pid ($(grep -o 'attached: .*' "$work/agent.log" | head -1 | cut -c1-100)…)"
 
-per_container=()
 run_step() { # index, label, target rate, seconds
-  local i="$1" label="$2" rate="$3" secs="$4" c id attacker a0 s0 t0 t1 count start_ns
+  local i="$1" label="$2" rate="$3" secs="$4" c id attacker count start_ns
   py idle "$metrics" 1 60
   py metrics "$metrics" "$work/m0-$i.json"
-  a0=$(cpu_ticks "$agent_pid"); s0=$(cpu_ticks "$sensor_pid"); t0=$(date +%s.%N)
   local load_start; load_start=$(cut -d' ' -f1 /proc/loadavg)
   # Both containers begin at the same instant, 3 s from now: time for runc to start them on a busy machine.
   start_ns=$(( $(date +%s%N) + 3000000000 ))
   count=$(( (secs * 1000 - interval_ms / 2) / interval_ms ))
+  python3 bench/chain_capacity.py sample "$sensor_pid" "$agent_pid" "$work/sampled-$i.json" "$start_ns" &
+  local sampler=$!
   local pids=() storm_files=()
   for c in $(seq 1 "$storm_containers"); do
     id=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
@@ -209,11 +207,11 @@ run_step() { # index, label, target rate, seconds
     $(( start_ns + interval_ms * 500000 ))
   pids+=("${container_pids[-1]}")
   for p in "${pids[@]}"; do wait "$p" || { echo "chain-capacity: a container of step $label failed:" >&2; tail -5 "$work/containers.log" >&2; exit 1; }; done
+  kill -TERM "$sampler"; wait "$sampler" || true
   # The sensor reports ring losses at most once a second; the alerts of the last attacks follow.
   py idle "$metrics" 2.5 120
-  a1=$(cpu_ticks "$agent_pid"); s1=$(cpu_ticks "$sensor_pid"); t1=$(date +%s.%N)
   py metrics "$metrics" "$work/m1-$i.json"
-  python3 -c "import json,sys; w=$t1-$t0; json.dump({'agent': round(100*($a1-$a0)/$hz/w,1), 'sensor': round(100*($s1-$s0)/$hz/w,1), 'load_start': '$load_start', 'load_end': '$(cut -d' ' -f1 /proc/loadavg)'}, open('$work/cpu-$i.json','w'))"
+  python3 -c "import json,sys; json.dump({'load_start': '$load_start', 'load_end': '$(cut -d' ' -f1 /proc/loadavg)', 'sampled': json.load(open('$work/sampled-$i.json'))}, open('$work/cpu-$i.json','w'))"
   py step "$results/step-$(printf %02d "$i")-$label.json" "$label" "$rate" "$syscall" "$work/m0-$i.json" "$work/m1-$i.json" \
     "$work/cpu-$i.json" "$work/alerts.stamped" "${attacker:0:12}" "$work/attack-$i.out" "${storm_files[@]}" \
     > "$work/row-$i"
@@ -222,7 +220,7 @@ run_step() { # index, label, target rate, seconds
   containers=(); container_pids=()
 }
 
-echo "== step | target/s | storm calls/s | agent received | ring lost | dropped/rejected | other | attacks alerted | syscall->alert ms p50/p99/max | from evt.rawtime | in-agent p99 us | CPU agent/sensor % | load"
+echo "== step | target/s | storm calls/s | agent received | ring lost | dropped/rejected | other | attacks alerted | syscall->alert ms p50/p99/max | from evt.rawtime | in-agent p99 us | CPU agent/sensor % | sensor blocked on agent % | load"
 i=0
 if [ "$warmup" -gt 0 ]; then
   first=${steps%% *}

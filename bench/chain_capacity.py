@@ -6,6 +6,10 @@
   chain_capacity.py metrics URL          the agent's counters as one JSON object
   chain_capacity.py idle URL MIN_S MAX_S wait until the agent is idle (every line received accounted
                                          for, nothing new for 1 s), at least MIN_S, at most MAX_S seconds
+  chain_capacity.py sample SENSOR_PID AGENT_PID OUT START_NS
+                                         from START_NS (ns since the epoch) until SIGTERM: the sensor's state
+                                         every 10 ms (running, waiting for events, blocked sending to the
+                                         agent) and the CPU of both, to OUT as JSON
   chain_capacity.py oci CONFIG ROOTFS CGROUP ARG...   turn `runc spec`'s config into a Docker-like container
   chain_capacity.py step ...             one step's JSON (see step())
   chain_capacity.py summary DIR          summary.json and the table, from DIR/step-*.json
@@ -14,6 +18,7 @@ import glob
 import json
 import math
 import os
+import signal
 import sys
 import time
 import urllib.request
@@ -71,6 +76,41 @@ def idle(url, min_s, max_s):
         time.sleep(0.2)
 
 
+def cpu_seconds(pid):
+    f = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def sample(pid, agent, out, start_ns):
+    """Where the sensor spends the step: a full kernel ring with the sensor blocked in send() is the
+    agent's backpressure; with the sensor waiting in poll or runnable, the agent kept up."""
+    counts, stop = {}, []
+    signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
+    time.sleep(max(0, (start_ns - time.time_ns()) / 1e9))
+    t0, s0, a0 = time.monotonic(), cpu_seconds(pid), cpu_seconds(agent)
+    while not stop:
+        try:
+            state = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0]
+            wchan = open(f"/proc/{pid}/wchan").read().strip()
+        except OSError:
+            break
+        if state == "R":
+            k = "running"
+        elif wchan in ("", "0"):
+            k = "changing_state"  # woken between the two reads
+        elif "poll" in wchan:
+            k = "waiting_for_events"
+        elif any(w in wchan for w in ("sock", "unix", "send", "stream")):
+            k = "blocked_sending_to_agent"
+        else:
+            k = "other:" + wchan
+        counts[k] = counts.get(k, 0) + 1
+        time.sleep(0.01)
+    wall = time.monotonic() - t0
+    json.dump({"states": counts, "sensor_cpu_percent": round(100 * (cpu_seconds(pid) - s0) / wall, 1),
+               "agent_cpu_percent": round(100 * (cpu_seconds(agent) - a0) / wall, 1)}, open(out, "w"))
+
+
 def oci(config, rootfs, cgroup, args):
     c = json.load(open(config))
     c["process"]["capabilities"] = {k: DOCKER_CAPS for k in ("bounding", "effective", "permitted")}
@@ -112,6 +152,8 @@ def step(args):
     out, label, target, syscall, m0p, m1p, cpup, alerts_path, attacker, attack_path = args[:10]
     storm_files = args[10:]
     m0, m1, cpu = json.load(open(m0p)), json.load(open(m1p)), json.load(open(cpup))
+    states = cpu["sampled"]["states"]
+    n_states = max(sum(states.values()), 1)
     d = {k: m1[k] - m0[k] for k in ("received", "processed", "rejected", "dropped", "sensor_lost", "alerts",
                                     "alerts_suppressed")}
     storms = [json.loads(l) for f in storm_files for l in open(f) if l.startswith("{")]
@@ -168,7 +210,12 @@ def step(args):
         "evt_rawtime_minus_attacker_t0_us": summary_of(skew),
         "in_agent_latency_us": {"p50": hist_quantile(m0["latency_buckets"], m1["latency_buckets"], 0.5),
                                 "p99": hist_quantile(m0["latency_buckets"], m1["latency_buckets"], 0.99)},
-        "agent_cpu_percent": cpu["agent"], "sensor_cpu_percent": cpu["sensor"],
+        # Over the storm (from its start until the containers exited), % of one core.
+        "agent_cpu_percent": cpu["sampled"]["agent_cpu_percent"],
+        "sensor_cpu_percent": cpu["sampled"]["sensor_cpu_percent"],
+        # /proc/SENSOR/stat and wchan every 10 ms over the step: blocked_sending_to_agent is the agent's
+        # backpressure; a ring lost while the sensor was rarely blocked is the sensor not scheduled in time.
+        "sensor_time_percent": {k: round(100 * v / n_states, 1) for k, v in sorted(states.items(), key=lambda x: -x[1])},
         "load_average_start": cpu["load_start"], "load_average_end": cpu["load_end"],
     }
     r["zero_loss"] = (r["sensor_ring_lost"] == 0 and r["agent_dropped"] == 0 and r["agent_rejected"] == 0
@@ -193,7 +240,7 @@ def fmt_lat(s):
 
 HEADER = ("step", "target/s", "storm calls/s", "agent received", "ring lost", "dropped/rejected", "other",
           "attacks alerted", "syscall->alert ms p50/p99/max", "from evt.rawtime p50/p99", "in-agent p99 us",
-          "CPU agent/sensor %", "load")
+          "CPU agent/sensor %", "sensor blocked on agent %", "load")
 
 
 def row(r):
@@ -204,7 +251,8 @@ def row(r):
         f'{r["sensor_ring_lost"]:,}', f'{r["agent_dropped"]}/{r["agent_rejected"]}', f'{r["other_lines"]:,}',
         f'{r["attacks_alerted"]}/{r["attacks_opened"]}', fmt_lat(r["latency_ms_attacker_clock"]),
         "-" if not rl else f'{rl["p50"]:.1f} / {rl["p99"]:.1f}', r["in_agent_latency_us"]["p99"] or "-",
-        f'{r["agent_cpu_percent"]} / {r["sensor_cpu_percent"]}', r["load_average_start"]))
+        f'{r["agent_cpu_percent"]} / {r["sensor_cpu_percent"]}',
+        r.get("sensor_time_percent", {}).get("blocked_sending_to_agent", 0.0), r["load_average_start"]))
 
 
 def summary(d):
@@ -258,6 +306,8 @@ def main():
         json.dump(m, open(args[1], "w")) if len(args) > 1 else print(json.dumps(m))
     elif cmd == "idle":
         sys.exit(idle(args[0], float(args[1]), float(args[2])))
+    elif cmd == "sample":
+        sample(args[0], args[1], args[2], int(args[3]))
     elif cmd == "oci":
         oci(args[0], args[1], args[2], args[3:])
     elif cmd == "step":
