@@ -3,14 +3,15 @@
 # rate-controlled syscall storm in real runc containers, with an attack amid it.
 #
 #   bench/chain-capacity.sh [--steps "25000 50000 100000 200000 400000 800000"] [--seconds 15]
-#                           [--syscall socket|setns] [--procs N] [--storm-containers N]
+#                           [--syscall setns|socket] [--procs N] [--storm-containers N]
 #                           [--attack-interval-ms 500] [--warmup-seconds 5] [--all-steps] [--retries 2]
-#                           [--agent-jar JAR] [--skip-build]
+#                           [--agent-jar JAR] [--skip-build] [--allow-other-sensors]
 #
 # For each step (a target rate of syscalls a second; 0 = as fast as the storm can), a fresh storm
 # container (--storm-containers, each --procs processes, default one per CPU; bench/chainstorm.c:
-# `socket`, socket(AF_INET, SOCK_RAW) + close, or `setns`, a setns(-1) that fails at once: one sensor
-# line per call either way) and, beside it, an attacker container opening a packet socket every
+# `setns` (default), a setns(-1) that fails at once, the cheapest call the sensor reports, so that the
+# storm outruns the chain; or `socket`, socket(AF_INET, SOCK_RAW) + close, allowed by the run's rules
+# as ping is: one sensor line per call either way) and, beside it, an attacker container opening a packet socket every
 # --attack-interval-ms (the "Packet socket in container" rule), both from the same instant. Then it
 # waits until the agent is idle and reports: the storm's achieved rate; the lines the agent received
 # (= what the sensor delivered: the socket loses nothing); the sensor's kernel-ring losses
@@ -22,6 +23,8 @@
 # (unless --all-steps). A step in which other producers on the node (another session's storm) sent
 # more than 5 % of the storm's lines (at least 10,000) is marked disturbed and run again, up to
 # --retries times (the disturbed runs are kept as step-*.json.disturbed-N).
+# Another vigil-sensor already attached on the node sees the storm too (its agent gets every line, and
+# with --syscall socket raises raw-socket alerts): the run refuses to start unless --allow-other-sensors.
 # Root, runc, busybox-static, gcc and kernel BTF are needed.
 # Prints a table and writes step-*.json, summary.json and the logs under bench/results/chain-<UTC stamp>/.
 set -euo pipefail
@@ -29,7 +32,7 @@ cd "$(dirname "$0")/.."
 
 steps="25000 50000 100000 200000 400000 800000"
 run_seconds=15
-syscall=socket
+syscall=setns
 procs=$(nproc)
 storm_containers=1
 interval_ms=500
@@ -38,6 +41,7 @@ all_steps=0
 retries=2
 agent_jar_arg=""
 build=1
+allow_others=0
 die() { echo "chain-capacity: $*" >&2; exit 2; }
 number() { # value, option: a non-negative integer
   case "$1" in ''|*[!0-9]*) die "$2 takes a non-negative whole number, not '$1'" ;; esac
@@ -57,7 +61,8 @@ while [ $# -gt 0 ]; do
       [ -f "$2" ] || die "--agent-jar $2: no such file"
       agent_jar_arg="$(realpath "$2")"; shift 2 ;;
     --skip-build) build=0; shift ;;
-    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+    --allow-other-sensors) allow_others=1; shift ;;
+    -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
     *) die "unknown option: $1" ;;
   esac
 done
@@ -75,6 +80,10 @@ case "$syscall" in socket|setns) ;; *) die "--syscall: socket or setns, not $sys
 for tool in runc gcc make; do command -v "$tool" >/dev/null || { echo "chain-capacity: no $tool (apt-get install $tool)" >&2; exit 1; }; done
 [ -x /bin/busybox ] || { echo "chain-capacity: no /bin/busybox (apt-get install busybox-static)" >&2; exit 1; }
 [ -r /sys/kernel/btf/vmlinux ] || { echo "chain-capacity: no kernel BTF (/sys/kernel/btf/vmlinux): the sensor cannot run" >&2; exit 1; }
+if [ "$allow_others" = 0 ] && pgrep -x vigil-sensor >/dev/null; then
+  echo "chain-capacity: another vigil-sensor is attached (pid $(pgrep -x vigil-sensor | paste -sd, -)): it would see this storm too, and its agent get every line; wait for it, or --allow-other-sensors" >&2
+  exit 1
+fi
 
 if [ "$build" = 1 ] && [ -z "$agent_jar_arg" ]; then
   ./mvnw -q -B package -DskipTests -pl agent -am
