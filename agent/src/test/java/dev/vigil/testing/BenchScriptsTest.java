@@ -72,4 +72,26 @@ class BenchScriptsTest {
         assertTrue(r.output().contains(missing.toString()), r.output());
         assertTrue(Files.notExists(missing));
     }
+
+    @Test
+    void theChainCapacityRunRefusesABadStepBeforeBuildingOrStartingAnything() throws Exception {
+        Result r = run(Map.of(), "bench/chain-capacity.sh", "--steps", "25000 lots");
+        assertNotEquals(0, r.exit(), r.output());
+        assertTrue(r.output().contains("--steps") && r.output().contains("'lots'"), r.output());
+    }
+
+    @Test
+    void theChainCapacityRunWithAMissingAgentJarFailsNamingIt(@TempDir Path dir) throws Exception {
+        Path missing = dir.resolve("no-such-vigil.jar");
+        Result r = run(Map.of(), "bench/chain-capacity.sh", "--agent-jar", missing.toString());
+        assertNotEquals(0, r.exit(), r.output());
+        assertTrue(r.output().contains(missing.toString()), r.output());
+    }
+
+    @Test
+    void theChainCapacityRunRefusesAnUnknownSyscall() throws Exception {
+        Result r = run(Map.of(), "bench/chain-capacity.sh", "--syscall", "openat");
+        assertNotEquals(0, r.exit(), r.output());
+        assertTrue(r.output().contains("--syscall: socket or setns, not openat"), r.output());
+    }
 }
