@@ -305,8 +305,15 @@ static void episode_start(struct sensor *s, const struct vigil_event *e)
 	memset(ep, 0, sizeof(*ep));
 	ep->cgid = cgid;
 	ep->id_known = vigil_container_id(e, s->namespaces, ep->id) >= 0;
-	ep->first_ns = ep->last_ns = e->boot_ns;
+	/* The episode's first refusal is the kernel entry's, not this record's time: with
+	 * the ring full at the first refusal, the kernel writes the start record at a later
+	 * one, and taking its time for the first would end the episode at the first look
+	 * (a stop line with nothing counted while the storm went on). */
+	ep->first_ns = 0;
+	ep->last_ns = e->boot_ns;
 	episode_look(s, s->n_episodes - 1, e->boot_ns);
+	if (!ep->first_ns)
+		ep->first_ns = e->boot_ns; /* the entry is gone already: the next look ends it */
 }
 
 /* Every EPISODE_TICK_NS: a stop line for each episode that ended. The tick is
