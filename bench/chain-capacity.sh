@@ -160,6 +160,10 @@ alerts:
   # No runtime knows a bare runc container: without this each alert would wait the whole default
   # 300 ms for a name that never comes (a node's CRI containers are named long before an attack).
   identityWaitMillis: 0
+sensor:
+  # The chain's own capacity: without the per-cgroup budget, which by design holds one container's storm
+  # to 5,000 lines a second (sensor/README.md, "Fairness") — the storm here is one container.
+  cgroupRate: 0
 EOF
 # The storm's raw sockets are allowed (as ping's are): its events go through the rules without alerting.
 cat > "$work/chain-rules.yaml" <<'EOF'
