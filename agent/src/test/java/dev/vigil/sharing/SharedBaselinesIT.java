@@ -241,7 +241,9 @@ class SharedBaselinesIT {
         // Away again, and A is killed (-9) with 50 tuples not yet published.
         broker.stop();
         send("node-a", programs(150, 200));
-        await(a, null, x -> m(x, "vigil_baselines_shared_spooled", "") == 50, Duration.ofSeconds(30),
+        // The producer gives a batch up only after its delivery timeout (~8 s here), batch by batch, partition by
+        // partition: in CI this took more than 30 s once (28 of 50 spooled by then, the rest still queued).
+        await(a, null, x -> m(x, "vigil_baselines_shared_spooled", "") == 50, Duration.ofSeconds(90),
             "50 more spooled");
         a.process().destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         broker.start();
