@@ -122,7 +122,8 @@ class SharedBaselinesIT {
     /** Waits for {@code ok} on the agent's metrics, nudging its pipeline (when {@code node} is given) meanwhile. */
     private String await(AgentProcess a, String node, Predicate<String> ok, Duration timeout, String what)
         throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long start = System.nanoTime();
+        long deadline = start + timeout.toNanos();
         String m = "";
         while (System.nanoTime() < deadline) {
             if (node != null) {
@@ -130,6 +131,7 @@ class SharedBaselinesIT {
             }
             m = a.metrics();
             if (ok.test(m)) {
+                System.out.printf("SharedBaselinesIT: %s after %.1f s%n", what, (System.nanoTime() - start) / 1e9);
                 return m;
             }
             Thread.sleep(200);
