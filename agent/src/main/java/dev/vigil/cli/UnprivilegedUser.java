@@ -167,12 +167,7 @@ record UnprivilegedUser(String name, int uid, int gid, int[] groups) {
             return null; // made now (handOver gives it), or the agent's own error to give
         }
         try {
-            try (Stream<Path> entries = Files.list(dir)) {
-                if (entries.allMatch(p -> p.getFileName().equals(socket.getFileName()))) {
-                    return null;
-                }
-            }
-            return allowed(dir, 03) ? null
+            return holdsOnlyTheSocket(dir, socket) || allowed(dir, 03) ? null
                 : "the socket " + socket + " (its directory " + dir + " " + describe(dir)
                     + " holds other files and is not writable for it)";
         } catch (IOException e) {
@@ -180,7 +175,7 @@ record UnprivilegedUser(String name, int uid, int gid, int[] groups) {
         }
     }
 
-    /** Whether this user has the {@code want} bits (04 read, 01 search) on {@code p} by its mode. */
+    /** Whether this user has the {@code want} bits (04 read, 02 write, 01 search) on {@code p} by its mode. */
     private boolean allowed(Path p, int want) throws IOException {
         java.util.Map<String, Object> a = Files.readAttributes(p, "unix:mode,uid,gid");
         int mode = (Integer) a.get("mode");
@@ -242,18 +237,23 @@ record UnprivilegedUser(String name, int uid, int gid, int[] groups) {
         if (Files.isSymbolicLink(dir) || !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
-        try (Stream<Path> entries = Files.list(dir)) {
-            if (entries.allMatch(p -> p.getFileName().equals(socket.getFileName()))) {
-                chown(dir);
-                // the sensor (uid 0 without CAP_DAC_OVERRIDE) passes through the agent's group
-                java.util.Set<java.nio.file.attribute.PosixFilePermission> perms =
-                    Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS);
-                perms.add(java.nio.file.attribute.PosixFilePermission.GROUP_EXECUTE);
-                Files.setPosixFilePermissions(dir, perms);
-                if (Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
-                    chown(socket);
-                }
+        if (holdsOnlyTheSocket(dir, socket)) {
+            chown(dir);
+            // the sensor (uid 0 without CAP_DAC_OVERRIDE) passes through the agent's group
+            java.util.Set<java.nio.file.attribute.PosixFilePermission> perms =
+                Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS);
+            perms.add(java.nio.file.attribute.PosixFilePermission.GROUP_EXECUTE);
+            Files.setPosixFilePermissions(dir, perms);
+            if (Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
+                chown(socket);
             }
+        }
+    }
+
+    /** Whether {@code dir} holds nothing but {@code socket} (or nothing): a directory of the agent's own, handed over. */
+    private static boolean holdsOnlyTheSocket(Path dir, Path socket) throws IOException {
+        try (Stream<Path> entries = Files.list(dir)) {
+            return entries.allMatch(p -> p.getFileName().equals(socket.getFileName()));
         }
     }
 

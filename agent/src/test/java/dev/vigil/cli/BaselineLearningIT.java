@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vigil.testing.AgentProcess;
-import dev.vigil.testing.Integration;
 import dev.vigil.testing.PrivateContainerd;
-import dev.vigil.testing.Repo;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -50,14 +48,7 @@ class BaselineLearningIT {
 
     @Test
     void containersTeachTheirImageAndANewProgramFiresAfterThePeriod() throws Exception {
-        Integration.requireOrSkip(Integration.isRoot(), "root (eBPF, containerd)");
-        Integration.requireSensorBuildOrSkip();
-        String missing = PrivateContainerd.unavailableReason();
-        Integration.requireOrSkip(missing == null, String.valueOf(missing));
-        Process make = new ProcessBuilder("make", "-s", "-C", Repo.root().resolve("sensor").toString(), "build/afpacket")
-            .inheritIO().start();
-        assertEquals(0, make.waitFor(), "make sensor/build/afpacket");
-        Path afpacket = Repo.root().resolve("sensor/build/afpacket");
+        Path afpacket = IdentityEndToEndIT.requirementsAndAttack();
 
         try (PrivateContainerd containerd = PrivateContainerd.start(List.of(afpacket))) {
             Path run = Files.createDirectories(dir.resolve("run"));

@@ -168,7 +168,7 @@ class IdentityEndToEndIT {
     }
 
     /** Skips (or fails, in CI) without root, the sensor's build or containerd; builds the attack program. */
-    private static Path requirementsAndAttack() throws Exception {
+    static Path requirementsAndAttack() throws Exception {
         Integration.requireOrSkip(Integration.isRoot(), "root (eBPF, containerd)");
         Integration.requireSensorBuildOrSkip();
         String missing = PrivateContainerd.unavailableReason();
