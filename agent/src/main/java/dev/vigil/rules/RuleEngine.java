@@ -182,8 +182,11 @@ public final class RuleEngine implements Matcher {
      */
     private dev.vigil.alert.LateJudgement lateJudgement(CompiledRule r, Event e) {
         long now = time.now(e);
+        // Whether the image is trusted is known only with the image: both answers now, from this event's grant.
         boolean suspect = grants != null
             && grants.suspicion(e, false, now) != ContainerGrants.Suspicion.NONE;
+        boolean suspectIfTrusted = grants != null
+            && grants.suspicion(e, true, now) != ContainerGrants.Suspicion.NONE;
         String rest = r.baseline.tupleAfterScope(e);
         String rule = r.name;
         long learnNanos = r.baseline.learnNanos();
@@ -196,7 +199,9 @@ public final class RuleEngine implements Matcher {
                 return true; // still unnamed: nothing to judge by
             }
             String sc = scope.toString();
-            return store.observe(rule, sc, sc + rest, now, learnNanos, where, suspect);
+            Object image = fields.get(dev.vigil.alert.IdentityFields.IMAGE_REPOSITORY);
+            boolean trusted = image != null && java.util.Arrays.asList(trustedImages).contains(image.toString());
+            return store.observe(rule, sc, sc + rest, now, learnNanos, where, trusted ? suspectIfTrusted : suspect);
         };
     }
 

@@ -113,6 +113,25 @@ class BaselineGateTest {
     }
 
     @Test
+    void aMatchJudgedOnceTheImageIsKnownHonoursTheTrustedImages() {
+        BaselineStore store = new BaselineStore(null, 100, 100, reg);
+        RuleEngine e = engine(store);
+        long full = 0x000001ffffffffffL;
+        // A privileged container's mount before its runtime named the image: judged with the image, later
+        e.match(TestEvents.event("execve", "evt.rawtime", T0, "container.id", "c5", "proc.exepath", "/cilium",
+            "thread.cap_effective", full, "evt.res", 0L), out::add);
+        e.match(TestEvents.event("mount", "evt.rawtime", T0 + 10 * S, "container.id", "c5", "proc.exepath", "/cilium",
+            "thread.cap_effective", full, "evt.res", 0L), out::add);
+        Alert pending = out.get(out.size() - 1);
+        assertEquals(false, pending.judgement().fires(java.util.Map.of("container.image.repository",
+            "quay.io/cilium/cilium")), "a trusted image: no suspect, learned");
+        assertEquals(1, store.tupleCount("Mount", "quay.io/cilium/cilium"));
+        assertEquals(true, pending.judgement().fires(java.util.Map.of("container.image.repository",
+            "quay.io/other/agent")), "the same grant outside the list: a suspect, it fires");
+        assertEquals(0, store.tupleCount("Mount", "quay.io/other/agent"));
+    }
+
+    @Test
     void aWarningMarksItsContainerASuspectButNotAnother() {
         BaselineStore store = new BaselineStore(null, 100, 100, reg);
         RuleEngine e = engine(store);
