@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -22,8 +23,10 @@ import org.slf4j.LoggerFactory;
  * the shared-baselines topic, at least once. {@link #offer} (any thread; the pipeline thread, under the
  * store's lock) only queues, never blocks; the thread {@code vigil-baselines-publish} moves what is
  * queued to a {@link DiskSpool} (so a tuple survives a broker outage and a {@code kill -9}), sends the
- * spool's oldest records with the idempotent producer, and consumes them once acknowledged. While the
- * brokers are away it retries with backoff (30 s at most) and counts each failed attempt.
+ * spool's oldest records with the idempotent producer, and consumes them once acknowledged. A batch in
+ * flight never holds up the spooling: the thread keeps moving the queue to disk while the producer
+ * waits for the brokers (up to its delivery timeout). While the brokers are away it retries with
+ * backoff (30 s at most) and counts each failed attempt.
  *
  * <p>Bounded: the queue ({@code queueCapacity}) and the spool ({@code spoolMaxBytes}); a tuple that fits
  * neither is counted deferred (queue_full, spool_full) and published at the next start from the state
@@ -51,6 +54,10 @@ public final class BaselinePublisher implements AutoCloseable {
     private long lastSync;
     private long lastFailureLog = Long.MIN_VALUE;
     private boolean unsynced;
+    /** The batch sent and not yet settled (null when none), and a failure met while sending it. */
+    private List<Future<RecordMetadata>> inFlight;
+    private KafkaException sendFailure;
+    private static final Future<RecordMetadata> SKIPPED = CompletableFuture.completedFuture(null);
 
     BaselinePublisher(Producer<String, byte[]> producer, String topic, DiskSpool spool, int queueCapacity,
                       SharingMetrics metrics) {
@@ -88,15 +95,18 @@ public final class BaselinePublisher implements AutoCloseable {
     }
 
     private void run() {
-        while (!closed) {
+        // Once closed, a batch in flight is still settled (close's deadline bounds the wait).
+        while (!closed || inFlight != null) {
             try {
-                SharedRecord r = queue.poll(100, TimeUnit.MILLISECONDS);
+                SharedRecord r = queue.poll(inFlight == null ? 100 : 10, TimeUnit.MILLISECONDS);
                 if (r != null) {
                     toSpool(r);
                 }
                 long now = System.nanoTime();
-                if (spool.records() > 0 && now - nextAttempt >= 0) {
-                    sendBatch();
+                if (inFlight != null) {
+                    settle();
+                } else if (!closed && spool.records() > 0 && now - nextAttempt >= 0) {
+                    send();
                 }
                 if (unsynced && now - lastSync >= SYNC_INTERVAL_NANOS) {
                     spool.sync();
@@ -109,6 +119,8 @@ public final class BaselinePublisher implements AutoCloseable {
                 }
             } catch (RuntimeException e) {
                 LOG.error("baseline publishing failed; retrying", e);
+                inFlight = null;
+                sendFailure = null;
                 nextAttempt = System.nanoTime() + backoff.failed();
             }
         }
@@ -128,12 +140,10 @@ public final class BaselinePublisher implements AutoCloseable {
         }
     }
 
-    /** Sends the spool's oldest records and consumes those acknowledged, in order. */
-    private void sendBatch() {
+    /** Sends the spool's oldest records; {@link #settle} consumes those acknowledged once all are answered. */
+    private void send() {
         List<byte[]> batch = spool.peek(BATCH);
         List<Future<RecordMetadata>> sent = new ArrayList<>(batch.size());
-        int acked = 0;
-        Throwable failure = null;
         try {
             for (byte[] v : batch) {
                 SharedRecord r;
@@ -142,23 +152,34 @@ public final class BaselinePublisher implements AutoCloseable {
                 } catch (SharedRecord.RejectedException e) {
                     r = null; // the spool checksums its records: only a record from another version lands here
                 }
-                sent.add(r == null ? null : producer.send(new ProducerRecord<>(topic, r.key(), v)));
+                sent.add(r == null ? SKIPPED : producer.send(new ProducerRecord<>(topic, r.key(), v)));
             }
-            producer.flush();
-            for (Future<RecordMetadata> f : sent) {
-                if (f != null) {
-                    f.get();
-                }
-                acked++;
-            }
-        } catch (ExecutionException e) {
-            failure = e.getCause();
         } catch (KafkaException e) {
-            failure = e; // send() fails at once when the brokers' metadata cannot be had (max.block.ms)
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            failure = e;
+            sendFailure = e; // send() fails at once when the brokers' metadata cannot be had (max.block.ms)
         }
+        inFlight = sent;
+    }
+
+    /** Once every record of the batch in flight is answered: consumes the acknowledged prefix, in order. */
+    private void settle() throws InterruptedException {
+        for (Future<RecordMetadata> f : inFlight) {
+            if (!f.isDone()) {
+                return; // the producer's delivery timeout bounds this
+            }
+        }
+        int acked = 0;
+        Throwable failure = sendFailure;
+        for (Future<RecordMetadata> f : inFlight) {
+            try {
+                f.get();
+            } catch (ExecutionException e) {
+                failure = e.getCause();
+                break;
+            }
+            acked++;
+        }
+        inFlight = null;
+        sendFailure = null;
         if (acked > 0) {
             spool.commit(acked);
             metrics.published(acked);
