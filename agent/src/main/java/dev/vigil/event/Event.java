@@ -27,7 +27,7 @@ public final class Event {
     private int eventType;
 
     // Extras start small and grow (to MAX_EXTRAS at most) the first time a slot meets a wide line:
-    // a ring of 16 Ki slots then costs ~1 KiB a slot, not the ~4 KiB that full-size arrays would.
+    // a slot then costs ~2.5 KiB with its text arena, not the ~4 KiB more that full-size arrays would.
     private int extraCount;
     private String[] extraNames = new String[INITIAL_EXTRAS];
     private int[] extraStart = new int[INITIAL_EXTRAS];

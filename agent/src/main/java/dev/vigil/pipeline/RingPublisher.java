@@ -18,7 +18,7 @@ import dev.vigil.ingest.RejectReason;
  *
  * <p><b>Decoding shared by both threads.</b> With one producer connection the thread that reads the
  * socket decodes every line while the pipeline thread waits for it. So while the pipeline thread keeps
- * up (fewer than {@link #SHARE_BACKLOG} events published and not yet through the stages), a line is
+ * up (fewer than {@link #SHARE_BACKLOG}, or half the ring, events published and not yet through the stages), a line is
  * copied into the slot undecoded and the pipeline thread decodes it before the stages
  * ({@link DeferredDecoder}); once it falls behind, lines are decoded here again. The split follows
  * the load: each thread decodes what the other leaves. Order is the ring's either way. A connection
@@ -46,6 +46,8 @@ public final class RingPublisher implements LineSink {
      * 128 KiB), so that the pipeline thread, once it caught up, finds lines to decode in every read.
      */
     static final long SHARE_BACKLOG = 1024;
+    /** {@link #SHARE_BACKLOG}, or half the ring when that is smaller (a backlog the ring's size is never exceeded). */
+    private final long shareBacklog;
     /**
      * Where undecoded lines wait, one place of {@link Event#MAX_UNDECODED_LINE_BYTES} per sequence
      * modulo {@link #ARENA_LINES} (1 MiB, not a buffer in each of the ring's slots): a line is only
@@ -60,6 +62,7 @@ public final class RingPublisher implements LineSink {
                   PipelineMetrics pipelineMetrics) {
         this.ring = ring;
         this.share = shareDecoding;
+        this.shareBacklog = Math.min(SHARE_BACKLOG, ring.getBufferSize() / 2);
         this.arena = shareDecoding ? new byte[ARENA_LINES * Event.MAX_UNDECODED_LINE_BYTES] : null;
         this.dropWhenFull = backpressure == Backpressure.drop;
         this.ingestMetrics = ingestMetrics;
@@ -90,7 +93,7 @@ public final class RingPublisher implements LineSink {
         try {
             Event event = ring.get(seq);
             if (share && len <= Event.MAX_UNDECODED_LINE_BYTES && decoder.mayLeaveUndecoded()
-                && seq - ring.getMinimumGatingSequence() <= SHARE_BACKLOG) {
+                && seq - ring.getMinimumGatingSequence() <= shareBacklog) {
                 int at = (int) (seq & (ARENA_LINES - 1)) * Event.MAX_UNDECODED_LINE_BYTES;
                 System.arraycopy(buf, off, arena, at, len);
                 event.holdUndecoded(arena, at, len, epochNanos(received), received);

@@ -104,6 +104,22 @@ class SharedDecodingTest {
     }
 
     @Test
+    void onARingSmallerThanTwiceTheBacklogThePublisherDecodesOnceHalfTheRingIsBehind() {
+        RingBuffer<Event> small = RingBuffer.createSingleProducer(Event::new, 64);
+        Sequence smallConsumed = new Sequence(-1);
+        small.addGatingSequences(smallConsumed);
+        RingPublisher p = new RingPublisher(small, Backpressure.block, true, ingest, pipelineMetrics);
+        EventDecoder conn = new EventDecoder();
+        for (int i = 0; i <= 33; i++) {
+            p.onLine(GOOD, 0, GOOD.length, conn); // nothing consumed: 34 behind, more than half of 64
+        }
+        assertFalse(small.get(small.getCursor()).isUndecoded(), "a pipeline half a ring behind gets decoded lines");
+        smallConsumed.set(small.getCursor());
+        p.onLine(GOOD, 0, GOOD.length, conn);
+        assertTrue(small.get(small.getCursor()).isUndecoded());
+    }
+
+    @Test
     void aHeldLineIsIntactWhenThePipelineThreadReachesItEvenAtTheMostItMayLag() {
         assertTrue(RingPublisher.SHARE_BACKLOG < RingPublisher.ARENA_LINES);
         EventDecoder conn = new EventDecoder();

@@ -34,8 +34,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * short-lived processes, 40 % capability probes, ~374 B a line), one thread, for the paper estimate of
  * what the pipeline thread can carry on a many-core node (docs/scaling.md). It lives beside the load
  * generator because it reads the same stream. One op is one line, taken in turn through a ring of
- * slots the size of the agent's ({@link PipelineConfig#DEFAULT_RING_SIZE}), so that slots are as cold
- * as the pipeline's. {@code stages}:
+ * {@code slots} slots, so that slots are as warm or cold as the pipeline's: the agent's default ring
+ * ({@link PipelineConfig#DEFAULT_RING_SIZE}) and the 16 Ki slots it had before. {@code stages}:
  * <ul>
  * <li>{@code copy}: restore the slot from its decoded template (the baseline the next two include);</li>
  * <li>{@code decode}: decode the line's bytes into the slot (what the ingest thread, or the pipeline
@@ -57,16 +57,21 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 @Fork(1)
 public class ChurnStagesBenchmark {
-    static final int LINES = PipelineConfig.DEFAULT_RING_SIZE;
+    /** Lines of the replayed block: more than any ring, so the tables churn as on a node. */
+    static final int LINES = 16 * 1024;
     static final String NO_ROOT = "/nonexistent/vigil-bench";
 
     @Param({"copy", "decode", "state", "state-rules", "decode-state-rules"})
     public String stages;
 
+    /** Slots the lines go through in turn: the agent's default ring, and the 16 Ki it had before (cold slots). */
+    @Param({"2048", "16384"})
+    public int slots;
+
     private byte[] bytes;
     private int[] lineStart;
     private Event[] templates;
-    private Event[] slots;
+    private Event[] ring;
     private StateEnricher state;
     private RuleEngine rules;
     private final EventDecoder decoder = new EventDecoder();
@@ -90,9 +95,12 @@ public class ChurnStagesBenchmark {
                 throw new IllegalStateException("churny line " + i + " rejected");
             }
         }
-        slots = new Event[LINES];
-        for (int i = 0; i < LINES; i++) {
-            slots[i] = new Event();
+        if (Integer.bitCount(slots) != 1) {
+            throw new IllegalArgumentException("slots must be a power of two: " + slots);
+        }
+        ring = new Event[slots];
+        for (int i = 0; i < slots; i++) {
+            ring[i] = new Event();
         }
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         state = new StateEnricher(new StateConfig(NO_ROOT, NO_ROOT, System.getProperty("java.io.tmpdir"),
@@ -137,7 +145,7 @@ public class ChurnStagesBenchmark {
     public Event line() {
         int i = next;
         next = i + 1 == templates.length ? 0 : i + 1;
-        Event slot = slots[i & (LINES - 1)];
+        Event slot = ring[i & (slots - 1)];
         if (decode) {
             decoder.decode(bytes, lineStart[i], lineStart[i + 1] - lineStart[i], slot, 1L);
         } else {
