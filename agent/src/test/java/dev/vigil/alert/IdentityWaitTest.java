@@ -96,6 +96,31 @@ class IdentityWaitTest {
         return registry.get("vigil.state.identity").tag("result", result).counter().count();
     }
 
+    /** The real worker (the one test that runs it): it sleeps while nothing waits, and steps while an alert does. */
+    @Test
+    void theWorkerTakesNoStepWhileNothingWaits() throws Exception {
+        List<Alert> sent = new java.util.concurrent.CopyOnWriteArrayList<>();
+        IdentityWait w = new IdentityWait(runtime, 300, 100, clock, registry, sent::add).start();
+        try {
+            Thread.sleep(20 * IdentityWait.POLL_MILLIS);
+            assertEquals(0, w.steps(), "no step while nothing waits");
+            w.emit(bare(ID, 42));
+            runtime.known.put(ID, WEB);
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            while (sent.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertEquals(1, sent.size(), "the worker's step releases the alert once its identity is known");
+            assertEquals(1, count("late"));
+            long steps = w.steps();
+            assertTrue(steps >= 1);
+            Thread.sleep(20 * IdentityWait.POLL_MILLIS);
+            assertEquals(steps, w.steps(), "asleep again once nothing waits");
+        } finally {
+            w.close(java.time.Duration.ofSeconds(1));
+        }
+    }
+
     @Test
     void releasesAnAlertAsSoonAsItsIdentityArrivesFilledAndRerendered() {
         IdentityWait w = identityWait(300, 100);
