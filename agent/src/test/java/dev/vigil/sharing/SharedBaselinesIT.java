@@ -234,9 +234,8 @@ class SharedBaselinesIT {
         send("node-a", programs(100, 150));
         await(a, null, x -> m(x, "vigil_baselines_shared_spooled", "") == 50, Duration.ofSeconds(30),
             "50 tuples spooled while the broker is away");
-        // Away for longer than the producer's delivery timeout (~8 s here): the failed attempt is counted.
-        await(a, null, x -> m(x, "vigil_baselines_shared_publish_retries_total", "") >= 1, Duration.ofSeconds(60),
-            "a failed publish attempt counted");
+        // Whether the batch in flight fails (a retry, counted) or waits for the broker's return depends on the
+        // client's timing (under load a batch once waited over 60 s): BaselinePublisherTest counts the retries.
         broker.start();
         await(a, null, x -> m(x, "vigil_baselines_shared_published_total", "") >= 151
                 && m(x, "vigil_baselines_shared_spooled", "") == 0, Duration.ofSeconds(90),
