@@ -128,6 +128,9 @@ public final class IdentityWait implements AlertEmitter, AutoCloseable {
                 t.setDaemon(true);
                 return t;
             });
+            if (waiting.get() > 0) {
+                wake(); // alerts held before the start
+            }
         }
         return this;
     }
