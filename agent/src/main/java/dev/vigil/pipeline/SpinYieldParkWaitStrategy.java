@@ -3,6 +3,7 @@ package dev.vigil.pipeline;
 import com.lmax.disruptor.AlertException;
 import com.lmax.disruptor.Sequence;
 import com.lmax.disruptor.SequenceBarrier;
+import com.lmax.disruptor.TimeoutException;
 import com.lmax.disruptor.WaitStrategy;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.locks.LockSupport;
@@ -20,7 +21,12 @@ import java.util.concurrent.locks.LockSupport;
  * which is the VM's wake-up and scheduling delay: see the README's tuning notes; it closes a race
  * the memory model allows.) The park also has a timeout, doubling from {@code minParkNanos}
  * (200 µs) to {@code maxParkNanos} (100 ms) while nothing comes, a safety net that makes an idle
- * agent wake only {@code 1 s / maxParkNanos} times a second. Wake-ups are
+ * agent wake only {@code 1 s / maxParkNanos} times a second. Each such wake-up with nothing published
+ * ends the wait with a {@link TimeoutException}, for which the ring's processor calls the handler's
+ * {@code onTimeout}: the pipeline's between-batch work (answers of the sandbox reads, runtime identities,
+ * the pids counters) runs on an idle node too, not only after the next event, which on a quiet node may
+ * come minutes later (a privileged exec's alert waited for its process's exit). After a timeout the
+ * next wait parks at once. Wake-ups are
  * what idle CPU is made of: on this 2-core VM each costs the thread 50–100 µs of CPU (measured with
  * {@code /proc/PID/task/TID/schedstat}), so 1,000 a second (a 1 ms sleep) cost 5 % of a core.
  *
@@ -38,6 +44,8 @@ final class SpinYieldParkWaitStrategy implements WaitStrategy {
     private final long maxParkNanos;
     /** The consumer while it parks or is about to; null otherwise. */
     private volatile Thread sleeper;
+    /** The last wait ended idle (a timeout): the next parks at once. Consumer thread only. */
+    private boolean idle;
 
     SpinYieldParkWaitStrategy() {
         this(DEFAULT_SPINS, DEFAULT_YIELD_NANOS, DEFAULT_MIN_PARK_NANOS, DEFAULT_MAX_PARK_NANOS);
@@ -55,14 +63,15 @@ final class SpinYieldParkWaitStrategy implements WaitStrategy {
 
     @Override
     public long waitFor(long sequence, Sequence cursor, Sequence dependentSequence, SequenceBarrier barrier)
-            throws AlertException {
+            throws AlertException, TimeoutException {
         long available = dependentSequence.get();
         if (available >= sequence) {
+            idle = false;
             return available;
         }
-        int spun = 0;
-        long yieldUntil = 0;
-        long park = minParkNanos;
+        int spun = idle ? spins : 0;
+        long yieldUntil = idle ? 1 : 0;
+        long park = idle ? maxParkNanos : minParkNanos;
         while ((available = dependentSequence.get()) < sequence) {
             barrier.checkAlert();
             if (spun < spins) {
@@ -79,11 +88,17 @@ final class SpinYieldParkWaitStrategy implements WaitStrategy {
                 if (dependentSequence.get() < sequence) {
                     barrier.checkAlert();
                     LockSupport.parkNanos(this, park);
+                    if (park == maxParkNanos && dependentSequence.get() < sequence) {
+                        sleeper = null;
+                        idle = true;
+                        throw TimeoutException.INSTANCE; // a full park with nothing: the idle tick
+                    }
                     park = Math.min(park << 1, maxParkNanos);
                 }
                 sleeper = null;
             }
         }
+        idle = false;
         return available;
     }
 

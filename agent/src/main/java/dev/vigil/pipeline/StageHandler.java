@@ -72,6 +72,16 @@ final class StageHandler implements EventHandler<Event> {
         }
     }
 
+    /**
+     * The ring had nothing for a while (the adaptive wait strategy's idle tick, ~10 a second): the
+     * between-batch work runs anyway, so that what other threads prepared (sandbox reads, identities)
+     * is applied on a quiet node too.
+     */
+    @Override
+    public void onTimeout(long sequence) {
+        runBatchEndTask(null);
+    }
+
     private void countSensorLoss(Event event) {
         long lost = count(event, LOST_KEY);
         if (lost > 0) {

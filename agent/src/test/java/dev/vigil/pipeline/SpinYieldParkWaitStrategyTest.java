@@ -48,6 +48,38 @@ class SpinYieldParkWaitStrategyTest {
     }
 
     @Test
+    void anIdleConsumerGetsATimeoutTickForTheBetweenBatchWorkAndStillTakesTheNextEvent() throws Exception {
+        SpinYieldParkWaitStrategy strategy = new SpinYieldParkWaitStrategy(10, 1_000, 1_000_000L, 4_000_000L);
+        AtomicLong ticks = new AtomicLong();
+        CountDownLatch seen = new CountDownLatch(1);
+        Disruptor<Slot> d = new Disruptor<>(Slot::new, 16, Thread::new, ProducerType.SINGLE, strategy);
+        d.handleEventsWith(new EventHandler<Slot>() {
+            @Override
+            public void onEvent(Slot e, long seq, boolean end) {
+                seen.countDown();
+            }
+
+            @Override
+            public void onTimeout(long sequence) {
+                ticks.incrementAndGet();
+            }
+        });
+        RingBuffer<Slot> ring = d.start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (ticks.get() < 3 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertTrue(ticks.get() >= 3, "idle ticks: " + ticks.get());
+            long s = ring.next();
+            ring.publish(s);
+            assertTrue(seen.await(10, TimeUnit.SECONDS), "the event after idle ticks is consumed");
+        } finally {
+            d.halt();
+        }
+    }
+
+    @Test
     void anIdleConsumerCostsAlmostNoCpu() throws Exception {
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         SpinYieldParkWaitStrategy strategy = new SpinYieldParkWaitStrategy();
