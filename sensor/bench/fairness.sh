@@ -18,10 +18,8 @@ set -eu
 SECS=${1:-8}
 . "$(dirname "$0")/../test/lib.sh"
 require_bpf
-command -v runc >/dev/null || skip "runc not installed (apt-get install runc)"
-[ -x /bin/busybox ] || skip "busybox-static not installed"
+require_oci_containers
 make -s -C "$SENSOR_DIR" rootfs >/dev/null
-OCI="$TEST_DIR/oci-container.sh"
 OUT="$WORK/events.jsonl"
 B_OPENS=${B_OPENS:-40}
 # shellcheck disable=SC2206 # word splitting of SENSOR_EXTRA is the point

@@ -30,6 +30,14 @@ require_bpf() {
 	make -s -C "$SENSOR_DIR" >/dev/null || fail "build failed"
 }
 
+# What the tests with real OCI containers need (after require_bpf); sets OCI, the
+# script that runs one.
+require_oci_containers() {
+	command -v runc >/dev/null || skip "runc not installed (apt-get install runc)"
+	[ -x /bin/busybox ] || skip "busybox-static not installed"
+	OCI="$TEST_DIR/oci-container.sh"
+}
+
 cleanup() {
 	local pid cg
 	for pid in "${CLEANUP_PIDS[@]}"; do

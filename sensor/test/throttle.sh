@@ -12,9 +12,7 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 require_bpf
-command -v runc >/dev/null || skip "runc not installed (apt-get install runc)"
-[ -x /bin/busybox ] || skip "busybox-static not installed"
-OCI="$TEST_DIR/oci-container.sh"
+require_oci_containers
 OUT="$WORK/events.jsonl"
 SENSOR_ARGS=(--cgroup-rate 100 --cgroup-burst 500)
 start_listener "$OUT"
