@@ -69,6 +69,8 @@ final class SpinYieldParkWaitStrategy implements WaitStrategy {
             idle = false;
             return available;
         }
+        // After an idle timeout, park at once and for the longest: spinning and yielding are for gaps of µs
+        // (a yield deadline of 1 ns has passed; 0 means "not yielded yet").
         int spun = idle ? spins : 0;
         long yieldUntil = idle ? 1 : 0;
         long park = idle ? maxParkNanos : minParkNanos;
