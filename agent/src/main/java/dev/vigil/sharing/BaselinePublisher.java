@@ -146,6 +146,9 @@ public final class BaselinePublisher implements AutoCloseable {
         List<Future<RecordMetadata>> sent = new ArrayList<>(batch.size());
         try {
             for (byte[] v : batch) {
+                // A send blocks while the brokers' metadata cannot be had (up to max.block.ms): what was
+                // learned meanwhile goes to disk before the next one.
+                toSpool(queue.poll());
                 SharedRecord r;
                 try {
                     r = SharedRecord.parse(v);
