@@ -11,7 +11,9 @@ import dev.vigil.ingest.EventDecoder;
 import dev.vigil.ingest.IngestMetrics;
 import dev.vigil.ingest.LineFramer;
 import dev.vigil.ingest.RejectReason;
+import dev.vigil.pipeline.BatchEndTask;
 import dev.vigil.pipeline.EventPipeline;
+import dev.vigil.pipeline.PipelineClock;
 import dev.vigil.pipeline.PipelineMetrics;
 import dev.vigil.rules.RuleEngine;
 import dev.vigil.runtime.IdentitySource;
@@ -105,8 +107,10 @@ final class ReplayCommand implements Callable<Integer> {
      */
     static EventPipeline pipeline(VigilConfig c, RuleEngine rules, AlertEmitter alerts, IngestMetrics ingestMetrics,
                                   PipelineMetrics pipelineMetrics, MeterRegistry registry) {
-        EventPipeline pipeline = new EventPipeline(c.pipeline(), Stages.enricher(c, registry, false, IdentitySource.NONE),
-            rules, alerts, ingestMetrics, pipelineMetrics, registry);
+        PipelineClock clock = new PipelineClock();
+        EventPipeline pipeline = new EventPipeline(c.pipeline(),
+            Stages.enricher(c, registry, false, IdentitySource.NONE, clock), rules, alerts, BatchEndTask.NONE, clock,
+            ingestMetrics, pipelineMetrics, registry);
         pipeline.start();
         return pipeline;
     }

@@ -16,6 +16,7 @@ import dev.vigil.ingest.IngestMetrics;
 import dev.vigil.ingest.UnixSocketServer;
 import dev.vigil.metrics.MetricsServer;
 import dev.vigil.pipeline.EventPipeline;
+import dev.vigil.pipeline.PipelineClock;
 import dev.vigil.pipeline.PipelineHealth;
 import dev.vigil.pipeline.PipelineMetrics;
 import dev.vigil.rules.BaselineStore;
@@ -221,7 +222,8 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         // Baselines and spools hold what the agent learned and owes the SIEM: nobody else may write there.
         PrivateDirectories.ensure(Path.of(c.state().stateDir()));
         BaselineStore baselines = Stages.liveBaselines(c, registry);
-        ReloadableMatcher matcher = Stages.liveRules(c, Stages.hostname(c), baselines, registry);
+        PipelineClock clock = new PipelineClock(); // the stages' time, advanced by the pipeline thread
+        ReloadableMatcher matcher = Stages.liveRules(c, Stages.hostname(c), baselines, registry, clock);
         // Before the pipeline runs: the cluster's baselines are this node's from its first event on.
         SharedBaselines sharing = Stages.sharedBaselines(c, baselines, Stages.hostname(c), registry);
         Outputs outputs = Outputs.create(c.outputs(), c.alerts().spoolDir(), registry, Stages.version());
@@ -230,9 +232,9 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         // rules -> node and cluster -> identity wait -> folder -> outputs
         IdentityWait identityWait = Stages.identityWait(c, identities, registry, folder);
         AlertEmitter raised = Stages.stamped(c, identityWait);
-        StateEnricher state = Stages.enricher(c, registry, true, identities);
+        StateEnricher state = Stages.enricher(c, registry, true, identities, clock);
         EventPipeline pipeline = new EventPipeline(c.pipeline(), state, matcher, raised,
-            Stages.withSharedBaselines(Stages.pidsPoll(state, matcher, raised), sharing), ingestMetrics,
+            Stages.withSharedBaselines(Stages.pidsPoll(state, matcher, raised), sharing), clock, ingestMetrics,
             pipelineMetrics, registry);
         UnixSocketServer server = new UnixSocketServer(c.ingest(), pipeline.publisher(), ingestMetrics);
         PipelineHealth health = new PipelineHealth(pipeline, c.metrics().stallSeconds() * 1_000_000_000L,

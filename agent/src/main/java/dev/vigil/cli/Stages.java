@@ -4,6 +4,7 @@ import dev.vigil.alert.AlertEmitter;
 import dev.vigil.alert.AlertJson;
 import dev.vigil.alert.IdentityWait;
 import dev.vigil.alert.NodeStamper;
+import dev.vigil.pipeline.PipelineClock;
 import dev.vigil.runtime.ContainerIdentity;
 import dev.vigil.runtime.IdentitySource;
 import dev.vigil.runtime.RuntimeClients;
@@ -131,13 +132,14 @@ final class Stages {
      * from another time, maybe another node, so this node's /proc and cgroups are never read.
      * {@code identities}: the runtimes' container identities ({@link IdentitySource#NONE} in replay).
      */
-    static StateEnricher enricher(VigilConfig c, MeterRegistry registry, boolean live, IdentitySource identities) {
+    static StateEnricher enricher(VigilConfig c, MeterRegistry registry, boolean live, IdentitySource identities,
+                                  PipelineClock clock) {
         StateConfig s = c.state();
         if (!live) {
             s = new StateConfig(NO_SUCH_ROOT, NO_SUCH_ROOT, s.stateDir(), s.maxProcesses(), s.maxContainers(),
                 s.procReadsPerSecond());
         }
-        StateEnricher enricher = new StateEnricher(s, registry, Clock.SYSTEM, identities,
+        StateEnricher enricher = new StateEnricher(s, registry, clock, identities,
             c.runtime().containerdNamespaces());
         if (live) {
             enricher.seedFromProc();
@@ -214,14 +216,6 @@ final class Stages {
         }
     }
 
-    /**
-     * The live ruleset: wall time drives windows, baselines persist in the state directory, reloads on
-     * SIGHUP and on file change. Throws ConfigException when the rules have errors.
-     */
-    static ReloadableMatcher liveRules(VigilConfig c, String hostname, MeterRegistry registry) throws ConfigException {
-        return liveRules(c, hostname, liveBaselines(c, registry), registry);
-    }
-
     /** The live baseline store: in the state directory, with the seeds merged. */
     static BaselineStore liveBaselines(VigilConfig c, MeterRegistry registry) throws ConfigException {
         BaselineStore baselines = new BaselineStore(Path.of(c.state().stateDir()).resolve("baselines"),
@@ -230,10 +224,15 @@ final class Stages {
         return baselines;
     }
 
-    /** The live ruleset over {@code baselines} ({@link #liveBaselines}). */
-    static ReloadableMatcher liveRules(VigilConfig c, String hostname, BaselineStore baselines, MeterRegistry registry)
-        throws ConfigException {
-        RulesetLoader loader = new RulesetLoader(hostname, TimeSource.liveTime(java.time.Clock.systemUTC()), baselines,
+    /**
+     * The live ruleset over {@code baselines} ({@link #liveBaselines}): the event's own time drives windows
+     * when plausible against the pipeline's wall clock ({@code clock}, the pipeline's), baselines persist in
+     * the state directory, reloads on SIGHUP and on file change. Throws ConfigException when the rules have errors.
+     */
+    static ReloadableMatcher liveRules(VigilConfig c, String hostname, BaselineStore baselines, MeterRegistry registry,
+                                       PipelineClock clock) throws ConfigException {
+        RulesetLoader loader = new RulesetLoader(hostname, TimeSource.liveTime(clock::epochNanos,
+            TimeSource.LIVE_MAX_BEHIND_NANOS, TimeSource.LIVE_MAX_AHEAD_NANOS), baselines,
             RulesetLoader.DEFAULT_MAX_AGGREGATE_KEYS, registry);
         try {
             return new ReloadableMatcher(loader, paths(c), c.rules().includeDefault(), c.rules().watch(), baselines,

@@ -46,6 +46,17 @@ public final class EventPipeline implements AutoCloseable {
     public EventPipeline(PipelineConfig config, Enricher enricher, Matcher matcher, AlertEmitter emitter,
                          BatchEndTask batchEndTask, IngestMetrics ingestMetrics, PipelineMetrics pipelineMetrics,
                          MeterRegistry registry) {
+        this(config, enricher, matcher, emitter, batchEndTask, new PipelineClock(), ingestMetrics, pipelineMetrics,
+            registry);
+    }
+
+    /**
+     * {@code clock}: the time the stages read, advanced by the pipeline thread; give the enricher and the
+     * rules the same one ({@link PipelineClock}).
+     */
+    public EventPipeline(PipelineConfig config, Enricher enricher, Matcher matcher, AlertEmitter emitter,
+                         BatchEndTask batchEndTask, PipelineClock clock, IngestMetrics ingestMetrics,
+                         PipelineMetrics pipelineMetrics, MeterRegistry registry) {
         this.metrics = pipelineMetrics;
         this.disruptor = new Disruptor<>(Event::new, config.ringSize(), r -> {
             Thread t = new Thread(r, "vigil-pipeline");
@@ -54,7 +65,7 @@ public final class EventPipeline implements AutoCloseable {
         }, ProducerType.SINGLE, waitStrategy(config.waitStrategy()));
         disruptor.setDefaultExceptionHandler(new CountingExceptionHandler(pipelineMetrics));
         disruptor.handleEventsWith(new StageHandler(new DeferredDecoder(new EventDecoder(), ingestMetrics),
-            enricher, matcher, emitter, pipelineMetrics, batchEndTask));
+            enricher, matcher, emitter, pipelineMetrics, batchEndTask, clock));
         this.ring = disruptor.getRingBuffer();
         this.publisher = new RingPublisher(ring, config.backpressure(), true, ingestMetrics, pipelineMetrics);
         Gauge.builder("vigil.ring.remaining", ring, RingBuffer::remainingCapacity)

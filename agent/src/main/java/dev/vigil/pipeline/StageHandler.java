@@ -30,16 +30,29 @@ final class StageHandler implements EventHandler<Event> {
     private final PipelineMetrics metrics;
     private final BatchEndTask batchEndTask;
     private final DeferredDecoder deferred;
+    private final PipelineClock clock;
     private long lastErrorLog = Long.MIN_VALUE;
 
     StageHandler(DeferredDecoder deferred, Enricher enricher, Matcher matcher, AlertEmitter emitter,
                  PipelineMetrics metrics, BatchEndTask batchEndTask) {
+        this(deferred, enricher, matcher, emitter, metrics, batchEndTask, new PipelineClock());
+    }
+
+    /** {@code clock}: the stages' "now", advanced here (the one the enricher and rules were built on). */
+    StageHandler(DeferredDecoder deferred, Enricher enricher, Matcher matcher, AlertEmitter emitter,
+                 PipelineMetrics metrics, BatchEndTask batchEndTask, PipelineClock clock) {
+        this.clock = clock;
         this.deferred = deferred;
         this.enricher = enricher;
         this.matcher = matcher;
         this.emitter = emitter;
         this.metrics = metrics;
         this.batchEndTask = batchEndTask;
+    }
+
+    @Override
+    public void onBatchStart(long batchSize, long queueDepth) {
+        clock.resync(); // after a quiet spell the last event's time is old
     }
 
     @Override
@@ -66,7 +79,7 @@ final class StageHandler implements EventHandler<Event> {
             logRarely(e, event);
         }
         metrics.processed();
-        metrics.latency(System.nanoTime() - event.receiveNanos());
+        metrics.latency(clock.advance() - event.receiveNanos()); // and "now" for the next event
         if (endOfBatch) {
             runBatchEndTask(event);
         }
@@ -79,6 +92,7 @@ final class StageHandler implements EventHandler<Event> {
      */
     @Override
     public void onTimeout(long sequence) {
+        clock.resync();
         runBatchEndTask(null);
     }
 
@@ -111,7 +125,7 @@ final class StageHandler implements EventHandler<Event> {
 
     private void runBatchEndTask(Event event) {
         try {
-            batchEndTask.onBatchEnd(System.nanoTime());
+            batchEndTask.onBatchEnd(clock.advance());
         } catch (RuntimeException e) {
             metrics.error();
             logRarely(e, event);

@@ -5,6 +5,7 @@ import dev.vigil.config.PipelineConfig;
 import dev.vigil.config.StateConfig;
 import dev.vigil.event.Event;
 import dev.vigil.ingest.EventDecoder;
+import dev.vigil.pipeline.PipelineClock;
 import dev.vigil.rules.BaselineStore;
 import dev.vigil.rules.LoadResult;
 import dev.vigil.rules.RuleEngine;
@@ -12,7 +13,6 @@ import dev.vigil.rules.RulesetLoader;
 import dev.vigil.rules.RulesetLoader.RuleSource;
 import dev.vigil.rules.TimeSource;
 import dev.vigil.state.StateEnricher;
-import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -48,7 +48,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * tables on every loop (inserted at clone, evicted at exit). Rules run on live time with an in-memory
  * baseline store, as {@code vigil run} (its store is on disk); no /proc is read (a root that does not
  * exist, posture reads off: the load test's pids have no /proc either). Nothing in the stream alerts
- * (checked at setup), so this is the non-alerting path.
+ * (checked at setup), so this is the non-alerting path. The stages read the time from a
+ * {@link PipelineClock} advanced once a line, as the agent's pipeline thread does.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -77,6 +78,7 @@ public class ChurnStagesBenchmark {
     private final EventDecoder decoder = new EventDecoder();
     private long alerts;
     private final AlertEmitter emitter = a -> alerts++;
+    private final PipelineClock clock = new PipelineClock();
     private int next;
     private boolean decode;
     private boolean enrich;
@@ -104,8 +106,9 @@ public class ChurnStagesBenchmark {
         }
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         state = new StateEnricher(new StateConfig(NO_ROOT, NO_ROOT, System.getProperty("java.io.tmpdir"),
-            StateConfig.DEFAULT_MAX_PROCESSES, StateConfig.DEFAULT_MAX_CONTAINERS, 0), registry, Clock.SYSTEM);
-        LoadResult loaded = new RulesetLoader("bench", TimeSource.liveTime(java.time.Clock.systemUTC()),
+            StateConfig.DEFAULT_MAX_PROCESSES, StateConfig.DEFAULT_MAX_CONTAINERS, 0), registry, clock);
+        LoadResult loaded = new RulesetLoader("bench", TimeSource.liveTime(clock::epochNanos,
+                TimeSource.LIVE_MAX_BEHIND_NANOS, TimeSource.LIVE_MAX_AHEAD_NANOS),
             new BaselineStore(null, BaselineStore.DEFAULT_MAX_SCOPES, BaselineStore.DEFAULT_MAX_TUPLES, registry),
             RulesetLoader.DEFAULT_MAX_AGGREGATE_KEYS, registry).loadSources(List.of(RuleSource.embeddedDefault()));
         if (loaded.errors() > 0) {
@@ -156,6 +159,9 @@ public class ChurnStagesBenchmark {
         }
         if (match) {
             rules.match(slot, emitter);
+        }
+        if (enrich) {
+            clock.advance(); // the stage handler's one clock read a line (the event's latency)
         }
         return slot;
     }
