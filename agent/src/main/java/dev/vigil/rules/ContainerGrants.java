@@ -225,8 +225,15 @@ public final class ContainerGrants {
             }
             return -1;
         }
-        int h = 0;
-        for (int i = 0; i < len; i++) {
+        // The set is chosen by the id's length and its first and last eight chars (a runtime's id is random
+        // hex, a name differs at one end): hashing all 64 chars of every event's id cost more than the rest
+        // of the lookup. The whole id is compared.
+        int h = len;
+        int head = Math.min(len, 8);
+        for (int i = 0; i < head; i++) {
+            h = 31 * h + a[off + i];
+        }
+        for (int i = Math.max(head, len - 8); i < len; i++) {
             h = 31 * h + a[off + i];
         }
         h ^= h >>> 16;
@@ -258,11 +265,6 @@ public final class ContainerGrants {
 
     private boolean same(char[] a, int off, int len, int s) {
         int at = s * MAX_ID_CHARS;
-        for (int i = 0; i < len; i++) {
-            if (ids[at + i] != a[off + i]) {
-                return false;
-            }
-        }
-        return true;
+        return java.util.Arrays.equals(ids, at, at + len, a, off, off + len);
     }
 }
