@@ -251,6 +251,24 @@ public final class ContainerIds {
         return true;
     }
 
+    /** The short id's 12 hex digits (either case) at {@code a[off]} as a 48-bit number, or -1 if any is not one. */
+    private static long hexValue(char[] a, int off) {
+        long v = 0;
+        for (int i = off; i < off + SHORT_LENGTH; i++) {
+            char c = a[i];
+            int d;
+            if (c >= '0' && c <= '9') {
+                d = c - '0';
+            } else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f') { // | 0x20 lower-cases an ASCII letter
+                d = (c | 0x20) - 'a' + 10;
+            } else {
+                return -1;
+            }
+            v = (v << 4) | d;
+        }
+        return v;
+    }
+
     private static boolean allHex(char[] a, int off, int len) {
         for (int i = off; i < off + len; i++) {
             char c = a[i];
@@ -272,12 +290,11 @@ public final class ContainerIds {
         if (len == 0 || regionIs(a, off, off + len, HOST)) {
             return HOST_KEY;
         }
-        if (len >= SHORT_LENGTH && allHex(a, off, SHORT_LENGTH)) {
-            long v = 0;
-            for (int i = off; i < off + SHORT_LENGTH; i++) {
-                v = (v << 4) | Character.digit(a[i], 16);
+        if (len >= SHORT_LENGTH) {
+            long v = hexValue(a, off); // every event's container id passes here: one pass, no Unicode tables
+            if (v >= 0) {
+                return v;
             }
-            return v;
         }
         int n = Math.min(len, SHORT_LENGTH);
         // FNV-1a over the chars, folded to 47 bits.
