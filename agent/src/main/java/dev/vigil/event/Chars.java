@@ -45,8 +45,13 @@ public final class Chars {
 
     /** A hash of the range equal to {@code new String(a, off, len).hashCode()}. */
     public static int hash(char[] a, int off, int len) {
+        // String.hashCode's polynomial, four chars a step: the four products do not wait on each other.
         int h = 0;
-        for (int i = 0; i < len; i++) {
+        int i = 0;
+        for (; i + 4 <= len; i += 4) {
+            h = 923_521 * h + 29_791 * a[off + i] + 961 * a[off + i + 1] + 31 * a[off + i + 2] + a[off + i + 3];
+        }
+        for (; i < len; i++) {
             h = 31 * h + a[off + i];
         }
         return h;
