@@ -107,6 +107,25 @@ class UnixSocketServerTest {
     }
 
     @Test
+    void readsTakeTheirBuffersFromThePoolNotAFreshDirectBufferEach() throws Exception {
+        // The agent caps direct memory at 64 MiB, which puts Netty's default allocator in its low-memory mode:
+        // an unpooled, zeroed 128 KiB direct buffer for every read.
+        long before = io.netty.buffer.PooledByteBufAllocator.DEFAULT.metric().directArenas().stream()
+            .mapToLong(a -> a.numAllocations()).sum();
+        start(List.of(), 65536);
+        try (SocketChannel c = connect(socket())) {
+            for (int i = 0; i < 20; i++) {
+                write(c, "line" + i + "\n");
+                int n = i + 1;
+                await(() -> lines.size() == n, n + " lines"); // one read each
+            }
+        }
+        long after = io.netty.buffer.PooledByteBufAllocator.DEFAULT.metric().directArenas().stream()
+            .mapToLong(a -> a.numAllocations()).sum();
+        assertTrue(after - before >= 20, (after - before) + " pooled allocations for 20 reads");
+    }
+
+    @Test
     void aPeerWhoseUidIsNotAllowedIsRefusedAndCounted() throws Exception {
         start(List.of(4242), 65536); // the test runs as some other uid
         try (SocketChannel c = connect(socket())) {
