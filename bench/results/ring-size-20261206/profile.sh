@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # profile.sh JAR OUT: a fresh agent under async-profiler 4.1 (its libasyncProfiler.so from the Maven Central jar tools.profiler:async-profiler, unpacked to /tmp/i19-ap; event=cpu, 1 ms, per thread, collapsed; itimer kills the re-executed agent), 1M churny warm-up, 20 s churny max rate, 1 conn
+# Needs perf events for event=cpu: as root with kernel.perf_event_paranoid <= 1 (echo 1 > /proc/sys/kernel/perf_event_paranoid; Debian defaults to 2, and the agent re-executes itself without capabilities).
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 . bench/lib.sh
