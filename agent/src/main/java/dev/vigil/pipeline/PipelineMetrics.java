@@ -35,8 +35,8 @@ public final class PipelineMetrics {
             .register(registry);
     }
 
-    void processed() {
-        processed.increment();
+    void processed(long events) {
+        processed.increment(events);
     }
 
     void dropped() {

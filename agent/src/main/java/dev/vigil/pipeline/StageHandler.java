@@ -32,6 +32,8 @@ final class StageHandler implements EventHandler<Event> {
     private final DeferredDecoder deferred;
     private final PipelineClock clock;
     private long lastErrorLog = Long.MIN_VALUE;
+    /** Processed since the counter was last added to (at each batch's end: one add a batch, not an event). */
+    private long processedUncounted;
 
     StageHandler(DeferredDecoder deferred, Enricher enricher, Matcher matcher, AlertEmitter emitter,
                  PipelineMetrics metrics, BatchEndTask batchEndTask) {
@@ -78,7 +80,7 @@ final class StageHandler implements EventHandler<Event> {
             metrics.error();
             logRarely(e, event);
         }
-        metrics.processed();
+        processedUncounted++;
         metrics.latency(clock.advance() - event.receiveNanos()); // and "now" for the next event
         if (endOfBatch) {
             runBatchEndTask(event);
@@ -124,6 +126,10 @@ final class StageHandler implements EventHandler<Event> {
     private static final String THROTTLED_SECURITY_KEY = "evt.arg.throttled_security";
 
     private void runBatchEndTask(Event event) {
+        if (processedUncounted > 0) {
+            metrics.processed(processedUncounted);
+            processedUncounted = 0;
+        }
         try {
             batchEndTask.onBatchEnd(clock.advance());
         } catch (RuntimeException e) {

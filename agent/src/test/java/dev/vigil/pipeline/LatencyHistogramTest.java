@@ -36,7 +36,7 @@ class LatencyHistogramTest {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         PipelineMetrics metrics = new PipelineMetrics(registry);
         for (int i = 0; i < 7; i++) {
-            metrics.processed();
+            metrics.processed(1);
             metrics.latency(i < 5 ? 6_000 : 300_000);
         }
         String text = registry.scrape();
