@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.vigil.event.Event;
 import dev.vigil.ingest.EventDecoder;
 import dev.vigil.ingest.IngestMetrics;
-import dev.vigil.rules.Matcher;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -25,7 +24,7 @@ class PipelineClockTest {
         new IngestMetrics(registry)), ev -> {
             seen.add(clock.monotonicTime());
             during.add(System.nanoTime());
-        }, NO_RULES, a -> { }, metrics, BatchEndTask.NONE, clock);
+        }, NoRules.INSTANCE, a -> { }, metrics, BatchEndTask.NONE, clock);
 
     @Test
     void withinABatchEachEventSeesTheTimeTheEventBeforeItEnded() {
@@ -70,15 +69,4 @@ class PipelineClockTest {
         e.setReceiveNanos(System.nanoTime());
         return e;
     }
-
-    private static final Matcher NO_RULES = new Matcher() {
-        @Override
-        public void match(Event event, dev.vigil.alert.AlertEmitter emitter) {
-        }
-
-        @Override
-        public int ruleCount() {
-            return 0;
-        }
-    };
 }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.vigil.event.Event;
 import dev.vigil.ingest.EventDecoder;
 import dev.vigil.ingest.IngestMetrics;
-import dev.vigil.rules.Matcher;
 import dev.vigil.state.Enricher;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
@@ -16,17 +15,7 @@ class SensorLossTest {
     void theSensorsLossReportsAreCounted() {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         PipelineMetrics metrics = new PipelineMetrics(registry);
-        Matcher none = new Matcher() {
-            @Override
-            public void match(Event event, dev.vigil.alert.AlertEmitter emitter) {
-            }
-
-            @Override
-            public int ruleCount() {
-                return 0;
-            }
-        };
-        StageHandler stages = new StageHandler(new DeferredDecoder(new EventDecoder(), new IngestMetrics(registry)), Enricher.NONE, none,
+        StageHandler stages = new StageHandler(new DeferredDecoder(new EventDecoder(), new IngestMetrics(registry)), Enricher.NONE, NoRules.INSTANCE,
             a -> { }, metrics, BatchEndTask.NONE);
         EventDecoder decoder = new EventDecoder();
         Event e = new Event();
@@ -47,7 +36,7 @@ class SensorLossTest {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         PipelineMetrics metrics = new PipelineMetrics(registry);
         StageHandler stages = new StageHandler(new DeferredDecoder(new EventDecoder(), new IngestMetrics(registry)),
-            Enricher.NONE, NO_RULES, a -> { }, metrics, BatchEndTask.NONE);
+            Enricher.NONE, NoRules.INSTANCE, a -> { }, metrics, BatchEndTask.NONE);
         EventDecoder decoder = new EventDecoder();
         Event e = new Event();
         for (String line : new String[] {
@@ -68,14 +57,4 @@ class SensorLossTest {
         assertEquals(4, metrics.processedCount());
     }
 
-    private static final Matcher NO_RULES = new Matcher() {
-        @Override
-        public void match(Event event, dev.vigil.alert.AlertEmitter emitter) {
-        }
-
-        @Override
-        public int ruleCount() {
-            return 0;
-        }
-    };
 }
