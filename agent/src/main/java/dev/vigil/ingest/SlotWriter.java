@@ -204,8 +204,8 @@ final class SlotWriter {
     }
 
     /**
-     * Writes the current value under the key {@code code} (an extra is named {@code name}); returns
-     * null, or why the line is rejected.
+     * Writes the current value under the key {@code code}; returns null, or why the line is rejected.
+     * {@code name} names an extra ({@link #UNKNOWN}); for any other key it may be null.
      */
     RejectReason put(int code, String name) {
         switch (ACTIONS[CODE_BASE + code]) {
@@ -222,7 +222,7 @@ final class SlotWriter {
                     return RejectReason.WRONG_TYPE;
                 }
                 setText(Field.EVT_TYPE);
-                event.setEventType(EventTypes.id(event.chars(), event.textStart(Field.EVT_TYPE), length));
+                event.setEventType(eventTypeId());
                 return null;
             }
             case LONG_FIELD -> {
@@ -269,6 +269,37 @@ final class SlotWriter {
                 return null;
             }
         }
+    }
+
+    /**
+     * Event types by their name's bytes, for the few names a connection sends: a small direct-mapped
+     * cache of names up to 16 bytes, each held as two words (zero past the name) beside its id. The
+     * words tell the length too, as a name on this path holds no NUL byte; an empty slot holds the
+     * empty name's words and id ({@link EventTypes#OTHER}). A hit costs two loads and compares where
+     * the name table hashes the chars and compares them with a String's; a miss asks the name table
+     * and keeps its answer.
+     */
+    private static final int TYPE_CACHE_BITS = 6;
+    private final long[] typeWords = new long[2 << TYPE_CACHE_BITS];
+    private final int[] typeIds = new int[1 << TYPE_CACHE_BITS];
+
+    /** The current value's event type id (its text is evt.type's, already in the slot). */
+    private int eventTypeId() {
+        int len = length;
+        if (!inLine || len > 16 || start + 16 > line.length) { // a parser's chars, a long name, the buffer's end
+            return EventTypes.id(event.chars(), event.textStart(Field.EVT_TYPE), len);
+        }
+        long w0 = ByteScan.word(line, start) & ByteScan.lowBytes(len);
+        long w1 = len > 8 ? ByteScan.word(line, start + 8) & ByteScan.lowBytes(len - 8) : 0;
+        int s = (int) (((w0 ^ w1 * 31) * 0x9E3779B97F4A7C15L) >>> (64 - TYPE_CACHE_BITS));
+        if (typeWords[2 * s] == w0 && typeWords[2 * s + 1] == w1) {
+            return typeIds[s];
+        }
+        int id = EventTypes.id(event.chars(), event.textStart(Field.EVT_TYPE), len);
+        typeWords[2 * s] = w0;
+        typeWords[2 * s + 1] = w1;
+        typeIds[s] = id;
+        return id;
     }
 
     private RejectReason longField(Field f) {

@@ -12,6 +12,8 @@ import dev.vigil.event.Field;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -31,6 +33,39 @@ class EventDecoderTest {
         System.arraycopy(line, 0, b, 0, line.length);
         b[line.length] = '\n';
         return decoder.decode(b, 0, b.length, event, RECEIVED);
+    }
+
+    @Test
+    void everyEventTypeIsResolvedLineAfterLineThroughOneConnectionsDecoder() {
+        // The flat path keeps the ids of the type names it saw in a small cache: names that collide in
+        // it, share a prefix, differ past 8 or 16 bytes, or end near the buffer's end must still get the
+        // name table's answer, every time.
+        List<String> names = new ArrayList<>();
+        for (int id = 0; id < EventTypes.COUNT; id++) {
+            names.add(EventTypes.name(id));
+        }
+        for (String n : List.of("clone", "execve", "socket", "open")) {
+            names.add(n + "3");
+            names.add(n.substring(0, n.length() - 1));
+            names.add(n.toUpperCase(java.util.Locale.ROOT));
+        }
+        names.addAll(List.of("", "a", "abcdefgh", "abcdefghi", "abcdefghijklmnop", "abcdefghijklmnopq", "x".repeat(40)));
+        for (int k = 0; k < 200; k++) { // beside known names of the same first 8 bytes, in every slot
+            names.add("process_" + k);
+            names.add("inotify_" + k);
+            names.add("renameat" + k);
+        }
+        for (int round = 0; round < 3; round++) {
+            for (String name : names) {
+                int expected = EventTypes.id(name);
+                assertNull(decode("{\"evt.type\":\"" + name + "\",\"proc.pid\":12345678,\"user.uid\":0}"), name);
+                assertEquals(expected, event.eventType(), name);
+                byte[] tight = ("{\"proc.pid\":1,\"evt.type\":\"" + name + "\"}\n").getBytes(StandardCharsets.US_ASCII);
+                assertNull(decoder.decode(tight, 0, tight.length, event, RECEIVED), name);
+                assertEquals(expected, event.eventType(), name + ", the name ending a line at the buffer's end");
+            }
+        }
+        assertEquals(0, decoder.generalLines(), "all on the flat path");
     }
 
     @Test
