@@ -419,8 +419,39 @@ final class SlotWriter {
         }
     }
 
+    /**
+     * The last CAPS text of 8 to 18 bytes read from a line, as three words (at 0, min(8, n - 8) and
+     * n - 8) and its length, with its mask: a process's capability sets repeat line after line (most
+     * are a container's default), so most masks are found without reading 16 hex digits.
+     */
+    private long lastCapsStart;
+    private long lastCapsMiddle;
+    private long lastCapsEnd;
+    private int lastCapsLength = -1;
+    private long lastCaps;
+
     /** A CAPS string's mask: the common "0x" + hex digits read from the bytes, other forms by parseMask. */
     private long capsFromText() {
+        byte[] b = line;
+        if (!inLine || length < 8 || length > 18) {
+            return capsFromHex();
+        }
+        long first = ByteScan.word(b, start);
+        long middle = ByteScan.word(b, start + Math.min(8, length - 8));
+        long last = ByteScan.word(b, start + length - 8);
+        if (length == lastCapsLength && first == lastCapsStart && middle == lastCapsMiddle && last == lastCapsEnd) {
+            return lastCaps;
+        }
+        long v = capsFromHex();
+        lastCapsLength = length;
+        lastCapsStart = first;
+        lastCapsMiddle = middle;
+        lastCapsEnd = last;
+        lastCaps = v;
+        return v;
+    }
+
+    private long capsFromHex() {
         byte[] b = line;
         if (inLine && length > 2 && length <= 18 && b[start] == '0' && (b[start + 1] == 'x' || b[start + 1] == 'X')) {
             int e = start + length;

@@ -89,6 +89,30 @@ class EventDecoderTest {
     }
 
     @Test
+    void capabilitySetsThatRepeatOrChangeInAnyByteAreReadAsAFreshDecoderReadsThem() {
+        // The flat path remembers the last capability text it read, as three words: a text one byte
+        // off it, in any of them, must still be read afresh.
+        String base = "0x00000000a80425fb";
+        List<String> texts = new ArrayList<>(List.of(base, "0xa80425fb", "0x1234567", "0x0000003fffffffff", "0X00000000A80425FB",
+            "12345678", "CAP_CHOWN", "0x00000000a80425fbb", "0x00000000a80425f"));
+        for (int i = 2; i < base.length(); i++) {
+            texts.add(base.substring(0, i) + (base.charAt(i) == '1' ? '2' : '1') + base.substring(i + 1));
+        }
+        for (int round = 0; round < 2; round++) {
+            for (String t : texts) {
+                for (String caps : List.of(base, t, t)) {
+                    byte[] b = ("{\"evt.type\":\"open\",\"thread.cap_effective\":\"" + caps + "\",\"proc.pid\":1}\n")
+                        .getBytes(StandardCharsets.US_ASCII);
+                    RejectReason reason = decoder.decode(b, 0, b.length, event, RECEIVED);
+                    Event fresh = new Event();
+                    assertEquals(new EventDecoder().decode(b, 0, b.length, fresh, RECEIVED), reason, caps);
+                    assertEquals(fresh.toString(), event.toString(), caps);
+                }
+            }
+        }
+    }
+
+    @Test
     void decodesTheWireContractFields() {
         assertNull(decode("{\"evt.type\":\"socket\",\"evt.rawtime\":1795000151000002000,\"proc.pid\":4242,"
             + "\"proc.name\":\"tcpdump\",\"container.id\":\"de6b9f00ba11\",\"evt.arg.domain\":\"AF_PACKET\","
