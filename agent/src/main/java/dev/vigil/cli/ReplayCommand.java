@@ -120,9 +120,9 @@ final class ReplayCommand implements Callable<Integer> {
         LineFramer framer = new LineFramer(c.ingest().maxLineBytes(), c.ingest().readBufferBytes(), new EventDecoder());
         int n;
         while ((n = in.read(framer.buffer(), framer.writeOffset(), framer.writable())) >= 0) {
-            framer.written(n, pipeline.publisher());
+            framer.written(n, System.nanoTime(), pipeline.publisher());
         }
-        framer.endOfInput(true, pipeline.publisher());
+        framer.endOfInput(true, System.nanoTime(), pipeline.publisher());
     }
 
     private InputStream open(String name) throws IOException {

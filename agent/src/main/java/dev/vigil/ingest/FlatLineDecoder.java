@@ -95,10 +95,11 @@ final class FlatLineDecoder {
             if (c[p] != '"') {
                 return UNSURE;
             }
-            // The key: first as the name that followed the previous key last time, else scanned and hashed.
+            // The key: first as one of the two names that followed the previous key last, else scanned and hashed.
             int keyStart = p + 1;
             int entry = keys.predicted(previous);
-            if (entry >= 0 && keys.matchesAt(entry, c, keyStart, end)) {
+            if ((entry >= 0 && keys.matchesAt(entry, c, keyStart, end))
+                || ((entry = keys.alternative(previous)) >= 0 && keys.matchesAt(entry, c, keyStart, end))) {
                 p = keyStart + keys.length(entry) + 1;
             } else {
                 int h = 0;
@@ -114,8 +115,8 @@ final class FlatLineDecoder {
                 }
                 entry = keys.lookup(c, keyStart, q - keyStart, h);
                 p = q + 1;
+                keys.follow(previous, entry);
             }
-            keys.follow(previous, entry);
             previous = entry;
 
             // Sensors write no whitespace between tokens: each separator is tested in place first,
@@ -155,7 +156,9 @@ final class FlatLineDecoder {
                 }
             }
             if (!nullValue) {
-                RejectReason r = writer.put(keys.code(entry), keys.name(entry));
+                int code = keys.code(entry);
+                // Only an extra is named by its String: a known key's name is not loaded.
+                RejectReason r = writer.put(code, code == SlotWriter.UNKNOWN ? keys.name(entry) : null);
                 if (r != null) {
                     reason = r;
                     return DECIDED;
@@ -260,12 +263,14 @@ final class FlatLineDecoder {
         return p;
     }
 
+    private static final byte[] MAX_LONG_DIGITS = "9223372036854775807".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
     /** Whether 19 digits are at most Long.MAX_VALUE (9223372036854775807), compared as text. */
     private static boolean fitsNineteenDigits(byte[] c, int p) {
-        String max = "9223372036854775807";
+        byte[] max = MAX_LONG_DIGITS;
         for (int i = 0; i < 19; i++) {
-            char d = (char) c[p + i];
-            char m = max.charAt(i);
+            byte d = c[p + i];
+            byte m = max[i];
             if (d != m) {
                 return d < m;
             }

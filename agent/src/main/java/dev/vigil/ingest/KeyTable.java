@@ -9,9 +9,13 @@ import java.util.List;
  * entry holds the name's bytes (ASCII), its interned String (what an extra is named by) and its code (a
  * {@link SlotWriter#keyCode key code}).
  *
- * <p>It also remembers which key followed each key last time ({@link #predicted}): a producer writes
- * the keys of one kind of event in the same order line after line, so most keys are found by
- * comparing the line's bytes with the predicted name, without hashing them first.
+ * <p>It also remembers which two keys followed each key last ({@link #predicted}, {@link #alternative}):
+ * a producer writes the keys of one kind of event in the same order line after line, so most keys are
+ * found by comparing the line's bytes with a predicted name, without hashing them first. Two, because
+ * kinds of event share a head and part where their keys diverge (an exec's path after the process
+ * name where other events go on to the user; a capability check's arguments after the pod name where
+ * an exit has its status): with one follower a mixed stream missed at each such point (0.6 keys a
+ * line on the load test's churny stream), with two it does not.
  *
  * <p>Memory is bounded: past {@code maxUnknown} names that are not known keys, the table forgets
  * them all (a producer inventing key names costs a String per new name, then a reset).
@@ -27,15 +31,22 @@ final class KeyTable {
     private final byte[][] bytes;
     /** bytes[e].length, held flat: the decoder needs it on every key, without the indirection. */
     private final int[] lengths;
-    /** Each name followed by its closing quote, as {@link ByteScan#words}, and the mask of a short one's word. */
+    /**
+     * Each name followed by its closing quote, as {@link ByteScan#words}, and the mask of a short one's
+     * word. A quoted name of 9 to 16 bytes has its last word twice, so that every one of 9 to 24 bytes
+     * (most keys) is compared as three words, at 0, {@link #middle} and its end, without a loop.
+     */
     private final long[][] quotedWords;
     private final long[] shortMasks;
     private final String[] names;
     private final int[] codes;
     private final int[] hashes;
-    /** The entry that followed each entry last time, or -1; {@link #firstNext} for the line's start. */
+    /**
+     * The entry that followed each entry last, and the one that did before it (-1: none), at the
+     * entry's index + 1: index 0 is for the line's start ({@link #START}).
+     */
     private final int[] next;
-    private int firstNext = -1;
+    private final int[] nextBefore;
     private int size;
     /** Open addressing on the hash: entry index + 1, 0 = empty. At most half full. */
     private final int[] slots;
@@ -52,7 +63,10 @@ final class KeyTable {
         names = new String[capacity];
         codes = new int[capacity];
         hashes = new int[capacity];
-        next = new int[capacity];
+        next = new int[capacity + 1];
+        nextBefore = new int[capacity + 1];
+        Arrays.fill(next, -1);
+        Arrays.fill(nextBefore, -1);
         int slotCount = Integer.highestOneBit(capacity * 2 - 1) << 1;
         slots = new int[slotCount];
         mask = slotCount - 1;
@@ -89,18 +103,25 @@ final class KeyTable {
         return add(new String(a, off, len, StandardCharsets.ISO_8859_1).intern(), SlotWriter.UNKNOWN);
     }
 
-    /** The entry that followed {@code entry} ({@link #START} for the first key) last time, or -1. */
+    /** The entry that followed {@code entry} ({@link #START} for the first key) last, or -1. */
     int predicted(int entry) {
-        return entry == START ? firstNext : next[entry];
+        return next[entry + 1];
     }
 
-    /** Records that {@code entry} followed {@code previous} ({@link #START} for a line's first key). */
+    /** The entry that followed {@code entry} before {@link #predicted} did, or -1. */
+    int alternative(int entry) {
+        return nextBefore[entry + 1];
+    }
+
+    /**
+     * Records that {@code entry} followed {@code previous} ({@link #START} for a line's first key),
+     * when it was neither {@link #predicted} nor the {@link #alternative}: it becomes the prediction,
+     * the prediction the alternative. (A hit changes nothing: no store on the common path.)
+     */
     void follow(int previous, int entry) {
-        if (previous == START) {
-            firstNext = entry;
-        } else {
-            next[previous] = entry;
-        }
+        int i = previous + 1;
+        nextBefore[i] = next[i];
+        next[i] = entry;
     }
 
     /**
@@ -120,6 +141,10 @@ final class KeyTable {
             }
             return (ByteScan.word(a, off) & shortMasks[entry]) == w[0];
         }
+        if (n <= 24) {
+            return ((ByteScan.word(a, off) ^ w[0]) | (ByteScan.word(a, off + middle(n)) ^ w[1])
+                | (ByteScan.word(a, off + n - 8) ^ w[2])) == 0;
+        }
         int last = w.length - 1;
         for (int i = 0; i < last; i++) {
             if (ByteScan.word(a, off + 8 * i) != w[i]) {
@@ -127,6 +152,11 @@ final class KeyTable {
             }
         }
         return ByteScan.word(a, off + n - 8) == w[last];
+    }
+
+    /** Where the second of three compared words starts in a quoted name of 9 to 24 bytes. */
+    private static int middle(int n) {
+        return Math.min(8, n - 8);
     }
 
     private boolean slowMatch(int entry, byte[] a, int off) {
@@ -155,12 +185,14 @@ final class KeyTable {
         lengths[e] = k.length;
         byte[] quoted = Arrays.copyOf(k, k.length + 1);
         quoted[k.length] = '"';
-        quotedWords[e] = ByteScan.words(quoted);
+        long[] words = ByteScan.words(quoted);
+        quotedWords[e] = words.length == 2 ? new long[] {words[0], words[1], words[1]} : words;
         shortMasks[e] = ByteScan.lowBytes(quoted.length);
         names[e] = name;
         codes[e] = code;
         hashes[e] = h;
-        next[e] = -1;
+        next[e + 1] = -1;
+        nextBefore[e + 1] = -1;
         int s = spread(h) & mask;
         while (slots[s] != 0) {
             s = (s + 1) & mask;
@@ -172,10 +204,10 @@ final class KeyTable {
     private void forgetUnknown() {
         Arrays.fill(slots, 0);
         Arrays.fill(next, -1);
+        Arrays.fill(nextBefore, -1);
         Arrays.fill(bytes, knownCount, size, null);
         Arrays.fill(quotedWords, knownCount, size, null);
         Arrays.fill(names, knownCount, size, null);
-        firstNext = -1;
         int known = knownCount;
         size = 0;
         for (int e = 0; e < known; e++) {

@@ -42,8 +42,11 @@ public final class LineFramer {
         return buf.length - end;
     }
 
-    /** {@code n} bytes were read into the buffer at {@link #writeOffset()}: hand out complete lines. */
-    public void written(int n, LineSink sink) {
+    /**
+     * {@code n} bytes were read into the buffer at {@link #writeOffset()} by a read that returned at
+     * {@code receiveNanos} ({@link System#nanoTime()}): hand out complete lines, each with that time.
+     */
+    public void written(int n, long receiveNanos, LineSink sink) {
         end += n;
         int scan = start;
         while (scan < end) {
@@ -54,7 +57,7 @@ public final class LineFramer {
             if (discarding) {
                 discarding = false;
             } else {
-                emit(start, nl + 1, sink);
+                emit(start, nl + 1, receiveNanos, sink);
             }
             start = nl + 1;
             scan = start;
@@ -72,12 +75,13 @@ public final class LineFramer {
 
     /**
      * The input ended. A last line without a newline is a line when {@code lastLineCounts} (a file),
-     * and is lost otherwise (a producer that disconnected mid-line).
+     * and is lost otherwise (a producer that disconnected mid-line); {@code receiveNanos} is when the
+     * end was read.
      */
-    public void endOfInput(boolean lastLineCounts, LineSink sink) {
+    public void endOfInput(boolean lastLineCounts, long receiveNanos, LineSink sink) {
         if (!discarding && end > start && lastLineCounts) {
             buf[end++] = '\n';
-            emit(start, end, sink);
+            emit(start, end, receiveNanos, sink);
         }
         start = 0;
         end = 0;
@@ -89,7 +93,7 @@ public final class LineFramer {
         return end - start;
     }
 
-    private void emit(int from, int to, LineSink sink) {
+    private void emit(int from, int to, long receiveNanos, LineSink sink) {
         int len = to - from;
         int content = len - 1;
         if (content > 0 && buf[to - 2] == '\r') {
@@ -105,7 +109,7 @@ public final class LineFramer {
             sink.onTooLong();
             return;
         }
-        sink.onLine(buf, from, len, decoder);
+        sink.onLine(buf, from, len, receiveNanos, decoder);
     }
 
     private int indexOfNewline(int from, int to) {

@@ -204,11 +204,31 @@ final class SlotWriter {
     }
 
     /**
-     * Writes the current value under the key {@code code} (an extra is named {@code name}); returns
-     * null, or why the line is rejected.
+     * Writes the current value under the key {@code code}; returns null, or why the line is rejected.
+     * {@code name} names an extra ({@link #UNKNOWN}); for any other key it may be null.
      */
     RejectReason put(int code, String name) {
-        switch (ACTIONS[CODE_BASE + code]) {
+        // The common cases first, in a method small enough for the JIT to inline into the scanner's
+        // loop (a call per key was ~10 % of a churny line): a string of the line under a text field, an
+        // integer under a plain number field. Anything else, the same as before, in putAny.
+        byte action = ACTIONS[CODE_BASE + code];
+        if (action == TEXT_FIELD && kind == STRING && inLine) {
+            event.setTextAscii(Field.byId(code), line, start, length);
+            return null;
+        }
+        if (action == LONG_FIELD && kind == INTEGER && code != RES_ID && code != ARG_TYPE_ID) {
+            event.setLong(Field.byId(code), number);
+            return null;
+        }
+        return putAny(action, code, name);
+    }
+
+    /** evt.res (which evt.rawres overrides) and evt.arg.type (masked): the number fields with a rule of their own. */
+    private static final int RES_ID = Field.EVT_RES.id();
+    private static final int ARG_TYPE_ID = Field.EVT_ARG_TYPE.id();
+
+    private RejectReason putAny(byte action, int code, String name) {
+        switch (action) {
             case TEXT_FIELD -> {
                 // A number is taken as its text (an id sent as 123), except for evt.type.
                 if (kind == TRUE || kind == FALSE) {
@@ -222,7 +242,7 @@ final class SlotWriter {
                     return RejectReason.WRONG_TYPE;
                 }
                 setText(Field.EVT_TYPE);
-                event.setEventType(EventTypes.id(event.chars(), event.textStart(Field.EVT_TYPE), length));
+                event.setEventType(eventTypeId());
                 return null;
             }
             case LONG_FIELD -> {
@@ -269,6 +289,37 @@ final class SlotWriter {
                 return null;
             }
         }
+    }
+
+    /**
+     * Event types by their name's bytes, for the few names a connection sends: a small direct-mapped
+     * cache of names up to 16 bytes, each held as two words (zero past the name) beside its id. The
+     * words tell the length too, as a name on this path holds no NUL byte; an empty slot holds the
+     * empty name's words and id ({@link EventTypes#OTHER}). A hit costs two loads and compares where
+     * the name table hashes the chars and compares them with a String's; a miss asks the name table
+     * and keeps its answer.
+     */
+    private static final int TYPE_CACHE_BITS = 6;
+    private final long[] typeWords = new long[2 << TYPE_CACHE_BITS];
+    private final int[] typeIds = new int[1 << TYPE_CACHE_BITS];
+
+    /** The current value's event type id (its text is evt.type's, already in the slot). */
+    private int eventTypeId() {
+        int len = length;
+        if (!inLine || len > 16 || start + 16 > line.length) { // a parser's chars, a long name, the buffer's end
+            return EventTypes.id(event.chars(), event.textStart(Field.EVT_TYPE), len);
+        }
+        long w0 = ByteScan.word(line, start) & ByteScan.lowBytes(len);
+        long w1 = len > 8 ? ByteScan.word(line, start + 8) & ByteScan.lowBytes(len - 8) : 0;
+        int s = (int) (((w0 ^ w1 * 31) * 0x9E3779B97F4A7C15L) >>> (64 - TYPE_CACHE_BITS));
+        if (typeWords[2 * s] == w0 && typeWords[2 * s + 1] == w1) {
+            return typeIds[s];
+        }
+        int id = EventTypes.id(event.chars(), event.textStart(Field.EVT_TYPE), len);
+        typeWords[2 * s] = w0;
+        typeWords[2 * s + 1] = w1;
+        typeIds[s] = id;
+        return id;
     }
 
     private RejectReason longField(Field f) {
@@ -368,8 +419,39 @@ final class SlotWriter {
         }
     }
 
+    /**
+     * The last CAPS text of 8 to 18 bytes read from a line, as three words (at 0, min(8, n - 8) and
+     * n - 8) and its length, with its mask: a process's capability sets repeat line after line (most
+     * are a container's default), so most masks are found without reading 16 hex digits.
+     */
+    private long lastCapsStart;
+    private long lastCapsMiddle;
+    private long lastCapsEnd;
+    private int lastCapsLength = -1;
+    private long lastCaps;
+
     /** A CAPS string's mask: the common "0x" + hex digits read from the bytes, other forms by parseMask. */
     private long capsFromText() {
+        byte[] b = line;
+        if (!inLine || length < 8 || length > 18) {
+            return capsFromHex();
+        }
+        long first = ByteScan.word(b, start);
+        long middle = ByteScan.word(b, start + Math.min(8, length - 8));
+        long last = ByteScan.word(b, start + length - 8);
+        if (length == lastCapsLength && first == lastCapsStart && middle == lastCapsMiddle && last == lastCapsEnd) {
+            return lastCaps;
+        }
+        long v = capsFromHex();
+        lastCapsLength = length;
+        lastCapsStart = first;
+        lastCapsMiddle = middle;
+        lastCapsEnd = last;
+        lastCaps = v;
+        return v;
+    }
+
+    private long capsFromHex() {
         byte[] b = line;
         if (inLine && length > 2 && length <= 18 && b[start] == '0' && (b[start + 1] == 'x' || b[start + 1] == 'X')) {
             int e = start + length;

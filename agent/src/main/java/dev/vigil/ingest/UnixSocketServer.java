@@ -174,7 +174,7 @@ public final class UnixSocketServer implements AutoCloseable {
         connections.add(ch);
         LineFramer framer = new LineFramer(config.maxLineBytes(), config.readBufferBytes(), new EventDecoder());
         ch.pipeline().addLast("ingest", new EventIngestHandler(framer, sink, metrics,
-            anyTaken -> slots.line(slot, anyTaken, System.nanoTime())));
+            (anyTaken, nanoTime) -> slots.line(slot, anyTaken, nanoTime)));
     }
 
     private void closeIdle() {

@@ -12,6 +12,8 @@ import dev.vigil.ingest.RejectReason;
 
 /**
  * Puts each framed line into the ring: claims a slot, decodes the line straight into it, publishes.
+ * A line's receive time (for the latency, and its evt.rawtime when it carries none) is that of the
+ * read that completed it, read once for all the read's lines by the caller ({@link LineSink#onLine}).
  * A rejected line still travels in its slot, marked invalid, so that the claim is always published;
  * the stages skip it. Every line is counted once: received, then processed (by the stages),
  * rejected (here or by the pipeline thread, with its reason) or dropped (here, under the drop policy).
@@ -70,7 +72,7 @@ public final class RingPublisher implements LineSink {
     }
 
     @Override
-    public boolean onLine(byte[] buf, int off, int len, EventDecoder decoder) {
+    public boolean onLine(byte[] buf, int off, int len, long receiveNanos, EventDecoder decoder) {
         ingestMetrics.received();
         long seq;
         if (dropWhenFull) {
@@ -88,7 +90,6 @@ public final class RingPublisher implements LineSink {
             // producer's writes block, which is the backpressure the block policy promises.
             seq = ring.next();
         }
-        long received = System.nanoTime(); // before decoding: the latency covers the decoder too
         RejectReason reason = null;
         try {
             Event event = ring.get(seq);
@@ -96,16 +97,16 @@ public final class RingPublisher implements LineSink {
                 && seq - ring.getMinimumGatingSequence() <= shareBacklog) {
                 int at = (int) (seq & (ARENA_LINES - 1)) * Event.MAX_UNDECODED_LINE_BYTES;
                 System.arraycopy(buf, off, arena, at, len);
-                event.holdUndecoded(arena, at, len, epochNanos(received), received);
+                event.holdUndecoded(arena, at, len, epochNanos(receiveNanos), receiveNanos);
                 decoder.leftUndecoded();
                 return true; // judged as the connection's last decoded line was: accepted
             }
-            reason = decoder.decode(buf, off, len, event, epochNanos(received));
+            reason = decoder.decode(buf, off, len, event, epochNanos(receiveNanos));
             if (reason != null) {
                 event.setValid(false);
                 ingestMetrics.rejected(reason);
             } else {
-                event.setReceiveNanos(received);
+                event.setReceiveNanos(receiveNanos);
             }
         } finally {
             ring.publish(seq);
@@ -144,9 +145,9 @@ public final class RingPublisher implements LineSink {
 
     /**
      * The wall clock at {@code nanoNow}, for a line that carries no time: the monotonic clock plus
-     * an offset re-read from the wall clock every 100 ms, so a line costs one clock read, not two
-     * (each ~25 ns here, on the ingest thread that bounds the throughput). A wall-clock step shows
-     * within 100 ms.
+     * an offset re-read from the wall clock every 100 ms, so a line costs no clock read of its own
+     * (each ~25 ns here, on the ingest thread that bounds the throughput; the monotonic one is read
+     * once per socket read, {@link LineSink#onLine}). A wall-clock step shows within 100 ms.
      */
     private long epochNanos(long nanoNow) {
         if (!offsetSet || nanoNow - offsetReadNanos > WALL_CLOCK_REREAD_NANOS) {

@@ -12,6 +12,8 @@ import dev.vigil.event.Field;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -31,6 +33,83 @@ class EventDecoderTest {
         System.arraycopy(line, 0, b, 0, line.length);
         b[line.length] = '\n';
         return decoder.decode(b, 0, b.length, event, RECEIVED);
+    }
+
+    @Test
+    void everyEventTypeIsResolvedLineAfterLineThroughOneConnectionsDecoder() {
+        // The flat path keeps the ids of the type names it saw in a small cache: names that collide in
+        // it, share a prefix, differ past 8 or 16 bytes, or end near the buffer's end must still get the
+        // name table's answer, every time.
+        List<String> names = new ArrayList<>();
+        for (int id = 0; id < EventTypes.COUNT; id++) {
+            names.add(EventTypes.name(id));
+        }
+        for (String n : List.of("clone", "execve", "socket", "open")) {
+            names.add(n + "3");
+            names.add(n.substring(0, n.length() - 1));
+            names.add(n.toUpperCase(java.util.Locale.ROOT));
+        }
+        names.addAll(List.of("", "a", "abcdefgh", "abcdefghi", "abcdefghijklmnop", "abcdefghijklmnopq", "x".repeat(40)));
+        for (int k = 0; k < 200; k++) { // beside known names of the same first 8 bytes, in every slot
+            names.add("process_" + k);
+            names.add("inotify_" + k);
+            names.add("renameat" + k);
+        }
+        for (int round = 0; round < 3; round++) {
+            for (String name : names) {
+                int expected = EventTypes.id(name);
+                assertNull(decode("{\"evt.type\":\"" + name + "\",\"proc.pid\":12345678,\"user.uid\":0}"), name);
+                assertEquals(expected, event.eventType(), name);
+                byte[] tight = ("{\"proc.pid\":1,\"evt.type\":\"" + name + "\"}\n").getBytes(StandardCharsets.US_ASCII);
+                assertNull(decoder.decode(tight, 0, tight.length, event, RECEIVED), name);
+                assertEquals(expected, event.eventType(), name + ", the name ending a line at the buffer's end");
+            }
+        }
+        assertEquals(0, decoder.generalLines(), "all on the flat path");
+    }
+
+    @Test
+    void aKeyOneByteOffThePredictedOneIsNotTakenForIt() {
+        // After a line teaches the decoder which key follows evt.type, a line with a name one byte off
+        // it, at any place of the name, must decode as a fresh decoder (no predictions) decodes it.
+        for (String key : SlotWriter.knownKeys()) {
+            if (key.equals("evt.type")) {
+                continue;
+            }
+            for (int i = 0; i < key.length(); i++) {
+                String near = key.substring(0, i) + (key.charAt(i) == 'X' ? 'Y' : 'X') + key.substring(i + 1);
+                decode("{\"evt.type\":\"open\",\"" + key + "\":\"1\",\"proc.pid\":1}"); // teaches the prediction
+                byte[] b = ("{\"evt.type\":\"open\",\"" + near + "\":\"1\",\"proc.pid\":1}\n").getBytes(StandardCharsets.US_ASCII);
+                RejectReason reason = decoder.decode(b, 0, b.length, event, RECEIVED);
+                Event fresh = new Event();
+                assertEquals(new EventDecoder().decode(b, 0, b.length, fresh, RECEIVED), reason, near);
+                assertEquals(fresh.toString(), event.toString(), near + " after " + key);
+            }
+        }
+    }
+
+    @Test
+    void capabilitySetsThatRepeatOrChangeInAnyByteAreReadAsAFreshDecoderReadsThem() {
+        // The flat path remembers the last capability text it read, as three words: a text one byte
+        // off it, in any of them, must still be read afresh.
+        String base = "0x00000000a80425fb";
+        List<String> texts = new ArrayList<>(List.of(base, "0xa80425fb", "0x1234567", "0x0000003fffffffff", "0X00000000A80425FB",
+            "12345678", "CAP_CHOWN", "0x00000000a80425fbb", "0x00000000a80425f"));
+        for (int i = 2; i < base.length(); i++) {
+            texts.add(base.substring(0, i) + (base.charAt(i) == '1' ? '2' : '1') + base.substring(i + 1));
+        }
+        for (int round = 0; round < 2; round++) {
+            for (String t : texts) {
+                for (String caps : List.of(base, t, t)) {
+                    byte[] b = ("{\"evt.type\":\"open\",\"thread.cap_effective\":\"" + caps + "\",\"proc.pid\":1}\n")
+                        .getBytes(StandardCharsets.US_ASCII);
+                    RejectReason reason = decoder.decode(b, 0, b.length, event, RECEIVED);
+                    Event fresh = new Event();
+                    assertEquals(new EventDecoder().decode(b, 0, b.length, fresh, RECEIVED), reason, caps);
+                    assertEquals(fresh.toString(), event.toString(), caps);
+                }
+            }
+        }
     }
 
     @Test

@@ -28,6 +28,8 @@ class EventIngestHandlerTest {
     private final List<String> published = new ArrayList<>();
     private final List<String> rejected = new ArrayList<>();
     private final List<Boolean> reads = new ArrayList<>();
+    /** The receive time of each line handed to the publisher, in order. */
+    private final List<Long> receiveTimes = new ArrayList<>();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final IngestMetrics metrics = new IngestMetrics(registry);
 
@@ -36,8 +38,9 @@ class EventIngestHandlerTest {
         private final Event slot = new Event();
 
         @Override
-        public boolean onLine(byte[] buf, int off, int len, EventDecoder decoder) {
+        public boolean onLine(byte[] buf, int off, int len, long receiveNanos, EventDecoder decoder) {
             metrics.received();
+            receiveTimes.add(receiveNanos);
             RejectReason reason = decoder.decode(buf, off, len, slot, 0);
             if (reason != null) {
                 metrics.rejected(reason);
@@ -58,7 +61,7 @@ class EventIngestHandlerTest {
 
     private EmbeddedChannel channel() {
         LineFramer framer = new LineFramer(MAX_LINE, 4096, new EventDecoder());
-        return new EmbeddedChannel(new EventIngestHandler(framer, publisher, metrics, reads::add));
+        return new EmbeddedChannel(new EventIngestHandler(framer, publisher, metrics, (anyTaken, nanoTime) -> reads.add(anyTaken)));
     }
 
     private static ByteBuf bytes(String s) {
@@ -113,6 +116,26 @@ class EventIngestHandlerTest {
         ch.writeInbound(bytes("junk\n{\"evt.type\":\"x\"}\n")); // one read: a reject and an event
         assertEquals(List.of(true, false, false, true), reads);
         assertEquals(4, metrics.receivedCount(), "4 lines; the blank ones are not counted");
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void theClockIsReadOncePerReadAndEveryLineThatReadCompletesHasItsTime() {
+        long[] clock = {0};
+        List<Long> reportedTimes = new ArrayList<>();
+        LineFramer framer = new LineFramer(MAX_LINE, 4096, new EventDecoder());
+        EmbeddedChannel ch = new EmbeddedChannel(new EventIngestHandler(framer, publisher, metrics,
+            (anyTaken, nanoTime) -> reportedTimes.add(nanoTime), () -> clock[0] += 1000));
+        ch.writeInbound(bytes("{\"evt.type\":\"execve\",\"proc.name\":\"a\"}\n"
+            + "{\"evt.type\":\"execve\",\"proc.name\":\"b\"}\n{\"evt.ty"));    // read at 1000
+        ch.writeInbound(bytes("pe\":\"execve\",\"proc.name\":\"c\"}\n"
+            + "{\"evt.type\":\"execve\",\"proc.name\":\"d\"}\n"));              // read at 2000
+        ch.writeInbound(bytes("{\"evt.type\":\"execve\",\"proc.name\":\"e\"}\n")); // read at 3000
+        assertEquals(List.of("execve:a", "execve:b", "execve:c", "execve:d", "execve:e"), published);
+        assertEquals(List.of(1000L, 1000L, 2000L, 2000L, 3000L), receiveTimes,
+            "a read's lines share its time; a line cut across reads has the time of the read that completed it");
+        assertEquals(3000, clock[0], "one clock read per read, not per line");
+        assertEquals(List.of(1000L, 2000L, 3000L), reportedTimes, "the connection's activity is timed by the same read");
         ch.finishAndReleaseAll();
     }
 

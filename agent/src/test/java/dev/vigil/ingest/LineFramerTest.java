@@ -13,7 +13,7 @@ class LineFramerTest {
     private int tooLong;
     private final LineSink sink = new LineSink() {
         @Override
-        public boolean onLine(byte[] buf, int off, int len, EventDecoder decoder) {
+        public boolean onLine(byte[] buf, int off, int len, long receiveNanos, EventDecoder decoder) {
             assertEquals('\n', buf[off + len - 1], "a line is handed out with its newline");
             lines.add(new String(buf, off, len - 1, StandardCharsets.UTF_8));
             return true;
@@ -31,7 +31,7 @@ class LineFramerTest {
         while (at < b.length) {
             int n = Math.min(f.writable(), b.length - at);
             System.arraycopy(b, at, f.buffer(), f.writeOffset(), n);
-            f.written(n, sink);
+            f.written(n, System.nanoTime(), sink);
             at += n;
         }
     }
@@ -84,10 +84,10 @@ class LineFramerTest {
     void aPartialLineAtDisconnectIsLostButAtEndOfFileIsALine() {
         LineFramer f = new LineFramer(100, 4096, new EventDecoder());
         feed(f, "full\npart");
-        f.endOfInput(false, sink);
+        f.endOfInput(false, System.nanoTime(), sink);
         assertEquals(List.of("full"), lines);
         feed(f, "last");
-        f.endOfInput(true, sink);
+        f.endOfInput(true, System.nanoTime(), sink);
         assertEquals(List.of("full", "last"), lines);
     }
 

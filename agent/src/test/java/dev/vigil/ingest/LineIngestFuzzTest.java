@@ -47,7 +47,7 @@ class LineIngestFuzzTest {
         final Event freshSlot = new Event();
 
         @Override
-        public boolean onLine(byte[] buf, int off, int len, EventDecoder decoder) {
+        public boolean onLine(byte[] buf, int off, int len, long receiveNanos, EventDecoder decoder) {
             outcomes.add(Arrays.copyOfRange(buf, off, off + len));
             RejectReason reason = decoder.decode(buf, off, len, slot, RECEIVE_NANOS);
             RejectReason fresh = new EventDecoder().decode(buf, off, len, freshSlot, RECEIVE_NANOS);
@@ -87,13 +87,13 @@ class LineIngestFuzzTest {
                 int n = Math.min(framer.writable(), chunk.length - at);
                 assertTrue(n > 0, "the framer always has room for a read");
                 System.arraycopy(chunk, at, framer.buffer(), framer.writeOffset(), n);
-                framer.written(n, sink);
+                framer.written(n, System.nanoTime(), sink);
                 at += n;
                 assertTrue(framer.pendingBytes() <= maxLineBytes,
                     "holds " + framer.pendingBytes() + " bytes of a partial line, max " + maxLineBytes);
             }
         }
-        framer.endOfInput(lastLineCounts, sink);
+        framer.endOfInput(lastLineCounts, System.nanoTime(), sink);
         assertEquals(0, framer.pendingBytes());
 
         List<byte[]> expected = expectedOutcomes(stream.toByteArray(), maxLineBytes, lastLineCounts);

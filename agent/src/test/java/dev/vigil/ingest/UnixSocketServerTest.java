@@ -34,7 +34,7 @@ class UnixSocketServerTest {
     private final AtomicInteger tooLong = new AtomicInteger();
     private final LineSink sink = new LineSink() {
         @Override
-        public boolean onLine(byte[] buf, int off, int len, EventDecoder decoder) {
+        public boolean onLine(byte[] buf, int off, int len, long receiveNanos, EventDecoder decoder) {
             String line = new String(buf, off, len - 1, StandardCharsets.UTF_8);
             lines.add(line);
             return !line.startsWith("garbage");

@@ -47,8 +47,8 @@ class PipelineHealthTest {
         pipeline.start();
         byte[] line = "{\"evt.type\":\"execve\"}\n".getBytes(StandardCharsets.UTF_8);
         EventDecoder decoder = new EventDecoder();
-        pipeline.publisher().onLine(line, 0, line.length, decoder);
-        pipeline.publisher().onLine(line, 0, line.length, decoder);
+        pipeline.publisher().onLine(line, 0, line.length, System.nanoTime(), decoder);
+        pipeline.publisher().onLine(line, 0, line.length, System.nanoTime(), decoder);
         entered.await();
         health.sample();
         assertNull(health.unhealthyReason(), "not yet: the stall period has not passed");

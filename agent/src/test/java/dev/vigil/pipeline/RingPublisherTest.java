@@ -42,11 +42,11 @@ class RingPublisherTest {
             long before = System.currentTimeMillis() * 1_000_000L;
             for (int i = 0; i < 3; i++) {
                 byte[] b = "{\"evt.type\":\"execve\"}\n".getBytes(StandardCharsets.UTF_8);
-                pipeline.publisher().onLine(b, 0, b.length, decoder);
+                pipeline.publisher().onLine(b, 0, b.length, System.nanoTime(), decoder);
                 Thread.sleep(i == 1 ? 150 : 0); // past the wall clock's re-read
             }
             byte[] timed = "{\"evt.type\":\"execve\",\"evt.rawtime\":42}\n".getBytes(StandardCharsets.UTF_8);
-            pipeline.publisher().onLine(timed, 0, timed.length, decoder);
+            pipeline.publisher().onLine(timed, 0, timed.length, System.nanoTime(), decoder);
             assertTrue(pipeline.drain(Duration.ofSeconds(5)));
             long after = System.currentTimeMillis() * 1_000_000L;
             assertEquals(4, rawtimes.size());
@@ -59,6 +59,47 @@ class RingPublisherTest {
             assertEquals(42L, rawtimes.get(3));
             assertEquals(4, metrics.processedCount());
             assertEquals(4, metrics.latencyCount());
+        }
+    }
+
+    @Test
+    void theLinesOfOneReadCarryThatReadsTimeWhicheverThreadDecodesThem() throws Exception {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        List<long[]> seen = Collections.synchronizedList(new ArrayList<>());
+        Matcher record = new Matcher() {
+            @Override
+            public void match(Event event, dev.vigil.alert.AlertEmitter emitter) {
+                seen.add(new long[] {event.receiveNanos(), event.getLong(Field.EVT_RAWTIME)});
+            }
+
+            @Override
+            public int ruleCount() {
+                return 0;
+            }
+        };
+        try (EventPipeline pipeline = new EventPipeline(PipelineConfig.defaults(), Enricher.NONE, record, a -> { },
+                new IngestMetrics(registry), new PipelineMetrics(registry), registry)) {
+            pipeline.start();
+            EventDecoder decoder = new EventDecoder();
+            byte[] b = "{\"evt.type\":\"execve\"}\n".getBytes(StandardCharsets.UTF_8);
+            long firstRead = System.nanoTime();
+            long secondRead = firstRead + 5_000_000;
+            // The first line of a connection is decoded by the publisher, the next ones may be left to
+            // the pipeline thread (shared decoding): both must keep the read's time.
+            for (int i = 0; i < 3; i++) {
+                pipeline.publisher().onLine(b, 0, b.length, firstRead, decoder);
+            }
+            for (int i = 0; i < 3; i++) {
+                pipeline.publisher().onLine(b, 0, b.length, secondRead, decoder);
+            }
+            assertTrue(pipeline.drain(Duration.ofSeconds(5)));
+            assertEquals(6, seen.size());
+            for (int i = 0; i < 6; i++) {
+                long read = i < 3 ? firstRead : secondRead;
+                assertEquals(read, seen.get(i)[0], "line " + i + ": the receive time is its read's");
+                assertEquals(seen.get(0)[1] + (read - firstRead), seen.get(i)[1],
+                    "line " + i + ": its wall-clock time is its read's (no time of its own)");
+            }
         }
     }
 }

@@ -51,10 +51,10 @@ class SharedDecodingTest {
     @Test
     void aConnectionsFirstLineIsDecodedHereAndTheNextLeftUndecodedWhileThePipelineKeepsUp() {
         EventDecoder conn = new EventDecoder();
-        assertTrue(publisher.onLine(GOOD, 0, GOOD.length, conn));
+        assertTrue(publisher.onLine(GOOD, 0, GOOD.length, System.nanoTime(), conn));
         assertFalse(last().isUndecoded());
         assertTrue(last().isValid());
-        assertTrue(publisher.onLine(GOOD, 0, GOOD.length, conn));
+        assertTrue(publisher.onLine(GOOD, 0, GOOD.length, System.nanoTime(), conn));
         assertTrue(last().isUndecoded());
         assertFalse(last().isValid(), "the stages must not see it before it is decoded");
     }
@@ -64,7 +64,7 @@ class SharedDecodingTest {
         EventDecoder conn = new EventDecoder();
         int undecoded = 0;
         for (int i = 0; i < 3 * EventDecoder.MAX_UNDECODED_RUN; i++) {
-            publisher.onLine(GOOD, 0, GOOD.length, conn);
+            publisher.onLine(GOOD, 0, GOOD.length, System.nanoTime(), conn);
             undecoded += last().isUndecoded() ? 1 : 0;
             consumed.set(ring.getCursor());
         }
@@ -74,19 +74,19 @@ class SharedDecodingTest {
     @Test
     void garbageIsJudgedHereLineByLineAndNeverTaken() {
         EventDecoder conn = new EventDecoder();
-        publisher.onLine(GOOD, 0, GOOD.length, conn);
-        publisher.onLine(GOOD, 0, GOOD.length, conn); // left undecoded: judged as the first was
+        publisher.onLine(GOOD, 0, GOOD.length, System.nanoTime(), conn);
+        publisher.onLine(GOOD, 0, GOOD.length, System.nanoTime(), conn); // left undecoded: judged as the first was
         // A producer that turns to garbage: within the run, a line judged here ends the sharing.
         int taken = 0;
         for (int i = 0; i < 100; i++) {
-            taken += publisher.onLine(BAD, 0, BAD.length, conn) ? 1 : 0;
+            taken += publisher.onLine(BAD, 0, BAD.length, System.nanoTime(), conn) ? 1 : 0;
         }
         assertTrue(taken < EventDecoder.MAX_UNDECODED_RUN, "taken " + taken);
-        assertFalse(publisher.onLine(BAD, 0, BAD.length, conn));
+        assertFalse(publisher.onLine(BAD, 0, BAD.length, System.nanoTime(), conn));
         assertFalse(last().isUndecoded());
         EventDecoder garbageOnly = new EventDecoder();
         for (int i = 0; i < 100; i++) {
-            assertFalse(publisher.onLine(BAD, 0, BAD.length, garbageOnly));
+            assertFalse(publisher.onLine(BAD, 0, BAD.length, System.nanoTime(), garbageOnly));
             assertFalse(last().isUndecoded());
         }
     }
@@ -95,11 +95,11 @@ class SharedDecodingTest {
     void aPipelineThatFellBehindGetsDecodedLines() {
         EventDecoder conn = new EventDecoder();
         for (int i = 0; i <= RingPublisher.SHARE_BACKLOG + 1; i++) {
-            publisher.onLine(GOOD, 0, GOOD.length, conn); // nothing consumed: the backlog grows
+            publisher.onLine(GOOD, 0, GOOD.length, System.nanoTime(), conn); // nothing consumed: the backlog grows
         }
         assertFalse(last().isUndecoded());
         consumed.set(ring.getCursor());
-        publisher.onLine(GOOD, 0, GOOD.length, conn);
+        publisher.onLine(GOOD, 0, GOOD.length, System.nanoTime(), conn);
         assertTrue(last().isUndecoded());
     }
 
@@ -111,11 +111,11 @@ class SharedDecodingTest {
         RingPublisher p = new RingPublisher(small, Backpressure.block, true, ingest, pipelineMetrics);
         EventDecoder conn = new EventDecoder();
         for (int i = 0; i <= 33; i++) {
-            p.onLine(GOOD, 0, GOOD.length, conn); // nothing consumed: 34 behind, more than half of 64
+            p.onLine(GOOD, 0, GOOD.length, System.nanoTime(), conn); // nothing consumed: 34 behind, more than half of 64
         }
         assertFalse(small.get(small.getCursor()).isUndecoded(), "a pipeline half a ring behind gets decoded lines");
         smallConsumed.set(small.getCursor());
-        p.onLine(GOOD, 0, GOOD.length, conn);
+        p.onLine(GOOD, 0, GOOD.length, System.nanoTime(), conn);
         assertTrue(small.get(small.getCursor()).isUndecoded());
     }
 
@@ -127,7 +127,7 @@ class SharedDecodingTest {
         int held = 0;
         for (int i = 0; i < 5 * RingPublisher.ARENA_LINES; i++) {
             byte[] b = line("{\"evt.type\":\"execve\",\"proc.pid\":" + (1000 + i) + "}");
-            publisher.onLine(b, 0, b.length, conn);
+            publisher.onLine(b, 0, b.length, System.nanoTime(), conn);
             // The pipeline thread as far behind as the publisher lets it be before decoding itself.
             long next = ring.getCursor() - (RingPublisher.SHARE_BACKLOG - 1);
             if (next >= 0) {
@@ -146,9 +146,9 @@ class SharedDecodingTest {
     @Test
     void aLineLongerThanTheSlotsRoomIsDecodedHere() {
         EventDecoder conn = new EventDecoder();
-        publisher.onLine(GOOD, 0, GOOD.length, conn);
+        publisher.onLine(GOOD, 0, GOOD.length, System.nanoTime(), conn);
         byte[] wide = line("{\"evt.type\":\"execve\",\"proc.cmdline\":\"" + "x".repeat(Event.MAX_UNDECODED_LINE_BYTES) + "\"}");
-        assertTrue(publisher.onLine(wide, 0, wide.length, conn));
+        assertTrue(publisher.onLine(wide, 0, wide.length, System.nanoTime(), conn));
         assertFalse(last().isUndecoded());
         assertTrue(last().isValid());
     }
@@ -180,7 +180,7 @@ class SharedDecodingTest {
         EventDecoder conn = new EventDecoder();
         DeferredDecoder deferred = new DeferredDecoder(new EventDecoder(), ingest);
         Runnable round = () -> {
-            publisher.onLine(GOOD, 0, GOOD.length, conn);
+            publisher.onLine(GOOD, 0, GOOD.length, System.nanoTime(), conn);
             Event e = last();
             if (e.isUndecoded()) {
                 deferred.decode(e);
@@ -225,7 +225,7 @@ class SharedDecodingTest {
             for (int i = 0; i < lines; i++) {
                 byte[] b = i % 97 == 96 ? BAD : line("{\"evt.type\":\"execve\",\"proc.pid\":" + i + "}");
                 rejected += b == BAD ? 1 : 0;
-                pipeline.publisher().onLine(b, 0, b.length, conn);
+                pipeline.publisher().onLine(b, 0, b.length, System.nanoTime(), conn);
             }
             assertTrue(pipeline.drain(Duration.ofSeconds(10)));
         }
