@@ -5,11 +5,11 @@ import io.micrometer.core.instrument.Clock;
 /**
  * The pipeline thread's clock: one clock read an event instead of one per stage. The stage handler
  * reads the monotonic clock once after each event ({@link #advance}, for the event's latency), and that
- * reading is "now" for the next event's state and rules; it re-reads both clocks at the start of each
- * batch ({@link #resync}), so an event after a quiet spell never sees the time before it. "Now" is thus
+ * reading is "now" for the next event's state and rules; it re-reads the monotonic clock at the start of
+ * each batch ({@link #resync}), so an event after a quiet spell never sees the time before it. "Now" is thus
  * at most one event's processing old (µs), which the state's expiries (seconds) and the rules' windows
- * and plausibility checks (seconds) cannot tell apart; the wall clock is the monotonic reading plus the
- * offset taken at the batch's start, to the millisecond.
+ * and plausibility checks (seconds) cannot tell apart. The wall clock is the monotonic reading plus an
+ * offset re-read every 100 ms ({@link WallClock}).
  *
  * <p>A Micrometer {@link Clock} for the stages built on one ({@code StateEnricher}), and
  * {@link #epochNanos} for the rules' {@code TimeSource}.
@@ -18,9 +18,8 @@ import io.micrometer.core.instrument.Clock;
  * the pipeline starts); another thread would read a time as old as the pipeline's last event.
  */
 public final class PipelineClock implements Clock {
+    private final WallClock wall = new WallClock();
     private long monotonicNanos;
-    /** Epoch ns minus monotonic ns, at the last {@link #resync}. */
-    private long wallOffsetNanos;
 
     public PipelineClock() {
         resync();
@@ -31,11 +30,9 @@ public final class PipelineClock implements Clock {
         return monotonicNanos = System.nanoTime();
     }
 
-    /** Reads both clocks (the wall clock may have been stepped since): at a batch's start. */
+    /** Reads the monotonic clock, at a batch's start: the last event's reading may be a quiet spell old. */
     public void resync() {
-        long mono = System.nanoTime();
-        wallOffsetNanos = System.currentTimeMillis() * 1_000_000L - mono;
-        monotonicNanos = mono;
+        monotonicNanos = System.nanoTime();
     }
 
     @Override
@@ -50,6 +47,6 @@ public final class PipelineClock implements Clock {
 
     /** Nanoseconds since the epoch, at the last reading (millisecond precision). */
     public long epochNanos() {
-        return monotonicNanos + wallOffsetNanos;
+        return wall.epochNanos(monotonicNanos);
     }
 }

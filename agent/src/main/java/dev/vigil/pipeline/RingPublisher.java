@@ -42,6 +42,8 @@ public final class RingPublisher implements LineSink {
      */
     static final long MAX_WAIT_NANOS = 20_000_000;
     private final Event scratch = new Event();
+    /** For a line that carries no time: one clock read per socket read ({@link LineSink#onLine}), not per line. */
+    private final WallClock wallClock = new WallClock();
     /**
      * Backlog (events published, not yet through the stages) under which a line is left for the
      * pipeline thread to decode: far below the ring's size, and above one read's lines (~350 of
@@ -97,11 +99,11 @@ public final class RingPublisher implements LineSink {
                 && seq - ring.getMinimumGatingSequence() <= shareBacklog) {
                 int at = (int) (seq & (ARENA_LINES - 1)) * Event.MAX_UNDECODED_LINE_BYTES;
                 System.arraycopy(buf, off, arena, at, len);
-                event.holdUndecoded(arena, at, len, epochNanos(receiveNanos), receiveNanos);
+                event.holdUndecoded(arena, at, len, wallClock.epochNanos(receiveNanos), receiveNanos);
                 decoder.leftUndecoded();
                 return true; // judged as the connection's last decoded line was: accepted
             }
-            reason = decoder.decode(buf, off, len, event, epochNanos(receiveNanos));
+            reason = decoder.decode(buf, off, len, event, wallClock.epochNanos(receiveNanos));
             if (reason != null) {
                 event.setValid(false);
                 ingestMetrics.rejected(reason);
@@ -142,26 +144,6 @@ public final class RingPublisher implements LineSink {
         return type == EventTypes.CLONE || type == EventTypes.CLONE3 || type == EventTypes.FORK
             || type == EventTypes.VFORK;
     }
-
-    /**
-     * The wall clock at {@code nanoNow}, for a line that carries no time: the monotonic clock plus
-     * an offset re-read from the wall clock every 100 ms, so a line costs no clock read of its own
-     * (each ~25 ns here, on the ingest thread that bounds the throughput; the monotonic one is read
-     * once per socket read, {@link LineSink#onLine}). A wall-clock step shows within 100 ms.
-     */
-    private long epochNanos(long nanoNow) {
-        if (!offsetSet || nanoNow - offsetReadNanos > WALL_CLOCK_REREAD_NANOS) {
-            wallMinusMonotonic = System.currentTimeMillis() * 1_000_000L - nanoNow;
-            offsetReadNanos = nanoNow;
-            offsetSet = true;
-        }
-        return nanoNow + wallMinusMonotonic;
-    }
-
-    private static final long WALL_CLOCK_REREAD_NANOS = 100_000_000L;
-    private boolean offsetSet;
-    private long offsetReadNanos;
-    private long wallMinusMonotonic;
 
     @Override
     public void onTooLong() {

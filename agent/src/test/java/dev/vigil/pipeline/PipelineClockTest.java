@@ -50,11 +50,12 @@ class PipelineClockTest {
     }
 
     @Test
-    void theWallClockIsTheMonotonicReadingPlusTheOffsetOfTheLastResync() throws InterruptedException {
+    void theWallClockMovesWithTheMonotonicReading() throws InterruptedException {
         long before = System.currentTimeMillis();
         clock.resync();
+        long wall = clock.wallTime();
         long after = System.currentTimeMillis();
-        assertTrue(clock.wallTime() >= before && clock.wallTime() <= after, clock.wallTime() + " not in the resync");
+        assertTrue(wall >= before && wall <= after, wall + " not in [" + before + ", " + after + "]");
         long wallAtResync = clock.epochNanos();
         Thread.sleep(20);
         long advanced = clock.advance();
