@@ -21,6 +21,14 @@ final class ByteScan {
     private static final long SPACES = 0x2020202020202020L;
     private static final long NEWLINES = 0x0A0A0A0A0A0A0A0AL;
 
+    /**
+     * Where the middle one of three words covering {@code n} bytes (9 to 24) starts: with the others at 0
+     * and {@code n - 8} they cover every byte, so such a run compares as three words without a loop.
+     */
+    static int middleOfThreeWords(int n) {
+        return Math.min(8, n - 8);
+    }
+
     /** The eight bytes at {@code a[i .. i+8)} as a little-endian long. */
     static long word(byte[] a, int i) {
         return (long) LONG.get(a, i);

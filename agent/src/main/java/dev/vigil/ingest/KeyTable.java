@@ -34,7 +34,8 @@ final class KeyTable {
     /**
      * Each name followed by its closing quote, as {@link ByteScan#words}, and the mask of a short one's
      * word. A quoted name of 9 to 16 bytes has its last word twice, so that every one of 9 to 24 bytes
-     * (most keys) is compared as three words, at 0, {@link #middle} and its end, without a loop.
+     * (most keys) is compared as three words, at 0, {@link ByteScan#middleOfThreeWords} and its end,
+     * without a loop.
      */
     private final long[][] quotedWords;
     private final long[] shortMasks;
@@ -142,7 +143,8 @@ final class KeyTable {
             return (ByteScan.word(a, off) & shortMasks[entry]) == w[0];
         }
         if (n <= 24) {
-            return ((ByteScan.word(a, off) ^ w[0]) | (ByteScan.word(a, off + middle(n)) ^ w[1])
+            return ((ByteScan.word(a, off) ^ w[0])
+                | (ByteScan.word(a, off + ByteScan.middleOfThreeWords(n)) ^ w[1])
                 | (ByteScan.word(a, off + n - 8) ^ w[2])) == 0;
         }
         int last = w.length - 1;
@@ -152,11 +154,6 @@ final class KeyTable {
             }
         }
         return ByteScan.word(a, off + n - 8) == w[last];
-    }
-
-    /** Where the second of three compared words starts in a quoted name of 9 to 24 bytes. */
-    private static int middle(int n) {
-        return Math.min(8, n - 8);
     }
 
     private boolean slowMatch(int entry, byte[] a, int off) {

@@ -437,7 +437,7 @@ final class SlotWriter {
             return capsFromHex();
         }
         long first = ByteScan.word(b, start);
-        long middle = ByteScan.word(b, start + Math.min(8, length - 8));
+        long middle = ByteScan.word(b, start + ByteScan.middleOfThreeWords(length));
         long last = ByteScan.word(b, start + length - 8);
         if (length == lastCapsLength && first == lastCapsStart && middle == lastCapsMiddle && last == lastCapsEnd) {
             return lastCaps;
