@@ -17,7 +17,8 @@
 # 1. cold: the first million lines after start (JIT included), one connection;
 # 2. warm: the maximum rate for S seconds (default 20) at each number of connections, each followed by
 #    SocketCeiling (a server that only frames and counts lines) behind the same client and bytes;
-#    the agent's VmRSS and CPU time sampled (/proc/PID/status, /proc/PID/stat).
+#    the agent's VmRSS sampled (/proc/PID/status) and its CPU time (/proc/PID/stat) taken over the
+#    rate's own window, first byte to idle.
 # Then, on the last agent (unless --skip-fixed): a fixed-rate run (default 100000 events/s) for the
 # in-agent latency percentiles, and the agent's idle CPU over 10 s with no events.
 # Prints a table and writes the JSON reports under bench/results/load-<UTC stamp>/.
@@ -124,13 +125,12 @@ stop_agent() {
   [ "$rc" = 0 ] || { echo "load-test: the agent exited $rc on SIGTERM (its log: $results/agent.log)" >&2; exit 1; }
 }
 
-agent_load() { # label, LoadGenerator args…: writes the agent's CPU % over the run beside the JSON
+agent_load() { # label, LoadGenerator args…: writes the agent's CPU % beside the JSON
   local label="$1"; shift
-  local t0 t1 k0 k1
-  k0=$(cpu_ticks "$agent_pid"); t0=$(date +%s.%N)
-  load "$label" --socket "$work/vigil.sock" --metrics "$agent_metrics" "$@"
-  k1=$(cpu_ticks "$agent_pid"); t1=$(date +%s.%N)
-  python3 -c "print(round(100*($k1-$k0)/$hz/($t1-$t0),1))" > "$results/$label.cpu"
+  # over the rate's own window, first byte to idle (not the generator's preparation of its block)
+  load "$label" --socket "$work/vigil.sock" --metrics "$agent_metrics" --cpu-pid "$agent_pid" --clock-ticks "$hz" "$@"
+  python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['agent_cpu_percent'])" "$results/$label.json" \
+    > "$results/$label.cpu"
 }
 
 echo "== machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); agent $agent_jar on $("$AGENT_JAVA" -version 2>&1 | head -1); results in $results"

@@ -71,6 +71,13 @@ public final class LoadGenerator implements Callable<Integer> {
     @Option(names = "--idle-timeout", defaultValue = "120", description = "Seconds to wait for the agent to go idle.")
     double idleTimeout;
 
+    @Option(names = "--cpu-pid", defaultValue = "0",
+        description = "The agent's pid: report its CPU over the first byte to idle (needs --metrics).")
+    long cpuPid;
+
+    @Option(names = "--clock-ticks", defaultValue = "100", description = "/proc's clock ticks a second (getconf CLK_TCK).")
+    long clockTicks;
+
     @Option(names = "--label", defaultValue = "run", description = "Name of this run in the report.")
     String label;
 
@@ -102,6 +109,7 @@ public final class LoadGenerator implements Callable<Integer> {
             Thread t = new Thread(s, "sender-" + i);
             threads.add(t);
         }
+        AgentCpu cpu = cpuPid > 0 ? new AgentCpu(cpuPid, clockTicks) : null;
         threads.forEach(Thread::start);
         for (Thread t : threads) {
             t.join();
@@ -152,6 +160,10 @@ public final class LoadGenerator implements Callable<Integer> {
             report.put("idle", after.balanced() && after.received() - before.received() >= sent);
             report.put("first_byte_to_idle_seconds", round(agentSecs, 3));
             report.put("agent_events_per_second", Math.round(processed / agentSecs));
+            if (cpu != null) {
+                // over the same window as the rate (not the block's preparation): µs an event = this / 100 / rate
+                report.put("agent_cpu_percent", round(100 * cpu.secondsSinceStart() / agentSecs, 1));
+            }
             AgentMetrics.Latency lat = AgentMetrics.latencyBetween(before, after);
             if (lat != null) {
                 Map<String, Object> l = new LinkedHashMap<>();
