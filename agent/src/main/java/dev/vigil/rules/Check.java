@@ -1,6 +1,9 @@
 package dev.vigil.rules;
 
 import dev.vigil.event.Event;
+import dev.vigil.event.EventTypes;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A compiled condition node: an immutable predicate over an event's fields, names resolved at
@@ -11,6 +14,16 @@ import dev.vigil.event.Event;
 abstract class Check {
     abstract boolean test(Event e);
 
+    /**
+     * This condition for events of one interned type ({@code typeId}, not {@link EventTypes#OTHER}):
+     * its {@code evt.type} tests answered (the rules are already dispatched by type, so they would
+     * answer the same for every event) and the {@code and}/{@code or}/{@code not} around them folded.
+     * Equal to this on every event of that type. Leaves return themselves (shared, same thread).
+     */
+    Check forType(int typeId) {
+        return this;
+    }
+
     static final Check TRUE = new Check() {
         @Override
         boolean test(Event e) {
@@ -18,11 +31,47 @@ abstract class Check {
         }
     };
 
+    static final Check FALSE = new Check() {
+        @Override
+        boolean test(Event e) {
+            return false;
+        }
+    };
+
+    /** Children for one type: null if one of them is {@code absorbing}, {@code children} itself if none changed. */
+    private static Check[] forType(Check[] children, int typeId, Check absorbing, Check neutral) {
+        List<Check> kept = new ArrayList<>(children.length);
+        boolean changed = false;
+        for (Check c : children) {
+            Check s = c.forType(typeId);
+            if (s == absorbing) {
+                return null;
+            }
+            changed |= s != c;
+            if (s != neutral) {
+                kept.add(s);
+            }
+        }
+        return changed ? kept.toArray(new Check[0]) : children;
+    }
+
     static final class And extends Check {
         private final Check[] children;
 
         And(Check[] children) {
             this.children = children;
+        }
+
+        @Override
+        Check forType(int typeId) {
+            Check[] kept = Check.forType(children, typeId, FALSE, TRUE);
+            if (kept == null) {
+                return FALSE;
+            }
+            if (kept == children) {
+                return this;
+            }
+            return kept.length == 0 ? TRUE : kept.length == 1 ? kept[0] : new And(kept);
         }
 
         @Override
@@ -44,6 +93,18 @@ abstract class Check {
         }
 
         @Override
+        Check forType(int typeId) {
+            Check[] kept = Check.forType(children, typeId, TRUE, FALSE);
+            if (kept == null) {
+                return TRUE;
+            }
+            if (kept == children) {
+                return this;
+            }
+            return kept.length == 0 ? FALSE : kept.length == 1 ? kept[0] : new Or(kept);
+        }
+
+        @Override
         boolean test(Event e) {
             for (Check c : children) {
                 if (c.test(e)) {
@@ -59,6 +120,12 @@ abstract class Check {
 
         Not(Check child) {
             this.child = child;
+        }
+
+        @Override
+        Check forType(int typeId) {
+            Check c = child.forType(typeId);
+            return c == TRUE ? FALSE : c == FALSE ? TRUE : c == child ? this : new Not(c);
         }
 
         @Override
@@ -126,6 +193,14 @@ abstract class Check {
             this.ids = ids;
             this.otherNames = otherNames;
             this.negate = negate;
+        }
+
+        @Override
+        Check forType(int typeId) {
+            if (typeId == EventTypes.OTHER) {
+                return this; // an uninterned type is told by its name, event by event
+            }
+            return ids[typeId] != negate ? TRUE : FALSE;
         }
 
         @Override

@@ -29,6 +29,8 @@ import java.util.UUID;
  */
 public final class RuleEngine implements Matcher {
     private final CompiledRule[][] byType;
+    /** Each of {@link #byType}'s rules' condition for that type ({@link Check#forType}): its evt.type tests answered. */
+    private final Check[][] checksByType;
     private final List<CompiledRule> rules;
     private final String hostname;
     private final TimeSource time;
@@ -77,6 +79,7 @@ public final class RuleEngine implements Matcher {
         this.time = time;
         this.baselines = baselines;
         this.byType = new CompiledRule[EventTypes.COUNT][];
+        this.checksByType = new Check[EventTypes.COUNT][];
         for (int id = 0; id < EventTypes.COUNT; id++) {
             List<CompiledRule> l = new ArrayList<>();
             for (CompiledRule r : rules) {
@@ -89,6 +92,10 @@ public final class RuleEngine implements Matcher {
                 }
             }
             byType[id] = l.toArray(new CompiledRule[0]);
+            checksByType[id] = new Check[byType[id].length];
+            for (int i = 0; i < byType[id].length; i++) {
+                checksByType[id][i] = byType[id][i].check.forType(id);
+            }
         }
     }
 
@@ -107,9 +114,12 @@ public final class RuleEngine implements Matcher {
         if (!summariesPending.isEmpty() && (++summaryTick & SUMMARY_CHECK_MASK) == 0) {
             raiseSummaries(time.now(event), emitter);
         }
-        for (CompiledRule r : byType[event.eventType()]) {
-            if (r.check.test(event)) {
-                fire(r, event, emitter);
+        int type = event.eventType();
+        CompiledRule[] candidates = byType[type];
+        Check[] checks = checksByType[type];
+        for (int i = 0; i < candidates.length; i++) {
+            if (checks[i].test(event)) {
+                fire(candidates[i], event, emitter);
             }
         }
     }
