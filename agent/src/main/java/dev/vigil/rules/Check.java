@@ -4,6 +4,7 @@ import dev.vigil.event.Event;
 import dev.vigil.event.EventTypes;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * A compiled condition node: an immutable predicate over an event's fields, names resolved at
@@ -38,21 +39,29 @@ abstract class Check {
         }
     };
 
-    /** Children for one type: null if one of them is {@code absorbing}, {@code children} itself if none changed. */
-    private static Check[] forType(Check[] children, int typeId, Check absorbing, Check neutral) {
+    /**
+     * An and ({@code absorbing} FALSE, {@code neutral} TRUE) or an or (the reverse) for one type: the
+     * absorbing constant if a child became it, the neutral one if every child did, the one child left,
+     * the node itself if no child changed, else {@code rebuild} of the children left.
+     */
+    private static Check fold(Check node, Check[] children, int typeId, Check absorbing, Check neutral,
+                              Function<Check[], Check> rebuild) {
         List<Check> kept = new ArrayList<>(children.length);
         boolean changed = false;
         for (Check c : children) {
             Check s = c.forType(typeId);
             if (s == absorbing) {
-                return null;
+                return absorbing;
             }
             changed |= s != c;
             if (s != neutral) {
                 kept.add(s);
             }
         }
-        return changed ? kept.toArray(new Check[0]) : children;
+        if (!changed) {
+            return node;
+        }
+        return kept.isEmpty() ? neutral : kept.size() == 1 ? kept.get(0) : rebuild.apply(kept.toArray(new Check[0]));
     }
 
     static final class And extends Check {
@@ -64,14 +73,7 @@ abstract class Check {
 
         @Override
         Check forType(int typeId) {
-            Check[] kept = Check.forType(children, typeId, FALSE, TRUE);
-            if (kept == null) {
-                return FALSE;
-            }
-            if (kept == children) {
-                return this;
-            }
-            return kept.length == 0 ? TRUE : kept.length == 1 ? kept[0] : new And(kept);
+            return fold(this, children, typeId, FALSE, TRUE, And::new);
         }
 
         @Override
@@ -94,14 +96,7 @@ abstract class Check {
 
         @Override
         Check forType(int typeId) {
-            Check[] kept = Check.forType(children, typeId, TRUE, FALSE);
-            if (kept == null) {
-                return TRUE;
-            }
-            if (kept == children) {
-                return this;
-            }
-            return kept.length == 0 ? FALSE : kept.length == 1 ? kept[0] : new Or(kept);
+            return fold(this, children, typeId, TRUE, FALSE, Or::new);
         }
 
         @Override
