@@ -231,8 +231,7 @@ final class Stages {
      */
     static ReloadableMatcher liveRules(VigilConfig c, String hostname, BaselineStore baselines, MeterRegistry registry,
                                        PipelineClock clock) throws ConfigException {
-        RulesetLoader loader = new RulesetLoader(hostname, TimeSource.liveTime(clock::epochNanos,
-            TimeSource.LIVE_MAX_BEHIND_NANOS, TimeSource.LIVE_MAX_AHEAD_NANOS), baselines,
+        RulesetLoader loader = new RulesetLoader(hostname, TimeSource.liveTime(clock::epochNanos), baselines,
             RulesetLoader.DEFAULT_MAX_AGGREGATE_KEYS, registry);
         try {
             return new ReloadableMatcher(loader, paths(c), c.rules().includeDefault(), c.rules().watch(), baselines,

@@ -3,8 +3,6 @@ package dev.vigil.rules;
 import dev.vigil.event.Event;
 import dev.vigil.event.Field;
 
-import java.time.Clock;
-import java.time.Instant;
 import java.util.function.LongSupplier;
 
 /**
@@ -43,15 +41,9 @@ public final class TimeSource {
         return new TimeSource(epochNanos, maxBehindNanos, maxAheadNanos);
     }
 
-    public static TimeSource liveTime(Clock clock) {
-        return liveTime(epochNanos(clock), LIVE_MAX_BEHIND_NANOS, LIVE_MAX_AHEAD_NANOS);
-    }
-
-    private static LongSupplier epochNanos(Clock clock) {
-        return () -> {
-            Instant i = clock.instant();
-            return i.getEpochSecond() * 1_000_000_000L + i.getNano();
-        };
+    /** Live, with the agent's bounds ({@link #LIVE_MAX_BEHIND_NANOS}, {@link #LIVE_MAX_AHEAD_NANOS}). */
+    public static TimeSource liveTime(LongSupplier epochNanos) {
+        return liveTime(epochNanos, LIVE_MAX_BEHIND_NANOS, LIVE_MAX_AHEAD_NANOS);
     }
 
     /** Event time: {@code evt.rawtime} drives windows. */
@@ -62,13 +54,6 @@ public final class TimeSource {
     /** Wall time from a clock giving ns since the epoch (tests inject a fake). */
     public static TimeSource wallTime(LongSupplier epochNanos) {
         return new TimeSource(epochNanos);
-    }
-
-    public static TimeSource wallTime(Clock clock) {
-        return new TimeSource(() -> {
-            Instant i = clock.instant();
-            return i.getEpochSecond() * 1_000_000_000L + i.getNano();
-        });
     }
 
     public boolean isEventTime() {

@@ -107,8 +107,7 @@ public class ChurnStagesBenchmark {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         state = new StateEnricher(new StateConfig(NO_ROOT, NO_ROOT, System.getProperty("java.io.tmpdir"),
             StateConfig.DEFAULT_MAX_PROCESSES, StateConfig.DEFAULT_MAX_CONTAINERS, 0), registry, clock);
-        LoadResult loaded = new RulesetLoader("bench", TimeSource.liveTime(clock::epochNanos,
-                TimeSource.LIVE_MAX_BEHIND_NANOS, TimeSource.LIVE_MAX_AHEAD_NANOS),
+        LoadResult loaded = new RulesetLoader("bench", TimeSource.liveTime(clock::epochNanos),
             new BaselineStore(null, BaselineStore.DEFAULT_MAX_SCOPES, BaselineStore.DEFAULT_MAX_TUPLES, registry),
             RulesetLoader.DEFAULT_MAX_AGGREGATE_KEYS, registry).loadSources(List.of(RuleSource.embeddedDefault()));
         if (loaded.errors() > 0) {
