@@ -5,8 +5,8 @@ import io.micrometer.core.instrument.Clock;
 /**
  * The pipeline thread's clock: one clock read an event instead of one per stage. The stage handler
  * reads the monotonic clock once after each event ({@link #advance}, for the event's latency), and that
- * reading is "now" for the next event's state and rules; it re-reads the monotonic clock at the start of
- * each batch ({@link #resync}), so an event after a quiet spell never sees the time before it. "Now" is thus
+ * reading is "now" for the next event's state and rules; it reads it again at the start of each batch,
+ * so an event after a quiet spell never sees the time before it. "Now" is thus
  * at most one event's processing old (µs), which the state's expiries (seconds) and the rules' windows
  * and plausibility checks (seconds) cannot tell apart. The wall clock is the monotonic reading plus an
  * offset re-read every 100 ms ({@link WallClock}).
@@ -22,17 +22,15 @@ public final class PipelineClock implements Clock {
     private long monotonicNanos;
 
     public PipelineClock() {
-        resync();
+        advance();
     }
 
-    /** Reads the monotonic clock: the time for what follows (and returns it). */
+    /**
+     * Reads the monotonic clock: the time for what follows (and returns it). After each event, and at a
+     * batch's start or an idle timeout, when the last event's reading may be a quiet spell old.
+     */
     public long advance() {
         return monotonicNanos = System.nanoTime();
-    }
-
-    /** Reads the monotonic clock, at a batch's start: the last event's reading may be a quiet spell old. */
-    public void resync() {
-        monotonicNanos = System.nanoTime();
     }
 
     @Override

@@ -54,7 +54,7 @@ final class StageHandler implements EventHandler<Event> {
 
     @Override
     public void onBatchStart(long batchSize, long queueDepth) {
-        clock.resync(); // after a quiet spell the last event's time is old
+        clock.advance(); // after a quiet spell the last event's time is old
     }
 
     @Override
@@ -94,7 +94,7 @@ final class StageHandler implements EventHandler<Event> {
      */
     @Override
     public void onTimeout(long sequence) {
-        clock.resync();
+        clock.advance();
         runBatchEndTask(null);
     }
 
