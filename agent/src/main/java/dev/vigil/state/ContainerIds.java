@@ -255,13 +255,8 @@ public final class ContainerIds {
     private static long hexValue(char[] a, int off) {
         long v = 0;
         for (int i = off; i < off + SHORT_LENGTH; i++) {
-            char c = a[i];
-            int d;
-            if (c >= '0' && c <= '9') {
-                d = c - '0';
-            } else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f') { // | 0x20 lower-cases an ASCII letter
-                d = (c | 0x20) - 'a' + 10;
-            } else {
+            int d = hexDigit(a[i]);
+            if (d < 0) {
                 return -1;
             }
             v = (v << 4) | d;
@@ -271,12 +266,20 @@ public final class ContainerIds {
 
     private static boolean allHex(char[] a, int off, int len) {
         for (int i = off; i < off + len; i++) {
-            char c = a[i];
-            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
+            if (hexDigit(a[i]) < 0) {
                 return false;
             }
         }
         return true;
+    }
+
+    /** The value of an ASCII hex digit (either case), or -1: no Unicode digits, unlike {@link Character#digit}. */
+    private static int hexDigit(char c) {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        int lower = c | 0x20; // lower-cases an ASCII letter
+        return lower >= 'a' && lower <= 'f' ? lower - 'a' + 10 : -1;
     }
 
     /**
