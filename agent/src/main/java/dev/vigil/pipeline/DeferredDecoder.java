@@ -17,6 +17,8 @@ final class DeferredDecoder {
     private final EventDecoder decoder;
     private final IngestMetrics ingestMetrics;
     private long lines;
+    /** Lines decoded since {@link #takeUncounted} last ran (the metric is added to once a batch, not a line). */
+    private long uncounted;
 
     DeferredDecoder(EventDecoder decoder, IngestMetrics ingestMetrics) {
         this.decoder = decoder;
@@ -29,12 +31,20 @@ final class DeferredDecoder {
         RejectReason reason = decoder.decode(event.undecodedLine(), event.undecodedOffset(), event.undecodedLength(), event,
             event.undecodedReceiveEpochNanos());
         lines++;
+        uncounted++;
         if (reason != null) {
             event.setValid(false);
             ingestMetrics.rejected(reason);
         } else {
             event.setReceiveNanos(receiveNanos);
         }
+    }
+
+    /** Lines decoded here since the last call. */
+    long takeUncounted() {
+        long n = uncounted;
+        uncounted = 0;
+        return n;
     }
 
     /** Lines decoded here (for tests and diagnostics). */

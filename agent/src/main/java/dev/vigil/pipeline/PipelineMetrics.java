@@ -8,6 +8,7 @@ public final class PipelineMetrics {
     private final Counter processed;
     private final Counter dropped;
     private final Counter errors;
+    private final Counter decodedHere;
     private final LatencyHistogram latency;
     private final Counter sensorLost;
     private final Counter throttledProcess;
@@ -18,6 +19,9 @@ public final class PipelineMetrics {
             .register(registry);
         dropped = Counter.builder("vigil.events.dropped")
             .description("Events lost inside the agent (drop policy, ring full)").register(registry);
+        decodedHere = Counter.builder("vigil.pipeline.decoded.lines")
+            .description("Lines the pipeline thread decoded, left undecoded by the ingest thread while the pipeline kept up "
+                + "(the ingest thread decoded the other received lines)").register(registry);
         errors = Counter.builder("vigil.pipeline.errors")
             .description("Events whose enrichment or matching threw (still counted processed)").register(registry);
         sensorLost = Counter.builder("vigil.sensor.lost.events")
@@ -37,6 +41,10 @@ public final class PipelineMetrics {
 
     void processed(long events) {
         processed.increment(events);
+    }
+
+    void decodedHere(long lines) {
+        decodedHere.increment(lines);
     }
 
     void dropped() {
@@ -68,6 +76,10 @@ public final class PipelineMetrics {
 
     public long processedCount() {
         return (long) processed.count();
+    }
+
+    public long decodedHereCount() {
+        return (long) decodedHere.count();
     }
 
     public long droppedCount() {

@@ -130,6 +130,10 @@ final class StageHandler implements EventHandler<Event> {
             metrics.processed(processedUncounted);
             processedUncounted = 0;
         }
+        long decodedHere = deferred.takeUncounted();
+        if (decodedHere > 0) {
+            metrics.decodedHere(decodedHere);
+        }
         try {
             batchEndTask.onBatchEnd(clock.advance());
         } catch (RuntimeException e) {

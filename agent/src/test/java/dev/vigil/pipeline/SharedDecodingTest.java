@@ -201,6 +201,24 @@ class SharedDecodingTest {
     }
 
     @Test
+    void theLinesThePipelineThreadDecodesAreCountedAtTheBatchsEnd() throws Exception {
+        EventDecoder conn = new EventDecoder();
+        for (int i = 0; i < 3; i++) {
+            publisher.onLine(GOOD, 0, GOOD.length, System.nanoTime(), conn); // the first decoded here, the next two held
+        }
+        StageHandler stages = new StageHandler(new DeferredDecoder(new EventDecoder(), ingest), Enricher.NONE,
+            NoRules.INSTANCE, a -> { }, pipelineMetrics, BatchEndTask.NONE);
+        stages.onEvent(ring.get(0), 0, false);
+        stages.onEvent(ring.get(1), 1, false);
+        assertEquals(0, pipelineMetrics.decodedHereCount(), "added to once a batch");
+        stages.onEvent(ring.get(2), 2, true);
+        assertEquals(2, pipelineMetrics.decodedHereCount());
+        assertEquals(3, pipelineMetrics.processedCount());
+        stages.onTimeout(2);
+        assertEquals(2, pipelineMetrics.decodedHereCount(), "counted once");
+    }
+
+    @Test
     void everyLineIsCountedOnceWhicheverThreadDecodesIt() throws Exception {
         List<Long> pids = Collections.synchronizedList(new ArrayList<>());
         Matcher record = new Matcher() {
@@ -230,6 +248,8 @@ class SharedDecodingTest {
             assertTrue(pipeline.drain(Duration.ofSeconds(10)));
         }
         assertEquals(lines - rejected, pm.processedCount());
+        assertTrue(pm.decodedHereCount() > 0 && pm.decodedHereCount() < lines,
+            "some lines decoded on each thread: " + pm.decodedHereCount() + " of " + lines + " on the pipeline's");
         assertEquals(rejected, im.rejectedCounts().values().stream().mapToLong(Long::longValue).sum());
         for (int i = 1; i < pids.size(); i++) {
             assertTrue(pids.get(i) > pids.get(i - 1), "in order");
