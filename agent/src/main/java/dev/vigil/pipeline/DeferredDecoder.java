@@ -16,7 +16,6 @@ import dev.vigil.ingest.RejectReason;
 final class DeferredDecoder {
     private final EventDecoder decoder;
     private final IngestMetrics ingestMetrics;
-    private long lines;
     /** Lines decoded since {@link #takeUncounted} last ran (the metric is added to once a batch, not a line). */
     private long uncounted;
 
@@ -30,7 +29,6 @@ final class DeferredDecoder {
         long receiveNanos = event.receiveNanos(); // the decoder clears the slot
         RejectReason reason = decoder.decode(event.undecodedLine(), event.undecodedOffset(), event.undecodedLength(), event,
             event.undecodedReceiveEpochNanos());
-        lines++;
         uncounted++;
         if (reason != null) {
             event.setValid(false);
@@ -45,10 +43,5 @@ final class DeferredDecoder {
         long n = uncounted;
         uncounted = 0;
         return n;
-    }
-
-    /** Lines decoded here (for tests and diagnostics). */
-    long lines() {
-        return lines;
     }
 }

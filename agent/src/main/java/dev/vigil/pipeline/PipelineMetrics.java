@@ -8,7 +8,7 @@ public final class PipelineMetrics {
     private final Counter processed;
     private final Counter dropped;
     private final Counter errors;
-    private final Counter decodedHere;
+    private final Counter decodedOnPipelineThread;
     private final LatencyHistogram latency;
     private final Counter sensorLost;
     private final Counter throttledProcess;
@@ -19,7 +19,7 @@ public final class PipelineMetrics {
             .register(registry);
         dropped = Counter.builder("vigil.events.dropped")
             .description("Events lost inside the agent (drop policy, ring full)").register(registry);
-        decodedHere = Counter.builder("vigil.pipeline.decoded.lines")
+        decodedOnPipelineThread = Counter.builder("vigil.pipeline.decoded.lines")
             .description("Lines the pipeline thread decoded, left undecoded by the ingest thread while the pipeline kept up "
                 + "(the ingest thread decoded the other received lines)").register(registry);
         errors = Counter.builder("vigil.pipeline.errors")
@@ -43,8 +43,8 @@ public final class PipelineMetrics {
         processed.increment(events);
     }
 
-    void decodedHere(long lines) {
-        decodedHere.increment(lines);
+    void decodedOnPipelineThread(long lines) {
+        decodedOnPipelineThread.increment(lines);
     }
 
     void dropped() {
@@ -78,8 +78,8 @@ public final class PipelineMetrics {
         return (long) processed.count();
     }
 
-    public long decodedHereCount() {
-        return (long) decodedHere.count();
+    public long decodedOnPipelineThreadCount() {
+        return (long) decodedOnPipelineThread.count();
     }
 
     public long droppedCount() {

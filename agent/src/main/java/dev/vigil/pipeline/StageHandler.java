@@ -130,9 +130,9 @@ final class StageHandler implements EventHandler<Event> {
             metrics.processed(processedUncounted);
             processedUncounted = 0;
         }
-        long decodedHere = deferred.takeUncounted();
-        if (decodedHere > 0) {
-            metrics.decodedHere(decodedHere);
+        long decoded = deferred.takeUncounted();
+        if (decoded > 0) {
+            metrics.decodedOnPipelineThread(decoded);
         }
         try {
             batchEndTask.onBatchEnd(clock.advance());
