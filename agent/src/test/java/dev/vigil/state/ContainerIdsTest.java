@@ -214,4 +214,13 @@ class ContainerIdsTest {
         assertEquals(ContainerIds.HOST_KEY, ContainerIds.key(""));
         assertEquals("000000000000", ContainerIds.shortId(0));
     }
+
+    @Test
+    void aHexDigitIsAnAsciiDigitOrLetterAToFInEitherCaseAndNothingElse() {
+        for (int c = 0; c <= Character.MAX_VALUE; c++) {
+            boolean ascii = c < 128;
+            int expected = ascii ? Character.digit(c, 16) : -1; // Character.digit also takes Unicode digits: not ids
+            assertEquals(expected, ContainerIds.hexDigit((char) c), "char " + c);
+        }
+    }
 }
