@@ -90,11 +90,10 @@ final class StageHandler implements EventHandler<Event> {
     /**
      * The ring had nothing for a while (the adaptive wait strategy's idle tick, ~10 a second): the
      * between-batch work runs anyway, so that what other threads prepared (sandbox reads, identities)
-     * is applied on a quiet node too.
+     * is applied on a quiet node too (with the clock read anew: {@link #runBatchEndTask} advances it).
      */
     @Override
     public void onTimeout(long sequence) {
-        clock.advance();
         runBatchEndTask(null);
     }
 
