@@ -6,13 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.vigil.event.Event;
 import dev.vigil.ingest.EventDecoder;
 import dev.vigil.ingest.IngestMetrics;
+import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** The stages' "now": read once an event by the stage handler, fresh at each batch's start. */
+/**
+ * The stages' "now": read after every eighth event and at each batch's end by the stage handler, fresh at
+ * each batch's start; the events' latencies end at the reading after them, never before they ended.
+ */
 class PipelineClockTest {
     private final PipelineClock clock = new PipelineClock();
     /** What the state stage saw as now, and the real time while it ran, per event. */
@@ -27,15 +32,48 @@ class PipelineClockTest {
         }, NoRules.INSTANCE, a -> { }, metrics, BatchEndTask.NONE, clock);
 
     @Test
-    void withinABatchEachEventSeesTheTimeTheEventBeforeItEnded() {
+    void withinABatchEachEventSeesATimeNoOlderThanTheEndOfTheEighthEventBeforeIt() {
+        int n = 3 * PipelineClock.EVENTS_PER_READ + 3;
+        long batchStart = System.nanoTime();
+        stages.onBatchStart(n, n);
+        for (int i = 0; i < n; i++) {
+            stages.onEvent(event(), i, i == n - 1);
+        }
+        for (int i = 0; i < n; i++) {
+            long floor = i < PipelineClock.EVENTS_PER_READ ? batchStart : during.get(i - PipelineClock.EVENTS_PER_READ);
+            assertTrue(seen.get(i) >= floor, "event " + i + " saw a time more than eight events old");
+        }
+        assertEquals(n, metrics.latencyCount());
+    }
+
+    @Test
+    void noEventsLatencyEndsBeforeItsStagesRan() {
+        int n = 2 * PipelineClock.EVENTS_PER_READ + 5;
+        long received = System.nanoTime();
+        stages.onBatchStart(n, n);
+        for (int i = 0; i < n; i++) {
+            Event e = event();
+            e.setReceiveNanos(received);
+            stages.onEvent(e, i, i == n - 1);
+        }
+        long stagesRan = 0;
+        for (long t : during) {
+            stagesRan += t - received;
+        }
+        FunctionTimer latency = registry.get("vigil.event.latency").functionTimer();
+        assertEquals(n, (long) latency.count());
+        // every recorded latency ends at a reading taken after that event's stages: the sum is no shorter
+        assertTrue(latency.totalTime(TimeUnit.NANOSECONDS) >= stagesRan,
+            latency.totalTime(TimeUnit.NANOSECONDS) + " < " + stagesRan);
+    }
+
+    @Test
+    void latenciesOfABatchEndingInARejectedLineAreRecordedAtItsEnd() {
         stages.onBatchStart(3, 3);
-        for (int i = 0; i < 3; i++) {
-            stages.onEvent(event(), i, i == 2);
-        }
-        for (int i = 1; i < 3; i++) {
-            assertTrue(seen.get(i) >= during.get(i - 1), "event " + i + " saw a time before its predecessor ran");
-        }
-        assertEquals(3, metrics.latencyCount());
+        stages.onEvent(event(), 0, false);
+        stages.onEvent(event(), 1, false);
+        stages.onEvent(new Event(), 2, true); // a slot rejected at decode: not valid, not processed
+        assertEquals(2, metrics.latencyCount());
     }
 
     @Test
