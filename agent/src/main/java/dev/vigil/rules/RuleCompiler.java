@@ -209,14 +209,17 @@ final class RuleCompiler {
         return tuples.size() == 1 ? tuples.get(0) : new Ast.Or(tuples);
     }
 
-    /** {@code 500ms}, {@code 1s}, {@code 10m}, {@code 2h}, {@code 1d} (also ns, us) as nanoseconds. */
+    private static final double MAX_DURATION_NANOS = 3650 * 86_400_000_000_000.0;
+
+    /** {@code 500ms}, {@code 1s}, {@code 10m}, {@code 2h}, {@code 1d} (also ns, us) as nanoseconds; at most 3650d. */
     static long duration(String s, String key) throws RuleCompileException {
         String t = s.trim().toLowerCase(Locale.ROOT);
         int i = 0;
-        while (i < t.length() && (Character.isDigit(t.charAt(i)) || t.charAt(i) == '.')) {
-            i++;
+        int dots = 0;
+        for (char c; i < t.length() && ((c = t.charAt(i)) >= '0' && c <= '9' || c == '.'); i++) {
+            dots += c == '.' ? 1 : 0; // ASCII digits only: parseDouble refuses other scripts' digits
         }
-        if (i == 0) {
+        if (i == 0 || dots > 1 || i == dots) {
             throw RuleCompileException.error(key + " must be a duration such as 1s or 10m, not '" + s + "'");
         }
         double v = Double.parseDouble(t.substring(0, i));
@@ -230,10 +233,14 @@ final class RuleCompiler {
             case "d" -> 86_400_000_000_000L;
             default -> throw RuleCompileException.error(key + " has an unknown unit in '" + s + "'");
         };
-        long ns = (long) (v * unit);
-        if (ns <= 0) {
+        double ns = v * unit;
+        if (ns > MAX_DURATION_NANOS) {
+            // added to an epoch time later (a window's start, a learning period's end): no overflow there
+            throw RuleCompileException.error(key + " is longer than 3650d: '" + s + "'");
+        }
+        if ((long) ns <= 0) {
             throw RuleCompileException.error(key + " must be positive");
         }
-        return ns;
+        return (long) ns;
     }
 }
