@@ -1,27 +1,30 @@
-# summarize.py FILE…: per build, the runs' rates and µs of agent CPU an event, medians, and the per-round ratio (2nd build / 1st)
+# summarize.py [--by-jar] FILE…: per build, the runs' rates and µs of agent CPU an event, medians, and the per-round
+# ratio of each build to the first. Builds other than pre19 count as one ("now") unless --by-jar.
 import re, statistics, sys
 runs = {}
 order = []
-for f in sys.argv[1:]:
+by_jar = sys.argv[1] == "--by-jar"
+for f in sys.argv[2 if by_jar else 1:]:
     for line in open(f):
         m = re.match(r"round (\d+) (\S+) rate (\d+) cpu% ([\d.]+) dropped (\d+)", line)
         if not m:
             continue
         r, jar, rate, cpu, dropped = int(m[1]), m[2], int(m[3]), float(m[4]), int(m[5])
-        key = jar if not jar.startswith("vigil-") or "pre19" in jar else "now"
+        key = jar if by_jar or not jar.startswith("vigil-") or "pre19" in jar else "now"
         if key not in order:
             order.append(key)
-        runs.setdefault(key, []).append((f, r, rate, cpu / 100 / rate * 1e6, dropped))
+        # x[5]: the CPU an event left to everything else on the two cores (the load generator, the kernel)
+        runs.setdefault(key, []).append((f, r, rate, cpu / 100 / rate * 1e6, dropped, (200 - cpu) / 100 / rate * 1e6))
 for k in order:
     rates = [x[2] for x in runs[k]]
     us = [x[3] for x in runs[k]]
     print(f"{k}: {len(rates)} runs, {min(rates)/1e6:.2f}-{max(rates)/1e6:.2f} M events/s, median {statistics.median(rates)/1e6:.2f} M; "
           f"{min(us):.2f}-{max(us):.2f} us an event, median {statistics.median(us):.2f}; >= 1.5 M in {sum(r >= 1.5e6 for r in rates)}; "
-          f"dropped {sum(x[4] for x in runs[k])}")
-if len(order) == 2:
-    a, b = (dict(((x[0], x[1]), x) for x in runs[k]) for k in order)
+          f"dropped {sum(x[4] for x in runs[k])}; rest of the 2 cores {statistics.median(x[5] for x in runs[k]):.2f} us an event")
+med = statistics.median
+for later in order[1:]:
+    a, b = (dict(((x[0], x[1]), x) for x in runs[k]) for k in (order[0], later))
     ratios = sorted(b[key][2] / a[key][2] for key in a if key in b)
-    med = statistics.median
-    print(f"per round {order[1]}/{order[0]}: {ratios[0]:.2f}-{ratios[-1]:.2f}x, median {med(ratios):.2f}x; "
-          f"median against median {med([x[2] for x in runs[order[1]]]) / med([x[2] for x in runs[order[0]]]):.2f}x; "
-          f"CPU an event, median against median {med([x[3] for x in runs[order[0]]]) / med([x[3] for x in runs[order[1]]]):.2f}x less")
+    print(f"per round {later}/{order[0]}: {ratios[0]:.2f}-{ratios[-1]:.2f}x, median {med(ratios):.2f}x; "
+          f"median against median {med([x[2] for x in runs[later]]) / med([x[2] for x in runs[order[0]]]):.2f}x; "
+          f"CPU an event, median against median {med([x[3] for x in runs[order[0]]]) / med([x[3] for x in runs[later]]):.2f}x less")
