@@ -15,12 +15,19 @@ import java.util.Map;
  * {@link RuleCompileException} (an error, never a skip) for an undefined macro (with its line and
  * column in the condition), a macro with a syntax error, a macro or list that refers to itself (the
  * chain of names and where the first of them is defined, {@code file:line}), or an expansion nesting
- * deeper than {@code 10 × }{@link ConditionParser#MAX_DEPTH} (the macro being expanded and its
+ * deeper than {@link #MAX_EXPANDED_DEPTH} (the macro being expanded and its
  * {@code file:line}). A list item that names a defined list is replaced by that list's items; a
  * quoted item never is. {@link #macroProblems} reports every macro whose own text does not parse,
  * used by a rule or not. Each macro is parsed once (cached). Not thread-safe; one per ruleset load.
  */
 final class MacroResolver {
+    /**
+     * Deepest nesting an expanded condition may reach (macro references and and/or/not levels): three
+     * times what one condition may nest. Each level is two frames here and more in the compiler after:
+     * ten times (as before) overflowed the stack of an instrumented test JVM before the check was reached.
+     */
+    static final int MAX_EXPANDED_DEPTH = 3 * ConditionParser.MAX_DEPTH;
+
     /** A macro's text and where it was defined. */
     record MacroText(String condition, String file, int line) {
     }
@@ -105,7 +112,7 @@ final class MacroResolver {
     }
 
     private Ast expand(Ast a, List<String> stack, int depth) throws RuleCompileException {
-        if (depth > 10 * ConditionParser.MAX_DEPTH) {
+        if (depth > MAX_EXPANDED_DEPTH) {
             String in = stack.isEmpty() ? "" : " in macro '" + stack.get(stack.size() - 1) + "' ("
                 + where(macros.get(stack.get(stack.size() - 1))) + ")";
             throw RuleCompileException.error("condition nests too deep after macro expansion" + in);

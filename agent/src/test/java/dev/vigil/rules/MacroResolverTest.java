@@ -90,7 +90,7 @@ class MacroResolverTest {
 
     @Test
     void anOverDeepChainNamesTheMacroWhereItStoppedWithItsLine() {
-        int n = 10 * ConditionParser.MAX_DEPTH + 5;
+        int n = MacroResolver.MAX_EXPANDED_DEPTH + 5;
         StringBuilder y = new StringBuilder();
         for (int i = 0; i < n; i++) {
             // macro m<i> is the item on line 2i+1
