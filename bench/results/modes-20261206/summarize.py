@@ -3,7 +3,7 @@
 import re, statistics, sys
 runs = {}
 order = []
-by_jar = sys.argv[1] == "--by-jar"
+by_jar = sys.argv[1:2] == ["--by-jar"]
 for f in sys.argv[2 if by_jar else 1:]:
     for line in open(f):
         m = re.match(r"round (\d+) (\S+) rate (\d+) cpu% ([\d.]+) dropped (\d+)", line)
@@ -23,8 +23,10 @@ for k in order:
           f"dropped {sum(x[4] for x in runs[k])}; rest of the 2 cores {statistics.median(x[5] for x in runs[k]):.2f} us an event")
 med = statistics.median
 for later in order[1:]:
+    # only the rounds both builds ran: a build measured in fewer series is compared with its own rounds
     a, b = (dict(((x[0], x[1]), x) for x in runs[k]) for k in (order[0], later))
-    ratios = sorted(b[key][2] / a[key][2] for key in a if key in b)
-    print(f"per round {later}/{order[0]}: {ratios[0]:.2f}-{ratios[-1]:.2f}x, median {med(ratios):.2f}x; "
-          f"median against median {med([x[2] for x in runs[later]]) / med([x[2] for x in runs[order[0]]]):.2f}x; "
-          f"CPU an event, median against median {med([x[3] for x in runs[order[0]]]) / med([x[3] for x in runs[later]]):.2f}x less")
+    paired = [key for key in a if key in b]
+    ratios = sorted(b[key][2] / a[key][2] for key in paired)
+    print(f"per round {later}/{order[0]} ({len(paired)} rounds): {ratios[0]:.2f}-{ratios[-1]:.2f}x, median {med(ratios):.2f}x; "
+          f"median against median {med(b[key][2] for key in paired) / med(a[key][2] for key in paired):.2f}x; "
+          f"CPU an event, median against median {med(a[key][3] for key in paired) / med(b[key][3] for key in paired):.2f}x less")
