@@ -34,7 +34,6 @@ public class FrameBenchmark {
     private int at;
     private LineFramer framer;
     private byte[] plain;
-    private int plainAt;
     private long lines;
     private long bytes;
     private final LineSink sink = new LineSink() {
@@ -65,13 +64,7 @@ public class FrameBenchmark {
     @Benchmark
     public long read() {
         int n = Math.min(IngestConfig.DEFAULT_READ_BUFFER_BYTES, framer.writable());
-        int copied = 0;
-        while (copied < n) {
-            int k = Math.min(n - copied, stream.length - at);
-            System.arraycopy(stream, at, framer.buffer(), framer.writeOffset() + copied, k);
-            copied += k;
-            at = (at + k) % stream.length;
-        }
+        nextBytes(framer.buffer(), framer.writeOffset(), n);
         framer.written(n, 0L, sink);
         return lines + bytes;
     }
@@ -79,13 +72,18 @@ public class FrameBenchmark {
     @Benchmark
     public byte copyOnly() {
         int n = IngestConfig.DEFAULT_READ_BUFFER_BYTES;
+        nextBytes(plain, 0, n);
+        return plain[n - 1];
+    }
+
+    /** The stream's next {@code n} bytes (it replays, loop after loop) into {@code dst[off ..]}. */
+    private void nextBytes(byte[] dst, int off, int n) {
         int copied = 0;
         while (copied < n) {
-            int k = Math.min(n - copied, stream.length - plainAt);
-            System.arraycopy(stream, plainAt, plain, copied, k);
+            int k = Math.min(n - copied, stream.length - at);
+            System.arraycopy(stream, at, dst, off + copied, k);
             copied += k;
-            plainAt = (plainAt + k) % stream.length;
+            at = (at + k) % stream.length;
         }
-        return plain[n - 1];
     }
 }
