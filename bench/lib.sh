@@ -17,10 +17,11 @@ require_jars() {
   done
 }
 
-# Sets results (bench/results/NAME-STAMP, created) and work (a fresh directory, mode 0700).
+# Sets results (NAME-STAMP, created, under BENCH_RESULTS_ROOT: bench/results unless set; a series of runs
+# that keeps its own summary points it elsewhere) and work (a fresh directory, mode 0700).
 bench_dirs() { # name
   stamp=$(date -u +%Y%m%dT%H%M%SZ)
-  results="bench/results/$1-$stamp"
+  results="${BENCH_RESULTS_ROOT:-bench/results}/$1-$stamp"
   mkdir -p "$results"
   work=$(mktemp -d "/tmp/vigil-$1.XXXXXX")
   chmod 0700 "$work"

@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # alternate-probed.sh A.jar B.jar …: bench/results/clock-20261206/alternate.sh (churny, 1 connection, 10 s at max
 # rate, ROUNDS rounds), with the host's memory latency (memprobe.c, ns a load, median of 3 walks on each of
-# CPUs 0 and 1) taken just before and just after each run, so that runs can be compared in the same host state.
+# CPUs 0 and 1) taken just before and just after each run, so that runs can be compared in the same host state,
+# and the run's socket ceiling.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 cd "$here/../../.."
 probe=/tmp/vigil-memprobe
 gcc -O2 -o "$probe" "$here/memprobe.c"
 host() { for _ in 1 2 3; do "$probe" 0 1; done | tr ' ' '\n' | sort -n | sed -n 3p; }
+# each run's load-<stamp> directory goes to a temporary root: only the summary lines below are kept
+export BENCH_RESULTS_ROOT; BENCH_RESULTS_ROOT=$(mktemp -d /tmp/vigil-alternate-XXXXXX)
+trap 'rm -rf "$BENCH_RESULTS_ROOT"' EXIT
 for round in $(seq 1 "${ROUNDS:-3}"); do
   for j in "$@"; do
     exec 9>/tmp/vigil-bench.lock; flock 9
@@ -19,6 +23,8 @@ for round in $(seq 1 "${ROUNDS:-3}"); do
     rate=$(echo "$out" | awk -F'|' '/warm max/ {gsub(/[ ,]/, "", $2); sub(/\(.*/, "", $2); print $2}')
     cpu=$(echo "$out" | awk -F'|' '/CPU/ {split($2, a, ";"); gsub(/ /, "", a[2]); print a[2]}')
     dropped=$(echo "$out" | awk -F'|' '/CPU/ {split($2, a, "/"); gsub(/ /, "", a[1]); print a[1]}')
-    echo "round $round $(basename "$j") rate $rate cpu% $cpu dropped $dropped host-ns before $before after $after"
+    # the same run's socket ceiling: the load generator into a reader that only discards (the load test's last column)
+    ceiling=$(echo "$out" | awk -F'|' '/warm max/ {gsub(/[ ,]/, "", $3); sub(/\(.*/, "", $3); print $3}')
+    echo "round $round $(basename "$j") rate $rate cpu% $cpu dropped $dropped host-ns before $before after $after ceiling $ceiling"
   done
 done

@@ -3,6 +3,7 @@
 import re, statistics, sys
 runs = {}
 order = []
+ceilings = {}  # per build: the socket ceiling of each run, where the file records it
 by_jar = sys.argv[1:2] == ["--by-jar"]
 for f in sys.argv[2 if by_jar else 1:]:
     for line in open(f):
@@ -15,6 +16,9 @@ for f in sys.argv[2 if by_jar else 1:]:
             order.append(key)
         # x[5]: the CPU an event left to everything else on the two cores (the load generator, the kernel)
         runs.setdefault(key, []).append((f, r, rate, cpu / 100 / rate * 1e6, dropped, (200 - cpu) / 100 / rate * 1e6))
+        c = re.search(r" ceiling (\d+)", line)
+        if c:
+            ceilings.setdefault(key, []).append((rate, int(c[1])))
 for k in order:
     rates = [x[2] for x in runs[k]]
     us = [x[3] for x in runs[k]]
@@ -22,6 +26,11 @@ for k in order:
           f"{min(us):.2f}-{max(us):.2f} us an event, median {statistics.median(us):.2f}; >= 1.5 M in {sum(r >= 1.5e6 for r in rates)}; "
           f"dropped {sum(x[4] for x in runs[k])}; rest of the 2 cores {statistics.median(x[5] for x in runs[k]):.2f} us an event")
 med = statistics.median
+for k in order:
+    if k in ceilings:
+        cs = ceilings[k]
+        print(f"{k}: socket ceiling in the same runs ({len(cs)}): median {med(c for _, c in cs)/1e6:.2f} M; "
+              f"rate / ceiling {min(r / c for r, c in cs):.2f}-{max(r / c for r, c in cs):.2f}, median {med(r / c for r, c in cs):.2f}")
 for later in order[1:]:
     # only the rounds both builds ran: a build measured in fewer series is compared with its own rounds
     a, b = (dict(((x[0], x[1]), x) for x in runs[k]) for k in (order[0], later))
