@@ -109,6 +109,11 @@ final class StateMetrics {
         sandboxReads[result].increment();
     }
 
+    /** {@code n} sandbox reads the /proc budget refused ({@link #READ_LIMITED}), counted at once. */
+    void sandboxReadsLimited(long n) {
+        sandboxReads[READ_LIMITED].increment(n);
+    }
+
     void privilegedExec() {
         privilegedExecs.increment();
     }

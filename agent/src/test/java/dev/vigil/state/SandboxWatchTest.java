@@ -122,6 +122,28 @@ class SandboxWatchTest {
     }
 
     @Test
+    void everyAskTheSpentBudgetRefusesIsCountedAsLimitedByTheNextDrain() throws IOException {
+        // No /proc reads at all: the workload's sandbox is asked for at each of its events, and refused each time.
+        state = new StateEnricher(new StateConfig(fake.procRoot(), fake.cgroupRoot(), tmp.toString(), 1024, 16, 0),
+            registry = new SimpleMeterRegistry(), new MockClock());
+        workloadProc(303, "2", "303\t1", "0 100000 65536\n", "00000000a80425fb");
+        enable(Set.of());
+        Event handOver = startB();
+        for (int i = 0; i < 4; i++) {
+            line("open", 303, 300, "sh", B, "");
+        }
+        line("open", 301, 300, "runc:[2:INIT]", B, ""); // the set-up's: never asks
+        assertEquals(0, drain());
+        assertNull(handOver.sandbox());
+        assertEquals(5.0, registry.get("vigil.state.sandbox.reads").tag("result", "limited").counter().count(),
+            "the hand-over exec and the four events after it");
+        assertEquals(0.0, registry.get("vigil.state.sandbox.reads").tag("result", "ok").counter().count());
+        line("open", 303, 300, "sh", B, "");
+        drain();
+        assertEquals(6.0, registry.get("vigil.state.sandbox.reads").tag("result", "limited").counter().count());
+    }
+
+    @Test
     void theRuntimesSetUpIsNeverRead() throws IOException {
         workloadProc(301, "0", "301", "0 0 4294967295\n", "000001fffeffffff");
         enable(Set.of());
