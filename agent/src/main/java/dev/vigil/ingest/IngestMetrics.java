@@ -1,15 +1,17 @@
 package dev.vigil.ingest;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The ingest stage's meters, bound once at start-up: counting is an array index and an add.
- * Thread-safe.
+ * Thread-safe, but for {@link #received}, which has one writer.
  */
 public final class IngestMetrics {
     /**
@@ -29,13 +31,20 @@ public final class IngestMetrics {
         }
     }
 
-    private final Counter received;
+    /**
+     * Lines received. Counted by the ring's one publishing thread only (the single-producer sequencer already
+     * holds every line's publisher to one thread), so a plain add and an opaque store: a {@link Counter}'s
+     * atomic add (a locked instruction, a full fence on x86) for each of millions of lines a second was
+     * ~1.5 % of that thread, the agent's busiest. Scrapes read it opaquely.
+     */
+    private final AtomicLong received = new AtomicLong();
     private final Counter[] rejected = new Counter[RejectReason.values().length];
     private final Counter[] connectionsRejected = new Counter[ConnectionRejection.values().length];
     private final AtomicInteger connections = new AtomicInteger();
 
     public IngestMetrics(MeterRegistry registry) {
-        received = Counter.builder("vigil.events.received").description("Lines received").register(registry);
+        FunctionCounter.builder("vigil.events.received", received, AtomicLong::getOpaque).description("Lines received")
+            .register(registry);
         for (RejectReason r : RejectReason.values()) {
             rejected[r.ordinal()] = Counter.builder("vigil.events.rejected").tag("reason", r.label())
                 .description("Lines rejected, by reason").register(registry);
@@ -48,8 +57,9 @@ public final class IngestMetrics {
             .description("Producers connected now").register(registry);
     }
 
+    /** One more line received; called by the ring's publishing thread only (see {@link #received}). */
     public void received() {
-        received.increment();
+        received.setOpaque(received.getPlain() + 1);
     }
 
     public void rejected(RejectReason reason) {
@@ -73,7 +83,7 @@ public final class IngestMetrics {
     }
 
     public long receivedCount() {
-        return (long) received.count();
+        return received.getOpaque();
     }
 
     public Map<RejectReason, Long> rejectedCounts() {
