@@ -30,6 +30,7 @@ final class EventIngestHandler extends ChannelInboundHandlerAdapter {
     private final LineFramer framer;
     private final IngestMetrics metrics;
     private final Activity activity;
+    private final LineSink sink;
     private final LineSink tracked;
     /** {@link System#nanoTime()} but in tests. */
     private final LongSupplier nanoClock;
@@ -46,6 +47,7 @@ final class EventIngestHandler extends ChannelInboundHandlerAdapter {
         this.nanoClock = nanoClock;
         this.metrics = metrics;
         this.activity = activity;
+        this.sink = sink;
         this.tracked = new LineSink() {
             @Override
             public boolean onLine(byte[] buf, int off, int len, long receiveNanos, EventDecoder decoder) {
@@ -87,6 +89,7 @@ final class EventIngestHandler extends ChannelInboundHandlerAdapter {
             }
         } finally {
             in.release();
+            sink.endOfRead();
         }
         if (sawLine) {
             activity.lines(sawTaken, received);
@@ -98,6 +101,7 @@ final class EventIngestHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         framer.endOfInput(false, nanoClock.getAsLong(), tracked);
+        sink.endOfRead();
         metrics.disconnected();
         ctx.fireChannelInactive();
     }

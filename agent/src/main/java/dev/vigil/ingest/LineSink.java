@@ -20,6 +20,13 @@ public interface LineSink {
     default void onKeepAlive() {
     }
 
+    /**
+     * The lines of one read (or of the input's end) have all been handed over: called after each, whether or
+     * not it completed a line. A sink that batches work per read finishes it here.
+     */
+    default void endOfRead() {
+    }
+
     /** A line longer than the maximum was received and discarded. */
     void onTooLong();
 }
