@@ -121,10 +121,8 @@ final class ReplayCommand implements Callable<Integer> {
         int n;
         while ((n = in.read(framer.buffer(), framer.writeOffset(), framer.writable())) >= 0) {
             framer.written(n, System.nanoTime(), pipeline.publisher());
-            pipeline.publisher().endOfRead();
         }
         framer.endOfInput(true, System.nanoTime(), pipeline.publisher());
-        pipeline.publisher().endOfRead();
     }
 
     private InputStream open(String name) throws IOException {

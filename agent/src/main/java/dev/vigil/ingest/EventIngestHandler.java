@@ -68,6 +68,11 @@ final class EventIngestHandler extends ChannelInboundHandlerAdapter {
                 sink.onKeepAlive();
                 sawLine = true;
             }
+
+            @Override
+            public void endOfRead() {
+                sink.endOfRead();
+            }
         };
     }
 
@@ -89,7 +94,6 @@ final class EventIngestHandler extends ChannelInboundHandlerAdapter {
             }
         } finally {
             in.release();
-            sink.endOfRead();
         }
         if (sawLine) {
             activity.lines(sawTaken, received);
@@ -101,7 +105,6 @@ final class EventIngestHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         framer.endOfInput(false, nanoClock.getAsLong(), tracked);
-        sink.endOfRead();
         metrics.disconnected();
         ctx.fireChannelInactive();
     }

@@ -44,9 +44,18 @@ public final class LineFramer {
 
     /**
      * {@code n} bytes were read into the buffer at {@link #writeOffset()} by a read that returned at
-     * {@code receiveNanos} ({@link System#nanoTime()}): hand out complete lines, each with that time.
+     * {@code receiveNanos} ({@link System#nanoTime()}): hand out complete lines, each with that time,
+     * then end the read ({@link LineSink#endOfRead}), also when the sink threw.
      */
     public void written(int n, long receiveNanos, LineSink sink) {
+        try {
+            frame(n, receiveNanos, sink);
+        } finally {
+            sink.endOfRead();
+        }
+    }
+
+    private void frame(int n, long receiveNanos, LineSink sink) {
         end += n;
         int scan = start;
         while (scan < end) {
@@ -54,13 +63,14 @@ public final class LineFramer {
             if (nl < 0) {
                 break;
             }
+            int from = start;
+            start = nl + 1; // before the sink sees the line: one it fails on is not handed out again
+            scan = start;
             if (discarding) {
                 discarding = false;
             } else {
-                emit(start, nl + 1, receiveNanos, sink);
+                emit(from, nl + 1, receiveNanos, sink);
             }
-            start = nl + 1;
-            scan = start;
         }
         if (!discarding && end - start > maxLineBytes) {
             // No newline within the limit: this line is over-long. Drop what we hold of it.
@@ -76,16 +86,20 @@ public final class LineFramer {
     /**
      * The input ended. A last line without a newline is a line when {@code lastLineCounts} (a file),
      * and is lost otherwise (a producer that disconnected mid-line); {@code receiveNanos} is when the
-     * end was read.
+     * end was read. The end is a read's end too ({@link LineSink#endOfRead}).
      */
     public void endOfInput(boolean lastLineCounts, long receiveNanos, LineSink sink) {
-        if (!discarding && end > start && lastLineCounts) {
-            buf[end++] = '\n';
-            emit(start, end, receiveNanos, sink);
+        try {
+            if (!discarding && end > start && lastLineCounts) {
+                buf[end++] = '\n';
+                emit(start, end, receiveNanos, sink);
+            }
+        } finally {
+            start = 0;
+            end = 0;
+            discarding = false;
+            sink.endOfRead();
         }
-        start = 0;
-        end = 0;
-        discarding = false;
     }
 
     /** Bytes of a partial line held (for tests and memory accounting). */

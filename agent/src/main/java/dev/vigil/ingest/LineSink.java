@@ -21,8 +21,9 @@ public interface LineSink {
     }
 
     /**
-     * The lines of one read (or of the input's end) have all been handed over: called after each, whether or
-     * not it completed a line. A sink that batches work per read finishes it here.
+     * The lines of one read (or of the input's end) have all been handed over: the framer calls it after
+     * each {@link LineFramer#written} and {@link LineFramer#endOfInput}, whether or not a line was completed,
+     * and also when the sink threw. A sink that batches work per read finishes it here.
      */
     default void endOfRead() {
     }

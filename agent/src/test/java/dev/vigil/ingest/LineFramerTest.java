@@ -1,6 +1,7 @@
 package dev.vigil.ingest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -11,12 +12,26 @@ import org.junit.jupiter.api.Test;
 class LineFramerTest {
     private final List<String> lines = new ArrayList<>();
     private int tooLong;
+    /** What the sink was handed, in order: the lines' texts, and "|" for each read's end. */
+    private final List<String> handOvers = new ArrayList<>();
+    /** A line that makes the sink throw. */
+    private String failOn;
     private final LineSink sink = new LineSink() {
         @Override
         public boolean onLine(byte[] buf, int off, int len, long receiveNanos, EventDecoder decoder) {
             assertEquals('\n', buf[off + len - 1], "a line is handed out with its newline");
-            lines.add(new String(buf, off, len - 1, StandardCharsets.UTF_8));
+            String line = new String(buf, off, len - 1, StandardCharsets.UTF_8);
+            if (line.equals(failOn)) {
+                throw new IllegalStateException("the sink failed on " + line);
+            }
+            lines.add(line);
+            handOvers.add(line);
             return true;
+        }
+
+        @Override
+        public void endOfRead() {
+            handOvers.add("|");
         }
 
         @Override
@@ -105,5 +120,37 @@ class LineFramerTest {
         feed(split, "\n");
         assertEquals(wholeLines, lines, "same lines whether the newline came with the line or after it");
         assertEquals(wholeTooLong, tooLong);
+    }
+
+    @Test
+    void eachReadAndTheInputsEndEndARead() {
+        LineFramer f = new LineFramer(100, 4096, new EventDecoder());
+        feed(f, "a\nb\npa");
+        feed(f, "rt");
+        feed(f, "\n");
+        f.endOfInput(true, System.nanoTime(), sink);
+        assertEquals(List.of("a", "b", "|", "|", "part", "|", "|"), handOvers,
+            "after each read's lines, whether or not it completed one, and at the input's end");
+        feed(f, "last");
+        f.endOfInput(true, System.nanoTime(), sink);
+        assertEquals(List.of("a", "b", "|", "|", "part", "|", "|", "|", "last", "|"), handOvers,
+            "a file's last line without a newline comes before the end's end of read");
+    }
+
+    @Test
+    void aSinkThatThrowsStillGetsTheReadsEnd() {
+        LineFramer f = new LineFramer(100, 4096, new EventDecoder());
+        failOn = "bad";
+        assertThrows(IllegalStateException.class, () -> feed(f, "ok\nbad\n"));
+        assertEquals(List.of("ok", "|"), handOvers, "a held wake-up is released even when a line's handling failed");
+        assertThrows(IllegalStateException.class, () -> {
+            feed(f, "bad");
+            f.endOfInput(true, System.nanoTime(), sink);
+        });
+        assertEquals(List.of("ok", "|", "|", "|"), handOvers, "the line the sink failed on is not handed out again");
+        assertEquals(0, f.pendingBytes(), "the input's end leaves nothing held, even when its last line failed");
+        failOn = null;
+        feed(f, "next\n");
+        assertEquals(List.of("next"), lines.subList(1, lines.size()));
     }
 }
