@@ -4,6 +4,7 @@ import re, statistics, sys
 runs = {}
 order = []
 ceilings = {}  # per build: the socket ceiling of each run, where the file records it
+rss = {}  # per build: the agent's peak RSS (MiB) of each run, where the file records it
 by_jar = sys.argv[1:2] == ["--by-jar"]
 for f in sys.argv[2 if by_jar else 1:]:
     for line in open(f):
@@ -19,6 +20,9 @@ for f in sys.argv[2 if by_jar else 1:]:
         c = re.search(r" ceiling (\d+)", line)
         if c:
             ceilings.setdefault(key, []).append((rate, int(c[1])))
+        m = re.search(r" rss-mib ([\d.]+)", line)
+        if m:
+            rss.setdefault(key, []).append(float(m[1]))
 for k in order:
     rates = [x[2] for x in runs[k]]
     us = [x[3] for x in runs[k]]
@@ -31,6 +35,9 @@ for k in order:
         cs = ceilings[k]
         print(f"{k}: socket ceiling in the same runs ({len(cs)}): median {med(c for _, c in cs)/1e6:.2f} M; "
               f"rate / ceiling {min(r / c for r, c in cs):.2f}-{max(r / c for r, c in cs):.2f}, median {med(r / c for r, c in cs):.2f}")
+for k in order:
+    if k in rss:
+        print(f"{k}: agent peak RSS ({len(rss[k])} runs): {min(rss[k]):.1f}-{max(rss[k]):.1f} MiB, median {med(rss[k]):.1f}")
 for later in order[1:]:
     # only the rounds both builds ran: a build measured in fewer series is compared with its own rounds
     a, b = (dict(((x[0], x[1]), x) for x in runs[k]) for k in (order[0], later))
