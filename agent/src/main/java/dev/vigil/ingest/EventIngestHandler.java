@@ -30,7 +30,6 @@ final class EventIngestHandler extends ChannelInboundHandlerAdapter {
     private final LineFramer framer;
     private final IngestMetrics metrics;
     private final Activity activity;
-    private final LineSink sink;
     private final LineSink tracked;
     /** {@link System#nanoTime()} but in tests. */
     private final LongSupplier nanoClock;
@@ -47,7 +46,6 @@ final class EventIngestHandler extends ChannelInboundHandlerAdapter {
         this.nanoClock = nanoClock;
         this.metrics = metrics;
         this.activity = activity;
-        this.sink = sink;
         this.tracked = new LineSink() {
             @Override
             public boolean onLine(byte[] buf, int off, int len, long receiveNanos, EventDecoder decoder) {
@@ -67,11 +65,6 @@ final class EventIngestHandler extends ChannelInboundHandlerAdapter {
             public void onKeepAlive() {
                 sink.onKeepAlive();
                 sawLine = true;
-            }
-
-            @Override
-            public void endOfRead() {
-                sink.endOfRead();
             }
         };
     }

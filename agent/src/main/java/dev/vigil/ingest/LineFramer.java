@@ -44,18 +44,9 @@ public final class LineFramer {
 
     /**
      * {@code n} bytes were read into the buffer at {@link #writeOffset()} by a read that returned at
-     * {@code receiveNanos} ({@link System#nanoTime()}): hand out complete lines, each with that time,
-     * then end the read ({@link LineSink#endOfRead}), also when the sink threw.
+     * {@code receiveNanos} ({@link System#nanoTime()}): hand out complete lines, each with that time.
      */
     public void written(int n, long receiveNanos, LineSink sink) {
-        try {
-            frame(n, receiveNanos, sink);
-        } finally {
-            sink.endOfRead();
-        }
-    }
-
-    private void frame(int n, long receiveNanos, LineSink sink) {
         end += n;
         int scan = start;
         while (scan < end) {
@@ -86,7 +77,7 @@ public final class LineFramer {
     /**
      * The input ended. A last line without a newline is a line when {@code lastLineCounts} (a file),
      * and is lost otherwise (a producer that disconnected mid-line); {@code receiveNanos} is when the
-     * end was read. The end is a read's end too ({@link LineSink#endOfRead}).
+     * end was read.
      */
     public void endOfInput(boolean lastLineCounts, long receiveNanos, LineSink sink) {
         try {
@@ -98,7 +89,6 @@ public final class LineFramer {
             start = 0;
             end = 0;
             discarding = false;
-            sink.endOfRead();
         }
     }
 

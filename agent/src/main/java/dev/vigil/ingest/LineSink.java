@@ -20,14 +20,6 @@ public interface LineSink {
     default void onKeepAlive() {
     }
 
-    /**
-     * The lines of one read (or of the input's end) have all been handed over: the framer calls it after
-     * each {@link LineFramer#written} and {@link LineFramer#endOfInput}, whether or not a line was completed,
-     * and also when the sink threw. A sink that batches work per read finishes it here.
-     */
-    default void endOfRead() {
-    }
-
     /** A line longer than the maximum was received and discarded. */
     void onTooLong();
 }

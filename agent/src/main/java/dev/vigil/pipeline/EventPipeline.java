@@ -34,7 +34,6 @@ public final class EventPipeline implements AutoCloseable {
     private final Disruptor<Event> disruptor;
     private final RingBuffer<Event> ring;
     private final RingPublisher publisher;
-    private final WaitStrategy wait;
     private final PipelineMetrics metrics;
     private boolean started;
     private boolean drained;
@@ -59,18 +58,16 @@ public final class EventPipeline implements AutoCloseable {
                          BatchEndTask batchEndTask, PipelineClock clock, IngestMetrics ingestMetrics,
                          PipelineMetrics pipelineMetrics, MeterRegistry registry) {
         this.metrics = pipelineMetrics;
-        this.wait = waitStrategy(config.waitStrategy());
         this.disruptor = new Disruptor<>(Event::new, config.ringSize(), r -> {
             Thread t = new Thread(r, "vigil-pipeline");
             t.setDaemon(true);
             return t;
-        }, ProducerType.SINGLE, wait);
+        }, ProducerType.SINGLE, waitStrategy(config.waitStrategy()));
         disruptor.setDefaultExceptionHandler(new CountingExceptionHandler(pipelineMetrics));
         disruptor.handleEventsWith(new StageHandler(new DeferredDecoder(new EventDecoder(), ingestMetrics),
             enricher, matcher, emitter, pipelineMetrics, batchEndTask, clock));
         this.ring = disruptor.getRingBuffer();
-        this.publisher = new RingPublisher(ring, config.backpressure(), true, ingestMetrics, pipelineMetrics,
-            wait instanceof ReadWakeUps w ? w : ReadWakeUps.NONE);
+        this.publisher = new RingPublisher(ring, config.backpressure(), true, ingestMetrics, pipelineMetrics);
         Gauge.builder("vigil.ring.remaining", ring, RingBuffer::remainingCapacity)
             .description("Free slots in the ring").register(registry);
     }
@@ -128,9 +125,6 @@ public final class EventPipeline implements AutoCloseable {
         // consumer thread may not be, and it would be halted with events still in the ring. The
         // consumer's gating sequence exists from construction, so wait on it first.
         long deadline = System.nanoTime() + timeout.toNanos();
-        // A publisher that stopped without ending its read leaves a parked consumer asleep: wake it (from here
-        // the wake-up is never held).
-        wait.signalAllWhenBlocking();
         while (backlog() > 0) {
             if (System.nanoTime() - deadline > 0) {
                 disruptor.halt();

@@ -26,10 +26,6 @@ import dev.vigil.ingest.RejectReason;
  * the load: each thread decodes what the other leaves. Order is the ring's either way. A connection
  * whose last decoded line was rejected gets every line decoded here ({@link EventDecoder#mayLeaveUndecoded()}).
  *
- * <p>A read's lines wake a sleeping pipeline thread once, at {@link #endOfRead} (or when the ring is full), not once
- * each ({@link ReadWakeUps}); a caller that hands lines over without a read's end delays them by up to the
- * consumer's longest park (100 ms).
- *
  * <p>Threading: one publishing thread (the socket's event loop, or the replay reader), matching the
  * ring's single-producer sequencer.
  */
@@ -65,22 +61,11 @@ public final class RingPublisher implements LineSink {
     static final int ARENA_LINES = 2048;
     private final byte[] arena;
     private final boolean share;
-    private final ReadWakeUps wakeUps;
-    private final int ringSize;
-    /** Between a read's first line and {@link #endOfRead}: the pipeline thread's wake-up is held. */
-    private boolean inRead;
 
     RingPublisher(RingBuffer<Event> ring, Backpressure backpressure, boolean shareDecoding, IngestMetrics ingestMetrics,
                   PipelineMetrics pipelineMetrics) {
-        this(ring, backpressure, shareDecoding, ingestMetrics, pipelineMetrics, ReadWakeUps.NONE);
-    }
-
-    RingPublisher(RingBuffer<Event> ring, Backpressure backpressure, boolean shareDecoding, IngestMetrics ingestMetrics,
-                  PipelineMetrics pipelineMetrics, ReadWakeUps wakeUps) {
-        this.wakeUps = wakeUps;
         this.ring = ring;
         this.share = shareDecoding;
-        this.ringSize = ring.getBufferSize();
         this.shareBacklog = Math.min(SHARE_BACKLOG, ring.getBufferSize() / 2);
         this.arena = shareDecoding ? new byte[ARENA_LINES * Event.MAX_UNDECODED_LINE_BYTES] : null;
         this.dropWhenFull = backpressure == Backpressure.drop;
@@ -91,18 +76,6 @@ public final class RingPublisher implements LineSink {
     @Override
     public boolean onLine(byte[] buf, int off, int len, long receiveNanos, EventDecoder decoder) {
         ingestMetrics.received();
-        if (!inRead) {
-            inRead = true;
-            wakeUps.readStarted();
-        }
-        // Where the pipeline thread is, read once for two tests. It only moves on: a ring found with room keeps it
-        // until the claim below (only this thread claims), and a backlog read here is at most overstated.
-        long consumed = ring.getMinimumGatingSequence();
-        if (ring.getCursor() - consumed >= ringSize) {
-            // This thread is about to wait for the pipeline thread, which must not sleep on a held wake-up. (Loads
-            // only: the sequencer's own full-ring test stores with a fence.)
-            endOfRead();
-        }
         long seq;
         if (dropWhenFull) {
             try {
@@ -123,7 +96,7 @@ public final class RingPublisher implements LineSink {
         try {
             Event event = ring.get(seq);
             if (share && len <= Event.MAX_UNDECODED_LINE_BYTES && decoder.mayLeaveUndecoded()
-                && seq - consumed <= shareBacklog) {
+                && seq - ring.getMinimumGatingSequence() <= shareBacklog) {
                 int at = (int) (seq & (ARENA_LINES - 1)) * Event.MAX_UNDECODED_LINE_BYTES;
                 System.arraycopy(buf, off, arena, at, len);
                 event.holdUndecoded(arena, at, len, wallClock.epochNanos(receiveNanos), receiveNanos);
@@ -170,15 +143,6 @@ public final class RingPublisher implements LineSink {
     private static boolean isProcessCreation(int type) {
         return type == EventTypes.CLONE || type == EventTypes.CLONE3 || type == EventTypes.FORK
             || type == EventTypes.VFORK;
-    }
-
-    /** The read's lines are all in the ring: wakes the pipeline thread if it sleeps ({@link ReadWakeUps}). */
-    @Override
-    public void endOfRead() {
-        if (inRead) {
-            inRead = false;
-            wakeUps.readEnded();
-        }
     }
 
     @Override

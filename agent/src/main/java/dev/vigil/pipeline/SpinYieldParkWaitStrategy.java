@@ -11,7 +11,7 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * The pipeline thread's wait: spin a few µs (under load the next event is that close), yield while
  * the gap is short, then park. The publisher unparks a parked consumer ({@link #signalAllWhenBlocking},
- * called by the ring on every publish, or once a read: {@link ReadWakeUps}), so an event that
+ * called by the ring on every publish: one volatile read when nobody sleeps), so an event that
  * arrives after a pause waits for one wake-up, not for the end of a sleep. The handshake is Dekker's:
  * the consumer stores {@link #sleeper} then reads the cursor; the publisher stores the cursor then
  * reads {@link #sleeper}. The single-producer ring stores its cursor with release semantics only,
@@ -32,7 +32,7 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>One consumer thread (the ring has one); the publisher's side is thread-safe.
  */
-final class SpinYieldParkWaitStrategy implements WaitStrategy, ReadWakeUps {
+final class SpinYieldParkWaitStrategy implements WaitStrategy {
     static final int DEFAULT_SPINS = 1_000;
     static final long DEFAULT_YIELD_NANOS = 200_000;
     static final long DEFAULT_MIN_PARK_NANOS = 200_000;
@@ -44,12 +44,6 @@ final class SpinYieldParkWaitStrategy implements WaitStrategy, ReadWakeUps {
     private final long maxParkNanos;
     /** The consumer while it parks or is about to; null otherwise. */
     private volatile Thread sleeper;
-    /**
-     * The publishing thread while it holds its wake-ups ({@link #readStarted}), else null. Written by that
-     * thread only and compared with the caller: any other thread (a halt's alert) reads something that is not
-     * itself, so its wake-ups are never held.
-     */
-    private Thread holder;
     /** The last wait ended idle (a timeout): the next parks at once. Consumer thread only. */
     private boolean idle;
 
@@ -110,26 +104,8 @@ final class SpinYieldParkWaitStrategy implements WaitStrategy, ReadWakeUps {
         return available;
     }
 
-    /** Called by the ring on every publish, and by a barrier's alert: held while the publisher's read is. */
     @Override
     public void signalAllWhenBlocking() {
-        if (holder != Thread.currentThread()) {
-            wake();
-        }
-    }
-
-    @Override
-    public void readStarted() {
-        holder = Thread.currentThread();
-    }
-
-    @Override
-    public void readEnded() {
-        holder = null;
-        wake();
-    }
-
-    private void wake() {
         VarHandle.fullFence(); // the cursor store before the sleeper load (see the class comment)
         Thread t = sleeper;
         if (t != null) {

@@ -28,8 +28,6 @@ class EventIngestHandlerTest {
     private final List<String> published = new ArrayList<>();
     private final List<String> rejected = new ArrayList<>();
     private final List<Boolean> reads = new ArrayList<>();
-    /** What the publisher was handed, in order: "line" for each line, "end" for each read's end. */
-    private final List<String> handOvers = new ArrayList<>();
     /** The receive time of each line handed to the publisher, in order. */
     private final List<Long> receiveTimes = new ArrayList<>();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -42,7 +40,6 @@ class EventIngestHandlerTest {
         @Override
         public boolean onLine(byte[] buf, int off, int len, long receiveNanos, EventDecoder decoder) {
             metrics.received();
-            handOvers.add("line");
             receiveTimes.add(receiveNanos);
             RejectReason reason = decoder.decode(buf, off, len, slot, 0);
             if (reason != null) {
@@ -52,11 +49,6 @@ class EventIngestHandlerTest {
             }
             published.add(EventTypes.name(slot.eventType()) + ":" + slot.string(Field.PROC_NAME));
             return true;
-        }
-
-        @Override
-        public void endOfRead() {
-            handOvers.add("end");
         }
 
         @Override
@@ -74,18 +66,6 @@ class EventIngestHandlerTest {
 
     private static ByteBuf bytes(String s) {
         return Unpooled.copiedBuffer(s, StandardCharsets.UTF_8);
-    }
-
-    @Test
-    void theSinkIsToldOfEachReadsEndAfterItsLinesAndOfTheInputsEnd() {
-        EmbeddedChannel ch = channel();
-        String a = "{\"evt.type\":\"execve\",\"proc.name\":\"sh\"}\n";
-        ch.writeInbound(bytes(a + a + a.substring(0, 9))); // two lines and a part
-        ch.writeInbound(bytes(a.substring(9))); // the part's end: one line
-        ch.writeInbound(bytes("{\"evt.type\":")); // no line
-        assertEquals(List.of("line", "line", "end", "line", "end", "end"), handOvers);
-        ch.close(); // the partial line is lost, and the input's end is a read's end too
-        assertEquals(List.of("line", "line", "end", "line", "end", "end", "end"), handOvers);
     }
 
     @Test

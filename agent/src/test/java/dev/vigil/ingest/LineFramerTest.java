@@ -12,8 +12,6 @@ import org.junit.jupiter.api.Test;
 class LineFramerTest {
     private final List<String> lines = new ArrayList<>();
     private int tooLong;
-    /** What the sink was handed, in order: the lines' texts, and "|" for each read's end. */
-    private final List<String> handOvers = new ArrayList<>();
     /** A line that makes the sink throw. */
     private String failOn;
     private final LineSink sink = new LineSink() {
@@ -25,13 +23,7 @@ class LineFramerTest {
                 throw new IllegalStateException("the sink failed on " + line);
             }
             lines.add(line);
-            handOvers.add(line);
             return true;
-        }
-
-        @Override
-        public void endOfRead() {
-            handOvers.add("|");
         }
 
         @Override
@@ -123,34 +115,16 @@ class LineFramerTest {
     }
 
     @Test
-    void eachReadAndTheInputsEndEndARead() {
-        LineFramer f = new LineFramer(100, 4096, new EventDecoder());
-        feed(f, "a\nb\npa");
-        feed(f, "rt");
-        feed(f, "\n");
-        f.endOfInput(true, System.nanoTime(), sink);
-        assertEquals(List.of("a", "b", "|", "|", "part", "|", "|"), handOvers,
-            "after each read's lines, whether or not it completed one, and at the input's end");
-        feed(f, "last");
-        f.endOfInput(true, System.nanoTime(), sink);
-        assertEquals(List.of("a", "b", "|", "|", "part", "|", "|", "|", "last", "|"), handOvers,
-            "a file's last line without a newline comes before the end's end of read");
-    }
-
-    @Test
-    void aSinkThatThrowsStillGetsTheReadsEnd() {
+    void aLineTheSinkFailedOnIsNotHandedOutAgain() {
         LineFramer f = new LineFramer(100, 4096, new EventDecoder());
         failOn = "bad";
         assertThrows(IllegalStateException.class, () -> feed(f, "ok\nbad\n"));
-        assertEquals(List.of("ok", "|"), handOvers, "a held wake-up is released even when a line's handling failed");
+        feed(f, "next\n");
+        assertEquals(List.of("ok", "next"), lines, "the next read goes on after the failed line, without it");
         assertThrows(IllegalStateException.class, () -> {
             feed(f, "bad");
             f.endOfInput(true, System.nanoTime(), sink);
         });
-        assertEquals(List.of("ok", "|", "|", "|"), handOvers, "the line the sink failed on is not handed out again");
         assertEquals(0, f.pendingBytes(), "the input's end leaves nothing held, even when its last line failed");
-        failOn = null;
-        feed(f, "next\n");
-        assertEquals(List.of("next"), lines.subList(1, lines.size()));
     }
 }

@@ -49,7 +49,6 @@ class PipelineHealthTest {
         EventDecoder decoder = new EventDecoder();
         pipeline.publisher().onLine(line, 0, line.length, System.nanoTime(), decoder);
         pipeline.publisher().onLine(line, 0, line.length, System.nanoTime(), decoder);
-        pipeline.publisher().endOfRead();
         entered.await();
         health.sample();
         assertNull(health.unhealthyReason(), "not yet: the stall period has not passed");

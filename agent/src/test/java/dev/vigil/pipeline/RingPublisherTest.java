@@ -16,11 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import com.lmax.disruptor.EventHandler;
-import com.lmax.disruptor.dsl.Disruptor;
-import com.lmax.disruptor.dsl.ProducerType;
 import org.junit.jupiter.api.Test;
 
 class RingPublisherTest {
@@ -48,12 +43,10 @@ class RingPublisherTest {
             for (int i = 0; i < 3; i++) {
                 byte[] b = "{\"evt.type\":\"execve\"}\n".getBytes(StandardCharsets.UTF_8);
                 pipeline.publisher().onLine(b, 0, b.length, System.nanoTime(), decoder);
-                pipeline.publisher().endOfRead(); // each line its own read
                 Thread.sleep(i == 1 ? 150 : 0); // past the wall clock's re-read
             }
             byte[] timed = "{\"evt.type\":\"execve\",\"evt.rawtime\":42}\n".getBytes(StandardCharsets.UTF_8);
             pipeline.publisher().onLine(timed, 0, timed.length, System.nanoTime(), decoder);
-            pipeline.publisher().endOfRead();
             assertTrue(pipeline.drain(Duration.ofSeconds(5)));
             long after = System.currentTimeMillis() * 1_000_000L;
             assertEquals(4, rawtimes.size());
@@ -96,11 +89,9 @@ class RingPublisherTest {
             for (int i = 0; i < 3; i++) {
                 pipeline.publisher().onLine(b, 0, b.length, firstRead, decoder);
             }
-            pipeline.publisher().endOfRead();
             for (int i = 0; i < 3; i++) {
                 pipeline.publisher().onLine(b, 0, b.length, secondRead, decoder);
             }
-            pipeline.publisher().endOfRead();
             assertTrue(pipeline.drain(Duration.ofSeconds(5)));
             assertEquals(6, seen.size());
             for (int i = 0; i < 6; i++) {
@@ -109,37 +100,6 @@ class RingPublisherTest {
                 assertEquals(seen.get(0)[1] + (read - firstRead), seen.get(i)[1],
                     "line " + i + ": its wall-clock time is its read's (no time of its own)");
             }
-        }
-    }
-
-    @Test
-    void aReadWithMoreLinesThanTheRingWakesTheSleepingPipelineThreadBeforeWaitingForIt() throws Exception {
-        // A consumer that parks for a minute: only a wake-up from the publisher gets it going again.
-        SpinYieldParkWaitStrategy strategy = new SpinYieldParkWaitStrategy(0, 0, 60_000_000_000L, 60_000_000_000L);
-        int ring = 16;
-        int lines = 4 * ring;
-        CountDownLatch seen = new CountDownLatch(lines);
-        Disruptor<Event> d = new Disruptor<>(Event::new, ring, Thread::new, ProducerType.SINGLE, strategy);
-        d.handleEventsWith((EventHandler<Event>) (e, seq, end) -> seen.countDown());
-        SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        RingPublisher publisher = new RingPublisher(d.start(), PipelineConfig.Backpressure.block, false,
-            new IngestMetrics(registry), new PipelineMetrics(registry), strategy);
-        Thread.sleep(100); // the consumer is parked by now
-        Thread reader = new Thread(() -> {
-            EventDecoder decoder = new EventDecoder();
-            for (int i = 1; i <= lines; i++) { // one read of more lines than the ring holds
-                byte[] b = ("{\"evt.type\":\"execve\",\"proc.pid\":" + i + "}\n").getBytes(StandardCharsets.UTF_8);
-                publisher.onLine(b, 0, b.length, System.nanoTime(), decoder);
-            }
-            publisher.endOfRead();
-        }, "reader");
-        reader.setDaemon(true);
-        reader.start();
-        try {
-            // With the wake-up held for the read's end, the reader would wait on the full ring for the park's minute.
-            assertTrue(seen.await(20, TimeUnit.SECONDS), (lines - seen.getCount()) + " of " + lines + " lines consumed");
-        } finally {
-            d.halt();
         }
     }
 }

@@ -245,11 +245,7 @@ class SharedDecodingTest {
                 byte[] b = i % 97 == 96 ? BAD : line("{\"evt.type\":\"execve\",\"proc.pid\":" + i + "}");
                 rejected += b == BAD ? 1 : 0;
                 pipeline.publisher().onLine(b, 0, b.length, System.nanoTime(), conn);
-                if (i % 64 == 63) {
-                    pipeline.publisher().endOfRead(); // reads of 64 lines
-                }
             }
-            pipeline.publisher().endOfRead();
             assertTrue(pipeline.drain(Duration.ofSeconds(10)));
         }
         assertEquals(lines - rejected, pm.processedCount());

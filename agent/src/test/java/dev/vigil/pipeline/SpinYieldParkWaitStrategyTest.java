@@ -48,56 +48,6 @@ class SpinYieldParkWaitStrategyTest {
     }
 
     @Test
-    void aReadsEventsWakeTheParkedConsumerOnceAtTheReadsEnd() throws Exception {
-        // Parks of 100 s: only an unpark can deliver the events within the test's bounds.
-        SpinYieldParkWaitStrategy strategy = new SpinYieldParkWaitStrategy(10, 1_000, 100_000_000_000L, 100_000_000_000L);
-        CountDownLatch seen = new CountDownLatch(3);
-        Disruptor<Slot> d = new Disruptor<>(Slot::new, 16, Thread::new, ProducerType.SINGLE, strategy);
-        d.handleEventsWith((EventHandler<Slot>) (e, seq, end) -> seen.countDown());
-        RingBuffer<Slot> ring = d.start();
-        try {
-            Thread.sleep(100); // the consumer is parked by now
-            strategy.readStarted();
-            for (int i = 0; i < 3; i++) {
-                ring.publish(ring.next()); // held: no wake-up per event
-            }
-            strategy.readEnded();
-            assertTrue(seen.await(10, TimeUnit.SECONDS), "the read's end did not wake the consumer");
-        } finally {
-            d.halt();
-        }
-    }
-
-    /** A started ring whose consumer does nothing but count {@code stopped} down when it shuts down. */
-    private static Disruptor<Slot> startedWithShutdownLatch(SpinYieldParkWaitStrategy strategy, CountDownLatch stopped) {
-        Disruptor<Slot> d = new Disruptor<>(Slot::new, 16, Thread::new, ProducerType.SINGLE, strategy);
-        d.handleEventsWith(new EventHandler<Slot>() {
-            @Override
-            public void onEvent(Slot e, long seq, boolean end) { }
-
-            @Override
-            public void onShutdown() {
-                stopped.countDown();
-            }
-        });
-        d.start();
-        return d;
-    }
-
-    @Test
-    void aHaltWhileThePublisherHoldsItsWakeUpsStillWakesTheParkedConsumer() throws Exception {
-        SpinYieldParkWaitStrategy strategy = new SpinYieldParkWaitStrategy(0, 0, 100_000_000_000L, 100_000_000_000L);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Disruptor<Slot> d = startedWithShutdownLatch(strategy, stopped);
-        Thread.sleep(100);
-        strategy.readStarted(); // this thread's wake-ups are held; the halt's, from another thread, are not
-        Thread halter = new Thread(d::halt);
-        halter.start();
-        assertTrue(stopped.await(10, TimeUnit.SECONDS), "halt did not wake the parked consumer");
-        halter.join();
-    }
-
-    @Test
     void anIdleConsumerGetsATimeoutTickForTheBetweenBatchWorkAndStillTakesTheNextEvent() throws Exception {
         SpinYieldParkWaitStrategy strategy = new SpinYieldParkWaitStrategy(10, 1_000, 1_000_000L, 4_000_000L);
         AtomicLong ticks = new AtomicLong();
@@ -156,8 +106,18 @@ class SpinYieldParkWaitStrategyTest {
     @Test
     void haltingWakesAParkedConsumer() throws Exception {
         SpinYieldParkWaitStrategy strategy = new SpinYieldParkWaitStrategy(0, 0, 10_000_000_000L, 10_000_000_000L);
+        Disruptor<Slot> d = new Disruptor<>(Slot::new, 16, Thread::new, ProducerType.SINGLE, strategy);
         CountDownLatch stopped = new CountDownLatch(1);
-        Disruptor<Slot> d = startedWithShutdownLatch(strategy, stopped);
+        d.handleEventsWith(new EventHandler<Slot>() {
+            @Override
+            public void onEvent(Slot e, long seq, boolean end) { }
+
+            @Override
+            public void onShutdown() {
+                stopped.countDown();
+            }
+        });
+        d.start();
         Thread.sleep(100);
         d.halt();
         assertTrue(stopped.await(2, TimeUnit.SECONDS), "halt did not wake the parked consumer");
