@@ -26,7 +26,9 @@ import picocli.CommandLine;
  * their {@code sh} blocks that needs neither root nor the network nor a running daemon ({@code run}
  * is left out) runs, as written, from the repository's root with the built jar, as a user who is not
  * root (under {@code setpriv} when the test runs as root); so does {@code --help} of every command.
- * Each must exit 0 and print no warning. Editing a command in the README so that it breaks fails here.
+ * Each must exit 0 and print no warning, and print what its comment says where the comment says it in a
+ * form checked here (a count of alerts; a summary, a mask or a verdict quoted from the output). Editing a
+ * command in the README so that it breaks, or changing what it prints without its comment, fails here.
  *
  * <p>{@code $FALCO_RULES} (the user's Falco rules checkout) is given the upstream files of the test
  * corpus, laid out as in Falco's rules repository.
@@ -69,9 +71,15 @@ class ReadmeCommandsIT {
         }
     }
 
-    /** The commands of the {@code sh} blocks, continuation lines joined, trailing comments removed. */
-    static List<String> shellCommands(String markdown) {
-        List<String> commands = new ArrayList<>();
+    /** A command of an {@code sh} block and its trailing comment ("" when none). */
+    record ShellCommand(String command, String comment) {
+    }
+
+    private static final Pattern TRAILING_COMMENT = Pattern.compile("\\s+#\\s(.*)$");
+
+    /** The commands of the {@code sh} blocks, continuation lines joined, trailing comments apart. */
+    static List<ShellCommand> shellCommands(String markdown) {
+        List<ShellCommand> commands = new ArrayList<>();
         boolean inBlock = false;
         StringBuilder pending = new StringBuilder();
         for (String line : markdown.split("\n")) {
@@ -87,10 +95,14 @@ class ReadmeCommandsIT {
                 continue;
             }
             pending.append(line);
-            String command = pending.toString().replaceFirst("\\s+#\\s.*$", "").trim();
+            String text = pending.toString();
+            Matcher comment = TRAILING_COMMENT.matcher(text);
+            boolean commented = comment.find();
+            String command = (commented ? text.substring(0, comment.start()) : text).trim();
+            String said = commented ? comment.group(1).trim() : "";
             pending.setLength(0);
             if (!command.isEmpty() && !command.startsWith("#")) {
-                commands.add(command);
+                commands.add(new ShellCommand(command, said));
             }
         }
         return commands;
@@ -116,6 +128,29 @@ class ReadmeCommandsIT {
         } finally {
             Files.deleteIfExists(out);
             Files.deleteIfExists(err);
+        }
+    }
+
+    /** What a comment says a command prints, in the forms the README uses: a count of alerts, or output verbatim. */
+    private static final Pattern ALERT_COUNT = Pattern.compile("(\\d+) alerts on stdout");
+    private static final Pattern QUOTED_OUTPUT = Pattern.compile(
+        "rules: \\d+ loaded, \\d+ skipped, \\d+ errors|\\d+ rules as expected|0x[0-9a-f]{16}|ok +.+: fired \\d+, expected \\d+");
+
+    /** The comment's claims about the output hold (whitespace runs compared as one space). */
+    static void assertAsSaid(String command, String comment, Result r, List<String> problems) {
+        Matcher count = ALERT_COUNT.matcher(comment);
+        if (count.find()) {
+            long alerts = r.stdout().lines().filter(l -> l.startsWith("{\"uuid\"")).count();
+            if (alerts != Long.parseLong(count.group(1))) {
+                problems.add("the comment says " + count.group() + ", there were " + alerts + ": " + command);
+            }
+        }
+        String output = r.both().replaceAll("[ \\t]+", " ");
+        Matcher quoted = QUOTED_OUTPUT.matcher(comment);
+        while (quoted.find()) {
+            if (!output.contains(quoted.group().replaceAll(" +", " "))) {
+                problems.add("the comment says '" + quoted.group() + "', not in the output of: " + command + "\n" + r.both());
+            }
         }
     }
 
@@ -164,8 +199,10 @@ class ReadmeCommandsIT {
         }
         List<String> problems = new ArrayList<>();
         int ran = 0;
+        int claims = 0;
         for (Path doc : docs) {
-            for (String command : shellCommands(Files.readString(doc))) {
+            for (ShellCommand sc : shellCommands(Files.readString(doc))) {
+                String command = sc.command();
                 if (!command.startsWith(JAR_COMMAND) || command.startsWith(JAR_COMMAND + "run")) {
                     continue; // root, a daemon, the network or another tool: not this test's
                 }
@@ -173,12 +210,16 @@ class ReadmeCommandsIT {
                     Integration.requireOrSkip(false, "the Falco rules corpus (VIGIL_CORPUS) for: " + command);
                 }
                 Map<String, String> env = falco != null ? Map.of("FALCO_RULES", falco.toString()) : Map.of();
-                assertClean(command, run(env, command), problems);
+                Result r = run(env, command);
+                assertClean(command, r, problems);
+                assertAsSaid(command, sc.comment(), r, problems);
+                claims += sc.comment().isEmpty() ? 0 : 1;
                 ran++;
             }
         }
         assertEquals(List.of(), problems);
         assertTrue(ran >= 5, "only " + ran + " commands found in the README's sh blocks: the extraction is broken");
+        assertTrue(claims >= 5, "only " + claims + " commented commands: the comments' extraction is broken");
     }
 
     @Test
