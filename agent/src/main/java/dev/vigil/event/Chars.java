@@ -1,6 +1,9 @@
 package dev.vigil.event;
 
-/** Comparisons and parsing over char ranges, so that the hot path needs no Strings. */
+/**
+ * Comparisons and parsing over char ranges, and comparisons over the UTF-8 byte ranges of an event's text,
+ * so that the hot path needs no Strings.
+ */
 public final class Chars {
     private Chars() {
     }
@@ -41,6 +44,49 @@ public final class Chars {
             }
         }
         return true;
+    }
+
+    /** Whether the UTF-8 bytes {@code a[off .. +len)} are {@code s}'s text. */
+    public static boolean equals(byte[] a, int off, int len, String s) {
+        return prefixBytes(a, off, len, s) == len;
+    }
+
+    /** Whether the UTF-8 bytes {@code a[off .. +len)} begin with {@code prefix}'s text. */
+    public static boolean startsWith(byte[] a, int off, int len, String prefix) {
+        return prefixBytes(a, off, len, prefix) >= 0;
+    }
+
+    /** The bytes {@code prefix} takes at the range's start, or -1 when the range does not begin with it. */
+    private static int prefixBytes(byte[] a, int off, int len, String prefix) {
+        int n = prefix.length();
+        if (len < n) {
+            return -1;
+        }
+        for (int i = 0; i < n; i++) {
+            char c = prefix.charAt(i);
+            if (c >= 0x80) {
+                byte[] p = prefix.getBytes(java.nio.charset.StandardCharsets.UTF_8); // not ASCII: rare
+                return len >= p.length && java.util.Arrays.equals(a, off, off + p.length, p, 0, p.length) ? p.length : -1;
+            }
+            if (a[off + i] != c) {
+                return -1;
+            }
+        }
+        return n;
+    }
+
+    /** A hash of the bytes; for ASCII text equal to its String's {@code hashCode()}. */
+    public static int hash(byte[] a, int off, int len) {
+        int h = 0;
+        int i = 0;
+        for (; i + 4 <= len; i += 4) {
+            h = 923_521 * h + 29_791 * (a[off + i] & 0xFF) + 961 * (a[off + i + 1] & 0xFF)
+                + 31 * (a[off + i + 2] & 0xFF) + (a[off + i + 3] & 0xFF);
+        }
+        for (; i < len; i++) {
+            h = 31 * h + (a[off + i] & 0xFF);
+        }
+        return h;
     }
 
     /** A hash of the range equal to {@code new String(a, off, len).hashCode()}. */

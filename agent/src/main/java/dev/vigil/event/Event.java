@@ -10,6 +10,11 @@ import java.util.Arrays;
  * its name (the decoder's interned String), its text and, when numeric, its value. Nothing here
  * allocates once the arena has grown to the largest line seen.
  *
+ * <p>Text is held as UTF-8 bytes: the wire's values are nearly all ASCII, which the decoder copies as
+ * they are (no widening into chars), and a byte a character is half a char's size to write and to hand
+ * from the decoding thread to the matching one. A reader that needs chars (a rule's glob or regex)
+ * decodes what it reads ({@link Utf8#decode}); lengths and offsets are in bytes.
+ *
  * <p>Threading: written by one thread (decoder, then each stage in turn, ordered by the ring's
  * sequence barriers); never referenced after the last stage returns. {@link #clear()} resets it.
  */
@@ -22,8 +27,8 @@ public final class Event {
     private final long[] longs = new long[Field.COUNT];
     private final int[] textStart = new int[Field.COUNT];
     private final int[] textLength = new int[Field.COUNT];
-    private char[] chars = new char[512];
-    private int charsUsed;
+    private byte[] text = new byte[512];
+    private int textUsed;
     private int eventType;
 
     // Extras start small and grow (to MAX_EXTRAS at most) the first time a slot meets a wide line:
@@ -58,7 +63,7 @@ public final class Event {
 
     public void clear() {
         present = 0;
-        charsUsed = 0;
+        textUsed = 0;
         eventType = EventTypes.OTHER;
         extraCount = 0;
         valid = false;
@@ -98,9 +103,9 @@ public final class Event {
 
     // ---- text ----
 
-    /** The text arena; a STRING field's chars are {@code chars()[textStart(f) .. + textLength(f)]}. */
-    public char[] chars() {
-        return chars;
+    /** The text arena; a STRING field's UTF-8 bytes are {@code text()[textStart(f) .. + textLength(f)]}. */
+    public byte[] text() {
+        return text;
     }
 
     public int textStart(Field f) {
@@ -111,41 +116,40 @@ public final class Event {
         return textLength[f.ordinal()];
     }
 
-    /** Copies text into the arena and marks the field present. */
+    /** Copies text into the arena (encoded as UTF-8) and marks the field present. */
     public void setText(Field f, char[] src, int off, int len) {
-        int at = append(src, off, len);
-        textStart[f.ordinal()] = at;
-        textLength[f.ordinal()] = len;
-        present |= 1L << f.ordinal();
+        int at = appendChars(src, off, len);
+        setRange(f, at, textUsed - at);
     }
 
     /**
-     * As {@link #setText(Field, char[], int, int)} for text held as ASCII bytes (each below 0x80),
-     * widened straight into the arena: the decoder's fast path then copies a value once.
+     * As {@link #setText(Field, char[], int, int)} for text held as UTF-8 bytes (the decoder's ASCII
+     * ranges of a line), copied as they are: the decoder's fast path copies a value once.
      */
-    public void setTextAscii(Field f, byte[] src, int off, int len) {
-        int at = appendAscii(src, off, len);
-        textStart[f.ordinal()] = at;
-        textLength[f.ordinal()] = len;
-        present |= 1L << f.ordinal();
+    public void setTextUtf8(Field f, byte[] src, int off, int len) {
+        setRange(f, appendBytes(src, off, len), len);
     }
 
     public void setText(Field f, String s) {
-        int len = s.length();
-        int at = reserve(len);
-        s.getChars(0, len, chars, at);
+        int at = textUsed;
+        room(at, Utf8.MAX_BYTES_PER_CHAR * s.length());
+        textUsed = at + Utf8.encode(s, text, at);
+        setRange(f, at, textUsed - at);
+    }
+
+    private void setRange(Field f, int at, int len) {
         textStart[f.ordinal()] = at;
         textLength[f.ordinal()] = len;
         present |= 1L << f.ordinal();
     }
 
     public boolean textEquals(Field f, String s) {
-        return has(f) && Chars.equals(chars, textStart[f.ordinal()], textLength[f.ordinal()], s);
+        return has(f) && Chars.equals(text, textStart[f.ordinal()], textLength[f.ordinal()], s);
     }
 
     /** The text of a STRING field as a new String (allocates: for alert output, not matching). */
     public String string(Field f) {
-        return has(f) ? new String(chars, textStart[f.ordinal()], textLength[f.ordinal()]) : null;
+        return has(f) ? Utf8.string(text, textStart[f.ordinal()], textLength[f.ordinal()]) : null;
     }
 
     // ---- event type ----
@@ -194,7 +198,7 @@ public final class Event {
     }
 
     public String extraString(int i) {
-        return new String(chars, extraStart[i], extraLength[i]);
+        return Utf8.string(text, extraStart[i], extraLength[i]);
     }
 
     /**
@@ -205,16 +209,17 @@ public final class Event {
         if (!roomForExtra()) {
             return false;
         }
-        recordExtra(name, append(src, off, len), len, numeric);
+        int at = appendChars(src, off, len);
+        recordExtra(name, at, textUsed - at, numeric);
         return true;
     }
 
-    /** As {@link #addExtra(String, char[], int, int, long)} for text held as ASCII bytes (each below 0x80). */
-    public boolean addExtraAscii(String name, byte[] src, int off, int len, long numeric) {
+    /** As {@link #addExtra(String, char[], int, int, long)} for text held as UTF-8 bytes. */
+    public boolean addExtraUtf8(String name, byte[] src, int off, int len, long numeric) {
         if (!roomForExtra()) {
             return false;
         }
-        recordExtra(name, appendAscii(src, off, len), len, numeric);
+        recordExtra(name, appendBytes(src, off, len), len, numeric);
         return true;
     }
 
@@ -315,11 +320,11 @@ public final class Event {
     /** Copies every value of another event into this one (for tests and replay tools). */
     public void copyFrom(Event o) {
         clear();
-        if (chars.length < o.charsUsed) {
-            chars = new char[o.chars.length];
+        if (text.length < o.textUsed) {
+            text = new byte[o.text.length];
         }
-        System.arraycopy(o.chars, 0, chars, 0, o.charsUsed);
-        charsUsed = o.charsUsed;
+        System.arraycopy(o.text, 0, text, 0, o.textUsed);
+        textUsed = o.textUsed;
         present = o.present;
         System.arraycopy(o.longs, 0, longs, 0, longs.length);
         System.arraycopy(o.textStart, 0, textStart, 0, textStart.length);
@@ -346,29 +351,28 @@ public final class Event {
         }
     }
 
-    private int append(char[] src, int off, int len) {
-        int at = reserve(len);
-        System.arraycopy(src, off, chars, at, len);
+    private int appendBytes(byte[] src, int off, int len) {
+        int at = textUsed;
+        room(at, len);
+        System.arraycopy(src, off, text, at, len);
+        textUsed = at + len;
         return at;
     }
 
-    private int appendAscii(byte[] src, int off, int len) {
-        int at = reserve(len);
-        char[] c = chars;
-        for (int i = 0; i < len; i++) {
-            c[at + i] = (char) src[off + i];
-        }
+    private int appendChars(char[] src, int off, int len) {
+        int at = textUsed;
+        room(at, Utf8.MAX_BYTES_PER_CHAR * len);
+        textUsed = at + Utf8.encode(src, off, len, text, at);
         return at;
     }
 
-    private int reserve(int len) {
-        int at = charsUsed;
-        if (at + len > chars.length) {
-            // Grows to the largest line seen, then stays: bounded by the maximum line length.
-            chars = Arrays.copyOf(chars, Math.max(chars.length * 2, at + len));
+    /** Makes room for {@code len} bytes at {@code at}. */
+    private void room(int at, int len) {
+        if (at + len > text.length) {
+            // Grows to the largest line seen (three bytes a char for chars to encode), then stays: bounded
+            // by the maximum line length.
+            text = Arrays.copyOf(text, Math.max(text.length * 2, at + len));
         }
-        charsUsed = at + len;
-        return at;
     }
 
     @Override

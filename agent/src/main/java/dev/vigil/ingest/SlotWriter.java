@@ -213,7 +213,7 @@ final class SlotWriter {
         // integer under a plain number field. Anything else, the same as before, in putAny.
         byte action = ACTIONS[CODE_BASE + code];
         if (action == TEXT_FIELD && kind == STRING && inLine) {
-            event.setTextAscii(Field.byId(code), line, start, length);
+            event.setTextUtf8(Field.byId(code), line, start, length);
             return null;
         }
         if (action == LONG_FIELD && kind == INTEGER && code != RES_ID && code != ARG_TYPE_ID) {
@@ -307,7 +307,7 @@ final class SlotWriter {
     private int eventTypeId() {
         int len = length;
         if (!inLine || len > 16 || start + 16 > line.length) { // a parser's chars, a long name, the buffer's end
-            return EventTypes.id(event.chars(), event.textStart(Field.EVT_TYPE), len);
+            return EventTypes.id(chars(), charStart, len);
         }
         long w0 = ByteScan.word(line, start) & ByteScan.lowBytes(len);
         long w1 = len > 8 ? ByteScan.word(line, start + 8) & ByteScan.lowBytes(len - 8) : 0;
@@ -315,7 +315,7 @@ final class SlotWriter {
         if (typeWords[2 * s] == w0 && typeWords[2 * s + 1] == w1) {
             return typeIds[s];
         }
-        int id = EventTypes.id(event.chars(), event.textStart(Field.EVT_TYPE), len);
+        int id = EventTypes.id(chars(), charStart, len);
         typeWords[2 * s] = w0;
         typeWords[2 * s + 1] = w1;
         typeIds[s] = id;
@@ -500,7 +500,7 @@ final class SlotWriter {
 
     private void setText(Field f) {
         if (inLine) {
-            event.setTextAscii(f, line, start, length);
+            event.setTextUtf8(f, line, start, length);
         } else {
             char[] a = chars();
             event.setText(f, a, charStart, length);
@@ -509,7 +509,7 @@ final class SlotWriter {
 
     private void addExtraText(String name, long numeric) {
         if (inLine) {
-            event.addExtraAscii(name, line, start, length, numeric);
+            event.addExtraUtf8(name, line, start, length, numeric);
         } else {
             char[] a = chars();
             event.addExtra(name, a, charStart, length, numeric);

@@ -373,33 +373,33 @@ public final class ConditionCompiler {
                         + e.getDescription());
                 }
             case "bcontains", "bstartswith": {
-                String bytes = hexBytes(v);
+                byte[] bytes = hexBytes(v);
                 if (bytes == null) {
                     throw RuleCompileException.error("operator " + op + " needs hex bytes, got '" + v + "'" + where);
                 }
-                return op.equals("bcontains") ? TextOp.contains(bytes, false) : TextOp.startsWith(bytes);
+                return TextOp.bytes(bytes, op.equals("bstartswith"));
             }
             default:
                 throw RuleCompileException.error("operator " + op + " is not supported here" + where);
         }
     }
 
-    /** Hex digits as the ISO-8859-1 chars of their bytes, or null. */
-    private static String hexBytes(String hex) {
+    /** Hex digits as their bytes, or null. */
+    private static byte[] hexBytes(String hex) {
         String h = hex.replace(" ", "");
         if (h.length() % 2 != 0) {
             return null;
         }
-        StringBuilder sb = new StringBuilder();
+        byte[] out = new byte[h.length() / 2];
         for (int i = 0; i < h.length(); i += 2) {
             int hi = Character.digit(h.charAt(i), 16);
             int lo = Character.digit(h.charAt(i + 1), 16);
             if (hi < 0 || lo < 0) {
                 return null;
             }
-            sb.append((char) (hi * 16 + lo));
+            out[i / 2] = (byte) (hi * 16 + lo);
         }
-        return sb.toString();
+        return out;
     }
 
     /** Every field a condition names after expansion (for diagnostics and output_fields). */

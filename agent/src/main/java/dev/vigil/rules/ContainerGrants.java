@@ -32,8 +32,8 @@ import io.micrometer.core.instrument.MeterRegistry;
  * trusted lists), one the runtime reports privileged, or whose settled grant is the full set or holds
  * capabilities beyond Docker's default set.
  *
- * <p>Bounded: {@value #SETS} sets of {@value #WAYS} containers, ids of at most {@value #MAX_ID_CHARS}
- * chars; a new container in a full set replaces the one seen least recently there ({@code
+ * <p>Bounded: {@value #SETS} sets of {@value #WAYS} containers, ids of at most {@value #MAX_ID_BYTES}
+ * bytes; a new container in a full set replaces the one seen least recently there ({@code
  * vigil.rules.containers.evicted}); an id too long is not tracked ({@code vigil.rules.containers.untracked}).
  * A lookup hashes the id in the event's own arena: no allocation.
  *
@@ -43,7 +43,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 public final class ContainerGrants {
     static final int SETS = 2048;
     static final int WAYS = 4;
-    static final int MAX_ID_CHARS = 64;
+    static final int MAX_ID_BYTES = 64;
     private static final int SLOTS = SETS * WAYS;
     /** Every capability up to CAP_AUDIT_READ (all kernels since 3.16): what a privileged container holds. */
     static final long FULL_38 = 0x0000003fffffffffL;
@@ -53,7 +53,7 @@ public final class ContainerGrants {
      */
     static final long SETTLE_NANOS = 2_000_000_000L;
 
-    private final char[] ids = new char[SLOTS * MAX_ID_CHARS];
+    private final byte[] ids = new byte[SLOTS * MAX_ID_BYTES];
     private final byte[] idLength = new byte[SLOTS];
     private final long[] granted = new long[SLOTS];
     private final long[] lastUse = new long[SLOTS];
@@ -216,17 +216,17 @@ public final class ContainerGrants {
 
     /** The slot of the event's container; with {@code create}, claims one (evicting); -1 when none. */
     private int slot(Event e, boolean create) {
-        char[] a = e.chars();
+        byte[] a = e.text();
         int off = e.textStart(Field.CONTAINER_ID);
         int len = e.textLength(Field.CONTAINER_ID);
-        if (len > MAX_ID_CHARS) {
+        if (len > MAX_ID_BYTES) {
             if (create) {
                 untracked.increment();
             }
             return -1;
         }
-        // The set is chosen by the id's length and its first and last eight chars (a runtime's id is random
-        // hex, a name differs at one end): hashing all 64 chars of every event's id cost more than the rest
+        // The set is chosen by the id's length and its first and last eight bytes (a runtime's id is random
+        // hex, a name differs at one end): hashing all 64 bytes of every event's id cost more than the rest
         // of the lookup. The whole id is compared.
         int h = len;
         int head = Math.min(len, 8);
@@ -254,7 +254,7 @@ public final class ContainerGrants {
         if (lastUse[victim] != 0) {
             evicted.increment();
         }
-        System.arraycopy(a, off, ids, victim * MAX_ID_CHARS, len);
+        System.arraycopy(a, off, ids, victim * MAX_ID_BYTES, len);
         idLength[victim] = (byte) len;
         lastUse[victim] = 0;
         granted[victim] = 0;
@@ -263,8 +263,8 @@ public final class ContainerGrants {
         return victim;
     }
 
-    private boolean same(char[] a, int off, int len, int s) {
-        int at = s * MAX_ID_CHARS;
+    private boolean same(byte[] a, int off, int len, int s) {
+        int at = s * MAX_ID_BYTES;
         return java.util.Arrays.equals(ids, at, at + len, a, off, off + len);
     }
 }

@@ -1,67 +1,213 @@
 package dev.vigil.rules;
 
+import dev.vigil.event.Chars;
 import dev.vigil.event.NameTable;
+import dev.vigil.event.Utf8;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
 
 import com.google.re2j.Matcher;
 import com.google.re2j.Pattern;
 
 /**
- * An operator with its constant(s), applied to a text value given as a char range. Built at compile
- * time; allocation-free when applied, except the regex operator, which reuses its matcher (one thread
- * only) and runs in time linear in the value (RE2/J: no backtracking, so a crafted value cannot stall
- * the pipeline).
+ * An operator with its constant(s), applied to a text value given as a char range, or as the UTF-8 bytes
+ * an event holds ({@link #testUtf8}). Built at compile time; allocation-free when applied, except the
+ * regex operator, which reuses its matcher (one thread only) and runs in time linear in the value
+ * (RE2/J: no backtracking, so a crafted value cannot stall the pipeline).
  */
 @FunctionalInterface
 interface TextOp {
     boolean test(char[] a, int off, int len);
 
-    TextOp ANY = (a, off, len) -> true;
+    /**
+     * The same answer for the text whose UTF-8 bytes are {@code a[off .. +len)}: decoded into {@code chars}
+     * and tested, unless the operator answers from the bytes themselves ({@link InOrder}).
+     */
+    default boolean testUtf8(byte[] a, int off, int len, DecodeBuffer chars) {
+        char[] c = chars.decode(a, off, len);
+        return test(c, 0, chars.length());
+    }
+
+    /**
+     * An operator that compares a text's characters in order with its constants' (equality, prefixes,
+     * suffixes, substrings, lists): over UTF-8 it compares the bytes as they are, without decoding them.
+     * UTF-8 codes each character by one byte sequence and no character's sequence begins inside another's,
+     * so a byte comparison gives the character comparison's answer.
+     */
+    abstract class InOrder implements TextOp {
+        abstract boolean testBytes(byte[] a, int off, int len);
+
+        @Override
+        public final boolean testUtf8(byte[] a, int off, int len, DecodeBuffer chars) {
+            return testBytes(a, off, len);
+        }
+    }
+
+    TextOp ANY = new InOrder() {
+        @Override
+        public boolean test(char[] a, int off, int len) {
+            return true;
+        }
+
+        @Override
+        boolean testBytes(byte[] a, int off, int len) {
+            return true;
+        }
+    };
 
     static TextOp not(TextOp op) {
-        return (a, off, len) -> !op.test(a, off, len);
+        return new TextOp() {
+            @Override
+            public boolean test(char[] a, int off, int len) {
+                return !op.test(a, off, len);
+            }
+
+            @Override
+            public boolean testUtf8(byte[] a, int off, int len, DecodeBuffer chars) {
+                return !op.testUtf8(a, off, len, chars);
+            }
+        };
     }
 
     static TextOp equalTo(String s) {
-        return (a, off, len) -> dev.vigil.event.Chars.equals(a, off, len, s);
+        byte[] u = utf8(s);
+        return new InOrder() {
+            @Override
+            public boolean test(char[] a, int off, int len) {
+                return Chars.equals(a, off, len, s);
+            }
+
+            @Override
+            boolean testBytes(byte[] a, int off, int len) {
+                return len == u.length && regionEquals(a, off, u);
+            }
+        };
     }
 
     static TextOp equalToIgnoreCase(String s) {
-        return (a, off, len) -> dev.vigil.event.Chars.equalsIgnoreCase(a, off, len, s);
+        return (a, off, len) -> Chars.equalsIgnoreCase(a, off, len, s);
     }
 
-    static TextOp in(java.util.List<String> items) {
+    static TextOp in(List<String> items) {
         String[] names = items.stream().distinct().toArray(String[]::new);
         NameTable t = new NameTable(names, new long[names.length]);
-        return (a, off, len) -> t.lookup(a, off, len) != dev.vigil.event.Chars.NOT_A_NUMBER;
+        Utf8Set bytes = new Utf8Set(names);
+        return new InOrder() {
+            @Override
+            public boolean test(char[] a, int off, int len) {
+                return t.lookup(a, off, len) != Chars.NOT_A_NUMBER;
+            }
+
+            @Override
+            boolean testBytes(byte[] a, int off, int len) {
+                return bytes.contains(a, off, len);
+            }
+        };
     }
 
     static TextOp contains(String s, boolean ignoreCase) {
         char[] n = s.toCharArray();
-        return (a, off, len) -> indexOf(a, off, len, n, ignoreCase) >= 0;
+        if (ignoreCase) {
+            return (a, off, len) -> indexOf(a, off, len, n, true) >= 0;
+        }
+        byte[] u = utf8(s);
+        return new InOrder() {
+            @Override
+            public boolean test(char[] a, int off, int len) {
+                return indexOf(a, off, len, n, false) >= 0;
+            }
+
+            @Override
+            boolean testBytes(byte[] a, int off, int len) {
+                return indexOf(a, off, len, u) >= 0;
+            }
+        };
     }
 
     static TextOp startsWith(String s) {
         char[] n = s.toCharArray();
-        return (a, off, len) -> len >= n.length && regionEquals(a, off, n, false);
+        byte[] u = utf8(s);
+        return new InOrder() {
+            @Override
+            public boolean test(char[] a, int off, int len) {
+                return len >= n.length && regionEquals(a, off, n, false);
+            }
+
+            @Override
+            boolean testBytes(byte[] a, int off, int len) {
+                return len >= u.length && regionEquals(a, off, u);
+            }
+        };
     }
 
     static TextOp endsWith(String s) {
         char[] n = s.toCharArray();
-        return (a, off, len) -> len >= n.length && regionEquals(a, off + len - n.length, n, false);
+        byte[] u = utf8(s);
+        return new InOrder() {
+            @Override
+            public boolean test(char[] a, int off, int len) {
+                return len >= n.length && regionEquals(a, off + len - n.length, n, false);
+            }
+
+            @Override
+            boolean testBytes(byte[] a, int off, int len) {
+                return len >= u.length && regionEquals(a, off + len - u.length, u);
+            }
+        };
     }
 
     /** Path-prefix match against any of the prefixes: equal, or a prefix followed by '/'. */
-    static TextOp pathPrefix(java.util.List<String> prefixes) {
+    static TextOp pathPrefix(List<String> prefixes) {
         char[][] ps = prefixes.stream().map(p -> p.endsWith("/") && p.length() > 1
             ? p.substring(0, p.length() - 1) : p).map(String::toCharArray).toArray(char[][]::new);
-        return (a, off, len) -> {
-            for (char[] p : ps) {
-                if (len >= p.length && regionEquals(a, off, p, false)
-                        && (len == p.length || a[off + p.length] == '/' || (p.length == 1 && p[0] == '/'))) {
-                    return true;
+        byte[][] us = Arrays.stream(ps).map(p -> utf8(new String(p))).toArray(byte[][]::new);
+        return new InOrder() {
+            @Override
+            public boolean test(char[] a, int off, int len) {
+                for (char[] p : ps) {
+                    if (len >= p.length && regionEquals(a, off, p, false)
+                            && (len == p.length || a[off + p.length] == '/' || (p.length == 1 && p[0] == '/'))) {
+                        return true;
+                    }
                 }
+                return false;
             }
-            return false;
+
+            @Override
+            boolean testBytes(byte[] a, int off, int len) {
+                for (byte[] p : us) {
+                    if (len >= p.length && regionEquals(a, off, p)
+                            && (len == p.length || a[off + p.length] == '/' || (p.length == 1 && p[0] == '/'))) {
+                        return true;
+                    }
+                }
+                return false;
+            }
+        };
+    }
+
+    /**
+     * Falco's {@code bcontains}/{@code bstartswith}: the text's UTF-8 bytes hold (or begin with) these
+     * bytes. A text given as chars (a rendered number) is encoded first.
+     */
+    static TextOp bytes(byte[] raw, boolean prefixOnly) {
+        return new InOrder() {
+            private byte[] encoded = new byte[64];
+
+            @Override
+            public boolean test(char[] a, int off, int len) {
+                if (encoded.length < Utf8.MAX_BYTES_PER_CHAR * len) {
+                    encoded = new byte[Utf8.MAX_BYTES_PER_CHAR * len];
+                }
+                return testBytes(encoded, 0, Utf8.encode(a, off, len, encoded, 0));
+            }
+
+            @Override
+            boolean testBytes(byte[] a, int off, int len) {
+                return prefixOnly ? len >= raw.length && regionEquals(a, off, raw)
+                    : indexOf(a, off, len, raw) >= 0;
+            }
         };
     }
 
@@ -87,25 +233,113 @@ interface TextOp {
     }
 
     static TextOp anyOf(TextOp[] ops) {
-        return (a, off, len) -> {
-            for (TextOp o : ops) {
-                if (o.test(a, off, len)) {
-                    return true;
+        return new TextOp() {
+            @Override
+            public boolean test(char[] a, int off, int len) {
+                for (TextOp o : ops) {
+                    if (o.test(a, off, len)) {
+                        return true;
+                    }
                 }
+                return false;
             }
-            return false;
+
+            @Override
+            public boolean testUtf8(byte[] a, int off, int len, DecodeBuffer chars) {
+                for (TextOp o : ops) {
+                    if (o.testUtf8(a, off, len, chars)) {
+                        return true;
+                    }
+                }
+                return false;
+            }
         };
     }
 
     static TextOp allOf(TextOp[] ops) {
-        return (a, off, len) -> {
-            for (TextOp o : ops) {
-                if (!o.test(a, off, len)) {
-                    return false;
+        return new TextOp() {
+            @Override
+            public boolean test(char[] a, int off, int len) {
+                for (TextOp o : ops) {
+                    if (!o.test(a, off, len)) {
+                        return false;
+                    }
+                }
+                return true;
+            }
+
+            @Override
+            public boolean testUtf8(byte[] a, int off, int len, DecodeBuffer chars) {
+                for (TextOp o : ops) {
+                    if (!o.testUtf8(a, off, len, chars)) {
+                        return false;
+                    }
+                }
+                return true;
+            }
+        };
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Whether {@code a} holds {@code n} at {@code off}. A loop, not {@code Arrays.equals}: constants are short and
+     * most comparisons end at the first byte, before the JDK's range checks and vectorised compare would start.
+     */
+    static boolean regionEquals(byte[] a, int off, byte[] n) {
+        for (int j = 0; j < n.length; j++) {
+            if (a[off + j] != n[j]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The first index of {@code n} in {@code a[off .. +len)}, counted from {@code off}, or -1. */
+    static int indexOf(byte[] a, int off, int len, byte[] n) {
+        outer:
+        for (int i = 0; i + n.length <= len; i++) {
+            for (int j = 0; j < n.length; j++) {
+                if (a[off + i + j] != n[j]) {
+                    continue outer;
                 }
             }
-            return true;
-        };
+            return i;
+        }
+        return -1;
+    }
+
+    /** A set of texts by their UTF-8 bytes, looked up over a byte range without allocating. Immutable. */
+    final class Utf8Set {
+        private final byte[][] items;
+        private final int[] slots; // open addressing on the bytes' hash: index + 1, 0 = empty
+        private final int mask;
+
+        Utf8Set(String[] texts) {
+            items = Arrays.stream(texts).map(TextOp::utf8).toArray(byte[][]::new);
+            int size = Integer.highestOneBit(Math.max(4, items.length * 4) - 1) << 1;
+            slots = new int[size];
+            mask = size - 1;
+            for (int i = 0; i < items.length; i++) {
+                int s = Chars.hash(items[i], 0, items[i].length) & mask;
+                while (slots[s] != 0) {
+                    s = (s + 1) & mask;
+                }
+                slots[s] = i + 1;
+            }
+        }
+
+        boolean contains(byte[] a, int off, int len) {
+            for (int s = Chars.hash(a, off, len) & mask; slots[s] != 0; s = (s + 1) & mask) {
+                byte[] item = items[slots[s] - 1];
+                if (item.length == len && regionEquals(a, off, item)) {
+                    return true;
+                }
+            }
+            return false;
+        }
     }
 
     static int indexOf(char[] a, int off, int len, char[] n, boolean ignoreCase) {

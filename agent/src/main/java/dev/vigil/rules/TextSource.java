@@ -6,14 +6,15 @@ import dev.vigil.event.Field;
 
 /**
  * Where a text value comes from, resolved at compile time: hands the value's char range to an
- * operator, or answers false when the field is missing. Sources that transform or render keep a
- * scratch buffer: one matching thread per compiled tree.
+ * operator, or answers false when the field is missing. Sources that decode (an event's text is UTF-8
+ * bytes), transform or render keep a scratch buffer: one matching thread per compiled tree.
  */
 abstract class TextSource {
     abstract boolean test(Event e, TextOp op);
 
     static final class Known extends TextSource {
         private final Field field;
+        private final DecodeBuffer chars = new DecodeBuffer();
 
         Known(Field field) {
             this.field = field;
@@ -21,13 +22,14 @@ abstract class TextSource {
 
         @Override
         boolean test(Event e, TextOp op) {
-            return e.has(field) && op.test(e.chars(), e.textStart(field), e.textLength(field));
+            return e.has(field) && op.testUtf8(e.text(), e.textStart(field), e.textLength(field), chars);
         }
     }
 
     static final class Extra extends TextSource {
         private final ExtraIndex index;
         private final int id;
+        private final DecodeBuffer chars = new DecodeBuffer();
 
         Extra(ExtraIndex index, String name) {
             this.index = index;
@@ -37,7 +39,7 @@ abstract class TextSource {
         @Override
         boolean test(Event e, TextOp op) {
             int i = index.find(e, id);
-            return i >= 0 && op.test(e.chars(), e.extraStart(i), e.extraLength(i));
+            return i >= 0 && op.testUtf8(e.text(), e.extraStart(i), e.extraLength(i), chars);
         }
     }
 
@@ -146,6 +148,7 @@ abstract class TextSource {
     static final class AnyAncestor extends TextSource {
         private final ExtraIndex index;
         private final int[] ids = new int[8];
+        private final DecodeBuffer chars = new DecodeBuffer();
 
         AnyAncestor(ExtraIndex index) {
             this.index = index;
@@ -156,12 +159,13 @@ abstract class TextSource {
 
         @Override
         boolean test(Event e, TextOp op) {
-            if (e.has(Field.PROC_PNAME) && op.test(e.chars(), e.textStart(Field.PROC_PNAME), e.textLength(Field.PROC_PNAME))) {
+            if (e.has(Field.PROC_PNAME)
+                && op.testUtf8(e.text(), e.textStart(Field.PROC_PNAME), e.textLength(Field.PROC_PNAME), chars)) {
                 return true;
             }
             for (int id : ids) {
                 int i = index.find(e, id);
-                if (i >= 0 && op.test(e.chars(), e.extraStart(i), e.extraLength(i))) {
+                if (i >= 0 && op.testUtf8(e.text(), e.extraStart(i), e.extraLength(i), chars)) {
                     return true;
                 }
             }

@@ -47,7 +47,7 @@ import java.util.Locale;
  * ({@link #isNamed}) must keep the id's text itself. Two names may share a key (a hash collision,
  * about 1 in 10^14 for a pair).
  *
- * <p>Stateless; thread-safe. The char-range methods allocate nothing.
+ * <p>Stateless; thread-safe. The char- and byte-range methods allocate nothing.
  */
 public final class ContainerIds {
     /** The container id of processes outside any container, as Falco writes it. */
@@ -265,6 +265,19 @@ public final class ContainerIds {
         return v;
     }
 
+    /** As {@link #hexValue(char[], int)}, over UTF-8 bytes. */
+    private static long hexValue(byte[] a, int off) {
+        long v = 0;
+        for (int i = off; i < off + SHORT_LENGTH; i++) {
+            int d = hexDigit((char) a[i]); // a negative byte (not ASCII) becomes a char above the table: -1
+            if (d < 0) {
+                return -1;
+            }
+            v = (v << 4) | d;
+        }
+        return v;
+    }
+
     private static boolean allHex(char[] a, int off, int len) {
         for (int i = off; i < off + len; i++) {
             if (hexDigit(a[i]) < 0) {
@@ -313,15 +326,49 @@ public final class ContainerIds {
             }
         }
         int n = Math.min(len, SHORT_LENGTH);
-        // FNV-1a over the chars, folded to 47 bits.
-        long h = 0xcbf29ce484222325L;
+        long h = FNV_OFFSET;
         for (int i = off; i < off + n; i++) {
             char c = a[i];
-            if (!isAlnum(c) && c != '.' && c != '_' && c != '-') {
+            if (!isNameChar(c)) {
                 return HOST_KEY;
             }
-            h = (h ^ c) * 0x100000001b3L;
+            h = (h ^ c) * FNV_PRIME;
         }
+        return namedKey(h);
+    }
+
+    /** As {@link #key(char[], int, int)}, of an id's UTF-8 bytes (an event's text): the same key for the same text. */
+    public static long key(byte[] a, int off, int len) {
+        if (len == 0 || dev.vigil.event.Chars.equals(a, off, len, HOST)) {
+            return HOST_KEY;
+        }
+        if (len >= SHORT_LENGTH) {
+            long v = hexValue(a, off);
+            if (v >= 0) {
+                return v;
+            }
+        }
+        int n = Math.min(len, SHORT_LENGTH);
+        long h = FNV_OFFSET;
+        for (int i = off; i < off + n; i++) {
+            byte c = a[i]; // a byte of a character beyond ASCII is negative: no name char
+            if (!isNameChar((char) c)) {
+                return HOST_KEY;
+            }
+            h = (h ^ c) * FNV_PRIME;
+        }
+        return namedKey(h);
+    }
+
+    // FNV-1a over a name's (ASCII) chars, folded to 47 bits.
+    private static final long FNV_OFFSET = 0xcbf29ce484222325L;
+    private static final long FNV_PRIME = 0x100000001b3L;
+
+    private static boolean isNameChar(char c) {
+        return isAlnum(c) || c == '.' || c == '_' || c == '-';
+    }
+
+    private static long namedKey(long h) {
         return NAMED_KEY_BIT | ((h ^ (h >>> 47)) & HASH_MASK);
     }
 

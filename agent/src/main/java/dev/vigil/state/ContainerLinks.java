@@ -35,18 +35,27 @@ final class ContainerLinks implements ProcessTable.Departure {
     static long eventContainerKey(Event ev) {
         int off = ev.textStart(Field.CONTAINER_ID);
         int len = ev.textLength(Field.CONTAINER_ID);
-        char[] a = ev.chars();
-        if (len == 0 || Chars.equals(a, off, len, ContainerIds.HOST)) {
+        long key = ContainerIds.key(ev.text(), off, Math.min(len, ContainerIds.SHORT_LENGTH));
+        if (len == 0 || key == ContainerIds.HOST_KEY && Chars.equals(ev.text(), off, len, ContainerIds.HOST)) {
             return ContainerIds.HOST_KEY;
         }
-        long key = ContainerIds.key(a, off, Math.min(len, ContainerIds.SHORT_LENGTH));
         return key == ContainerIds.HOST_KEY ? ProcessTable.CONTAINER_UNKNOWN : key;
     }
 
     /**
-     * The short id text of a container met as {@code a[off, off+len)} (a wire container.id or a
-     * runtime's id) with key {@code key}: 12 lower-case hex digits for a hex id, else the first 12
-     * characters of the name. Allocates: call only when creating an entry.
+     * The short id text of a container met as the UTF-8 bytes {@code a[off, off+len)} (a wire container.id)
+     * with key {@code key}: 12 lower-case hex digits for a hex id, else the first 12 characters of the name
+     * (a name's key is made of ASCII characters only). Allocates: call only when creating an entry.
+     */
+    static String shortIdText(long key, byte[] a, int off, int len) {
+        if (key >= 0 && !ContainerIds.isNamed(key)) {
+            return ContainerIds.shortId(key);
+        }
+        return dev.vigil.event.Utf8.string(a, off, Math.min(len, ContainerIds.SHORT_LENGTH));
+    }
+
+    /**
+     * As {@link #shortIdText(long, byte[], int, int)}, of a runtime's id.
      */
     static String shortIdText(long key, char[] a, int off, int len) {
         if (key >= 0 && !ContainerIds.isNamed(key)) {

@@ -17,13 +17,15 @@ import dev.vigil.runtime.ContainerIdentity;
  * its fields (which win over the producer's) and a reference to it for the label fields.
  * Also records in the container entry what the event says of it (pids limit, capabilities, privilege).
  *
- * <p>Threading: pipeline thread only. Allocates nothing: texts are copied into the slot's arena.
+ * <p>Threading: pipeline thread only. Allocates nothing but a new String's bytes, once ({@link Utf8Memo}):
+ * texts are copied into the slot's arena.
  */
 final class EventFiller {
     private final ProcessTable processes;
     private final ContainerTable containers;
     private final long fullCapSet;
     private final char[] scratch = new char[ContainerIds.SHORT_LENGTH];
+    private final Utf8Memo utf8 = new Utf8Memo(1024);
 
     EventFiller(ProcessTable processes, ContainerTable containers, long fullCapSet) {
         this.processes = processes;
@@ -63,7 +65,7 @@ final class EventFiller {
             ev.setLong(Field.THREAD_CAP_INHERITABLE, t.capInheritable[e]);
         }
         if (!ev.has(Field.CONTAINER_ID) && t.containerKey[e] == ContainerIds.HOST_KEY) {
-            ev.setText(Field.CONTAINER_ID, ContainerIds.HOST);
+            utf8.setText(ev, Field.CONTAINER_ID, ContainerIds.HOST);
         }
     }
 
@@ -133,7 +135,7 @@ final class EventFiller {
     void writeContainerId(int c, Event ev) {
         String text = containers.idText[c];
         if (text != null) {
-            ev.setText(Field.CONTAINER_ID, text);
+            utf8.setText(ev, Field.CONTAINER_ID, text);
         } else if (ContainerIds.writeShortId(containers.key[c], scratch, 0)) { // a hex key's digits
             ev.setText(Field.CONTAINER_ID, scratch, 0, ContainerIds.SHORT_LENGTH);
         }
@@ -144,7 +146,7 @@ final class EventFiller {
      * privileged when its spec says so; the identity itself for {@code container.label[…]} and
      * {@code k8s.pod.label[…]}.
      */
-    static void fillIdentity(ContainerIdentity id, Event ev) {
+    void fillIdentity(ContainerIdentity id, Event ev) {
         setText(ev, Field.CONTAINER_NAME, id.name());
         setText(ev, Field.CONTAINER_IMAGE, id.image());
         setText(ev, Field.CONTAINER_IMAGE_REPOSITORY, id.imageRepository());
@@ -160,15 +162,15 @@ final class EventFiller {
         ev.setContainerMeta(id);
     }
 
-    private static void setText(Event ev, Field f, String s) {
+    private void setText(Event ev, Field f, String s) {
         if (s != null) {
-            ev.setText(f, s);
+            utf8.setText(ev, f, s);
         }
     }
 
-    private static void setTextIfAbsent(Event ev, Field f, String s) {
+    private void setTextIfAbsent(Event ev, Field f, String s) {
         if (s != null && !ev.has(f)) {
-            ev.setText(f, s);
+            utf8.setText(ev, f, s);
         }
     }
 }

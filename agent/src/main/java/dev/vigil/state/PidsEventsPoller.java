@@ -94,7 +94,7 @@ final class PidsEventsPoller {
         }
         ContainerIdentity id = ct.identity[c];
         if (id != null) {
-            EventFiller.fillIdentity(id, slot);
+            filler.fillIdentity(id, slot);
         }
         if (ct.privileged[c]) {
             slot.setBool(Field.CONTAINER_PRIVILEGED, true);

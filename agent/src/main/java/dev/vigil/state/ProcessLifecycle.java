@@ -194,7 +194,7 @@ final class ProcessLifecycle {
     private void learn(int e, Event ev, int type) {
         ProcessTable t = processes;
         boolean exec = type == EventTypes.EXECVE && !(ev.has(Field.EVT_RES) && ev.getLong(Field.EVT_RES) < 0);
-        char[] a = ev.chars();
+        byte[] a = ev.text();
         if (ev.has(Field.PROC_NAME) && (exec || t.name[e] == null)) {
             t.name[e] = names.intern(a, ev.textStart(Field.PROC_NAME), ev.textLength(Field.PROC_NAME));
         }
@@ -259,7 +259,7 @@ final class ProcessLifecycle {
         }
         String text = null;
         if (key >= 0 && containers.find(key) < 0) {
-            text = ContainerLinks.shortIdText(key, ev.chars(), ev.textStart(Field.CONTAINER_ID),
+            text = ContainerLinks.shortIdText(key, ev.text(), ev.textStart(Field.CONTAINER_ID),
                 ev.textLength(Field.CONTAINER_ID)); // a new container: its entry keeps the text
         }
         boolean enters = key >= 0 && entersFromOutside(e, current, key);
@@ -300,7 +300,7 @@ final class ProcessLifecycle {
         if (!ev.has(Field.PROC_EXEPATH)) {
             return false;
         }
-        char[] a = ev.chars();
+        byte[] a = ev.text();
         int off = ev.textStart(Field.PROC_EXEPATH);
         int len = ev.textLength(Field.PROC_EXEPATH);
         return Chars.startsWith(a, off, len, "/dev/fd/") || Chars.startsWith(a, off, len, "/proc/self/fd/")
@@ -330,7 +330,7 @@ final class ProcessLifecycle {
         if (n != Chars.NOT_A_NUMBER) {
             return (n & CLONE_THREAD) != 0;
         }
-        char[] a = ev.chars();
+        byte[] a = ev.text();
         int start = ev.extraStart(i);
         int end = start + ev.extraLength(i);
         // Falco renders flags as NAME|NAME|…

@@ -216,7 +216,7 @@ final class SandboxWatch {
         filler.writeContainerId(c, slot);
         ContainerIdentity id = ct.identity[c];
         if (id != null) {
-            EventFiller.fillIdentity(id, slot);
+            filler.fillIdentity(id, slot);
         }
         if (ct.privileged[c]) {
             slot.setBool(Field.CONTAINER_PRIVILEGED, true);

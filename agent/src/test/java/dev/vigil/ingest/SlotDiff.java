@@ -48,10 +48,11 @@ final class SlotDiff {
             if (!expected.extraName(i).equals(actual.extraName(i))) {
                 return "extra " + i + " name: expected " + expected.extraName(i) + ", got " + actual.extraName(i);
             }
-            char[] e = Arrays.copyOfRange(expected.chars(), expected.extraStart(i), expected.extraStart(i) + expected.extraLength(i));
-            char[] a = Arrays.copyOfRange(actual.chars(), actual.extraStart(i), actual.extraStart(i) + actual.extraLength(i));
+            byte[] e = Arrays.copyOfRange(expected.text(), expected.extraStart(i), expected.extraStart(i) + expected.extraLength(i));
+            byte[] a = Arrays.copyOfRange(actual.text(), actual.extraStart(i), actual.extraStart(i) + actual.extraLength(i));
             if (!Arrays.equals(e, a)) {
-                return "extra " + expected.extraName(i) + " text: expected \"" + new String(e) + "\", got \"" + new String(a) + "\"";
+                return "extra " + expected.extraName(i) + " text: expected \"" + expected.extraString(i) + "\", got \""
+                    + actual.extraString(i) + "\"";
             }
             if (expected.extraLong(i) != actual.extraLong(i)) {
                 return "extra " + expected.extraName(i) + " long: expected " + expected.extraLong(i) + ", got " + actual.extraLong(i);

@@ -138,6 +138,30 @@ class GrammarTest {
             arguments("evt.type = my_custom", false), arguments("evt.type startswith exec", true));
     }
 
+    /** Values beyond ASCII (the event holds them as UTF-8): every text operator sees the same characters. */
+    @ParameterizedTest(name = "{0} -> {1}")
+    @MethodSource("beyondAscii")
+    void operatorsSeeTheCharactersOfATextBeyondAscii(String condition, boolean expected) throws Exception {
+        Event e = TestEvents.event("execve", "proc.name", "caf\u00e9", "proc.exepath", "/opt/\u00fcber/\u65e5\u672c",
+            "proc.pname", "\ud83d\ude00sh", "fd.name", "/tmp/na\u00efve");
+        assertEquals(expected, eval(condition, e), condition);
+    }
+
+    static Stream<Arguments> beyondAscii() {
+        return Stream.of(
+            arguments("proc.name = caf\u00e9", true), arguments("proc.name = cafe", false),
+            arguments("proc.name in (tea, caf\u00e9)", true), arguments("proc.name icontains CAF\u00c9", true),
+            arguments("proc.name startswith caf", true), arguments("proc.name endswith \u00e9", true),
+            arguments("proc.name glob 'caf?'", true), arguments("proc.name glob 'ca?'", false),
+            arguments("proc.exepath contains \u00fcber/\u65e5", true), arguments("proc.exepath pmatch (/opt/\u00fcber)", true),
+            arguments("proc.name regex 'caf.'", true), arguments("proc.aname = \ud83d\ude00sh", true),
+            arguments("proc.pname glob '*sh'", true), arguments("fd.name = val(fd.name)", true),
+            arguments("basename(proc.exepath) = \u65e5\u672c", true), arguments("toupper(proc.name) = CAF\u00c9", true),
+            // Falco's byte operators read the text's UTF-8 bytes: \u00e9 is c3 a9
+            arguments("proc.name bcontains 'c3 a9'", true), arguments("proc.name bcontains e9", false),
+            arguments("proc.name bstartswith 636166c3", true), arguments("proc.name bstartswith c3", false));
+    }
+
     @ParameterizedTest(name = "{0} -> {1}")
     @MethodSource("table")
     void evaluates(String condition, boolean expected) throws Exception {

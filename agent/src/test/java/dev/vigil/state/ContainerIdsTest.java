@@ -186,6 +186,16 @@ class ContainerIdsTest {
     }
 
     @Test
+    void anIdsUtf8BytesGiveTheSameKeyAsItsChars() {
+        // the wire's container.id reaches the key as the event's UTF-8 text; a runtime's id as chars
+        for (String id : List.of(ID, SHORT, "ABCDEF012345xyz", "t1", "vigil-t1", "a-very-long-container-name",
+                "host", "", "not a hex id", "caf\u00e9", "\u00e9abcdef012345", "abc.def_g-h", "hostname")) {
+            byte[] b = ("##" + id).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            assertEquals(ContainerIds.key(id), ContainerIds.key(b, 2, b.length - 2), id);
+        }
+    }
+
+    @Test
     void aNamedKeyCannotBeWrittenBack() {
         long k = ContainerIds.key("vigil-t1");
         char[] out = "............".toCharArray();
