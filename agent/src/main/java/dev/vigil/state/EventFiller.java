@@ -168,9 +168,9 @@ final class EventFiller {
         }
     }
 
-    private void setTextIfAbsent(Event ev, Field f, String s) {
-        if (s != null && !ev.has(f)) {
-            utf8.setText(ev, f, s);
+    private static void setTextIfAbsent(Event ev, Field f, byte[] text) {
+        if (text != null && !ev.has(f)) {
+            ev.setTextUtf8(f, text, 0, text.length);
         }
     }
 }

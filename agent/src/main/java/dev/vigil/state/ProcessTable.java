@@ -39,9 +39,10 @@ final class ProcessTable {
     final long[] capInheritable;
     /** Bits of which cap sets are known: 1 eff, 2 prm, 4 inh. */
     final byte[] capsKnown;
-    final String[] name;
-    final String[] exepath;
-    final String[] cmdline;
+    /** proc.name, proc.exepath, proc.cmdline as UTF-8 ({@link TextInterner}'s arrays: never written). */
+    final byte[][] name;
+    final byte[][] exepath;
+    final byte[][] cmdline;
     final long[] containerKey;
     /** Set while the entry still wants a /proc read (the first try was over the rate limit). */
     final boolean[] procPending;
@@ -77,9 +78,9 @@ final class ProcessTable {
         capPermitted = new long[capacity];
         capInheritable = new long[capacity];
         capsKnown = new byte[capacity];
-        name = new String[capacity];
-        exepath = new String[capacity];
-        cmdline = new String[capacity];
+        name = new byte[capacity][];
+        exepath = new byte[capacity][];
+        cmdline = new byte[capacity][];
         containerKey = new long[capacity];
         procPending = new boolean[capacity];
         capsFromProc = new boolean[capacity];
