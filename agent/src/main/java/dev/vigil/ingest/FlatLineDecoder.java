@@ -16,7 +16,7 @@ import dev.vigil.event.Event;
  * in step.
  *
  * <p>The bytes are scanned in place; a key name is found through a {@link KeyTable}, a string kept as
- * text is widened straight into the event's arena. A non-ASCII byte is caught by the same compare
+ * text is copied straight into the event's (UTF-8) arena. A non-ASCII byte is caught by the same compare
  * that catches control chars (bytes are signed). Nothing is allocated once the connection's key names
  * have been seen.
  *
