@@ -65,7 +65,7 @@ public final class Chars {
         for (int i = 0; i < n; i++) {
             char c = prefix.charAt(i);
             if (c >= 0x80) {
-                byte[] p = prefix.getBytes(java.nio.charset.StandardCharsets.UTF_8); // not ASCII: rare
+                byte[] p = Utf8.bytes(prefix); // not ASCII: rare
                 return len >= p.length && java.util.Arrays.equals(a, off, off + p.length, p, 0, p.length) ? p.length : -1;
             }
             if (a[off + i] != c) {

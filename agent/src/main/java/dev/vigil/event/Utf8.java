@@ -58,6 +58,12 @@ public final class Utf8 {
         return len;
     }
 
+    /** A String's text as its own array, encoded as {@link #encode(String, byte[], int)} does. Allocates. */
+    public static byte[] bytes(String s) {
+        byte[] out = new byte[MAX_BYTES_PER_CHAR * s.length()];
+        return java.util.Arrays.copyOf(out, encode(s, out, 0));
+    }
+
     /**
      * Decodes {@code a[off .. +len)} into {@code out} (at least {@code len} chars: no text has more chars
      * than bytes); returns the chars written.

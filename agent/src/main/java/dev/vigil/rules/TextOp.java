@@ -3,7 +3,6 @@ package dev.vigil.rules;
 import dev.vigil.event.Chars;
 import dev.vigil.event.NameTable;
 import dev.vigil.event.Utf8;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 
@@ -281,7 +280,7 @@ interface TextOp {
     }
 
     private static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
+        return Utf8.bytes(s);
     }
 
     /**

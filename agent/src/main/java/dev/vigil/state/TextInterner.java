@@ -1,7 +1,7 @@
 package dev.vigil.state;
 
 import dev.vigil.event.Chars;
-import java.nio.charset.StandardCharsets;
+import dev.vigil.event.Utf8;
 import java.util.Arrays;
 
 /**
@@ -52,7 +52,7 @@ final class TextInterner {
         if (s == null) {
             return null;
         }
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        byte[] b = Utf8.bytes(s);
         return intern(b, 0, b.length);
     }
 

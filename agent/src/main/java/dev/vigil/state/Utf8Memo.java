@@ -3,7 +3,6 @@ package dev.vigil.state;
 import dev.vigil.event.Event;
 import dev.vigil.event.Field;
 import dev.vigil.event.Utf8;
-import java.util.Arrays;
 
 /**
  * The UTF-8 bytes of the Strings the tables write into events (a process's name, its container's image),
@@ -32,8 +31,7 @@ final class Utf8Memo {
         String held = strings[i];
         byte[] b = bytes[i];
         if (held != s && (held == null || !held.equals(s))) { // equal texts of two Strings share an entry
-            byte[] scratch = new byte[Utf8.MAX_BYTES_PER_CHAR * s.length()];
-            b = Arrays.copyOf(scratch, Utf8.encode(s, scratch, 0));
+            b = Utf8.bytes(s);
             strings[i] = s;
             bytes[i] = b;
         }

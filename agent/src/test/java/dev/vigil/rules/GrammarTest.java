@@ -147,6 +147,16 @@ class GrammarTest {
         assertEquals(expected, eval(condition, e), condition);
     }
 
+    /** A lone surrogate (a JSON escape can send one) is held as U+FFFD in the value and in a rule's constant alike. */
+    @Test
+    void aLoneSurrogateInAValueAndInAConstantStillMatch() throws Exception {
+        Event e = TestEvents.event("execve", "proc.name", "a\ud800", "proc.exepath", "/x\udc00/y");
+        assertTrue(eval("proc.name = 'a\ud800'", e));
+        assertTrue(eval("proc.name in (b, 'a\ud800')", e));
+        assertTrue(eval("proc.exepath startswith '/x\udc00'", e));
+        assertFalse(eval("proc.name = a", e));
+    }
+
     static Stream<Arguments> beyondAscii() {
         return Stream.of(
             arguments("proc.name = caf\u00e9", true), arguments("proc.name = cafe", false),
