@@ -1,7 +1,6 @@
 package dev.vigil.rules;
 
 import dev.vigil.event.Chars;
-import dev.vigil.event.NameTable;
 import dev.vigil.event.Utf8;
 import java.util.Arrays;
 import java.util.List;
@@ -35,7 +34,18 @@ interface TextOp {
      * so a byte comparison gives the character comparison's answer.
      */
     abstract class InOrder implements TextOp {
+        /** A text given as chars (a rendered number, a label, a transformed value), encoded: one thread only. */
+        private byte[] encoded = new byte[64];
+
         abstract boolean testBytes(byte[] a, int off, int len);
+
+        @Override
+        public boolean test(char[] a, int off, int len) {
+            if (encoded.length < Utf8.MAX_BYTES_PER_CHAR * len) {
+                encoded = new byte[Utf8.MAX_BYTES_PER_CHAR * len];
+            }
+            return testBytes(encoded, 0, Utf8.encode(a, off, len, encoded, 0));
+        }
 
         @Override
         public final boolean testUtf8(byte[] a, int off, int len, DecodeBuffer chars) {
@@ -73,11 +83,6 @@ interface TextOp {
         byte[] u = utf8(s);
         return new InOrder() {
             @Override
-            public boolean test(char[] a, int off, int len) {
-                return Chars.equals(a, off, len, s);
-            }
-
-            @Override
             boolean testBytes(byte[] a, int off, int len) {
                 return len == u.length && regionEquals(a, off, u);
             }
@@ -89,15 +94,8 @@ interface TextOp {
     }
 
     static TextOp in(List<String> items) {
-        String[] names = items.stream().distinct().toArray(String[]::new);
-        NameTable t = new NameTable(names, new long[names.length]);
-        Utf8Set bytes = new Utf8Set(names);
+        Utf8Set bytes = new Utf8Set(items.stream().distinct().toArray(String[]::new));
         return new InOrder() {
-            @Override
-            public boolean test(char[] a, int off, int len) {
-                return t.lookup(a, off, len) != Chars.NOT_A_NUMBER;
-            }
-
             @Override
             boolean testBytes(byte[] a, int off, int len) {
                 return bytes.contains(a, off, len);
@@ -106,17 +104,12 @@ interface TextOp {
     }
 
     static TextOp contains(String s, boolean ignoreCase) {
-        char[] n = s.toCharArray();
         if (ignoreCase) {
+            char[] n = s.toCharArray();
             return (a, off, len) -> indexOf(a, off, len, n, true) >= 0;
         }
         byte[] u = utf8(s);
         return new InOrder() {
-            @Override
-            public boolean test(char[] a, int off, int len) {
-                return indexOf(a, off, len, n, false) >= 0;
-            }
-
             @Override
             boolean testBytes(byte[] a, int off, int len) {
                 return indexOf(a, off, len, u) >= 0;
@@ -125,14 +118,8 @@ interface TextOp {
     }
 
     static TextOp startsWith(String s) {
-        char[] n = s.toCharArray();
         byte[] u = utf8(s);
         return new InOrder() {
-            @Override
-            public boolean test(char[] a, int off, int len) {
-                return len >= n.length && regionEquals(a, off, n, false);
-            }
-
             @Override
             boolean testBytes(byte[] a, int off, int len) {
                 return len >= u.length && regionEquals(a, off, u);
@@ -141,14 +128,8 @@ interface TextOp {
     }
 
     static TextOp endsWith(String s) {
-        char[] n = s.toCharArray();
         byte[] u = utf8(s);
         return new InOrder() {
-            @Override
-            public boolean test(char[] a, int off, int len) {
-                return len >= n.length && regionEquals(a, off + len - n.length, n, false);
-            }
-
             @Override
             boolean testBytes(byte[] a, int off, int len) {
                 return len >= u.length && regionEquals(a, off + len - u.length, u);
@@ -158,21 +139,9 @@ interface TextOp {
 
     /** Path-prefix match against any of the prefixes: equal, or a prefix followed by '/'. */
     static TextOp pathPrefix(List<String> prefixes) {
-        char[][] ps = prefixes.stream().map(p -> p.endsWith("/") && p.length() > 1
-            ? p.substring(0, p.length() - 1) : p).map(String::toCharArray).toArray(char[][]::new);
-        byte[][] us = Arrays.stream(ps).map(p -> utf8(new String(p))).toArray(byte[][]::new);
+        byte[][] us = prefixes.stream().map(p -> p.endsWith("/") && p.length() > 1
+            ? p.substring(0, p.length() - 1) : p).map(TextOp::utf8).toArray(byte[][]::new);
         return new InOrder() {
-            @Override
-            public boolean test(char[] a, int off, int len) {
-                for (char[] p : ps) {
-                    if (len >= p.length && regionEquals(a, off, p, false)
-                            && (len == p.length || a[off + p.length] == '/' || (p.length == 1 && p[0] == '/'))) {
-                        return true;
-                    }
-                }
-                return false;
-            }
-
             @Override
             boolean testBytes(byte[] a, int off, int len) {
                 for (byte[] p : us) {
@@ -188,20 +157,10 @@ interface TextOp {
 
     /**
      * Falco's {@code bcontains}/{@code bstartswith}: the text's UTF-8 bytes hold (or begin with) these
-     * bytes. A text given as chars (a rendered number) is encoded first.
+     * bytes.
      */
     static TextOp bytes(byte[] raw, boolean prefixOnly) {
         return new InOrder() {
-            private byte[] encoded = new byte[64];
-
-            @Override
-            public boolean test(char[] a, int off, int len) {
-                if (encoded.length < Utf8.MAX_BYTES_PER_CHAR * len) {
-                    encoded = new byte[Utf8.MAX_BYTES_PER_CHAR * len];
-                }
-                return testBytes(encoded, 0, Utf8.encode(a, off, len, encoded, 0));
-            }
-
             @Override
             boolean testBytes(byte[] a, int off, int len) {
                 return prefixOnly ? len >= raw.length && regionEquals(a, off, raw)
@@ -354,16 +313,6 @@ interface TextOp {
             return i;
         }
         return -1;
-    }
-
-    static boolean regionEquals(char[] a, int off, char[] n, boolean ignoreCase) {
-        for (int j = 0; j < n.length; j++) {
-            char c = a[off + j];
-            if (c != n[j] && (!ignoreCase || Character.toLowerCase(c) != Character.toLowerCase(n[j]))) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** A reusable CharSequence view over a char range (for regex matching without copying). */
