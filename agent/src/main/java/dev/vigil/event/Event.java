@@ -53,9 +53,11 @@ public final class Event {
      * share of the decoding); longer lines are decoded by the publisher.
      */
     public static final int MAX_UNDECODED_LINE_BYTES = 512;
-    /** While {@link #undecoded}: the line is {@code line[lineOffset .. +lineLength)}, in the publisher's arena. */
-    private byte[] line;
-    private int lineOffset;
+    /**
+     * A held line is copied to the start of the text arena, {@code text[0 .. lineLength)}, and stays there
+     * until the slot holds another event: decoding it in place refers to its values' bytes there rather
+     * than copying them ({@link #setTextUtf8}); {@link #clear()} starts the values after it.
+     */
     private int lineLength;
     private long lineReceiveEpochNanos;
     /** The slot holds a line not yet decoded (set by the publisher, cleared by {@link #clear()}). */
@@ -63,7 +65,7 @@ public final class Event {
 
     public void clear() {
         present = 0;
-        textUsed = 0;
+        textUsed = lineLength;
         eventType = EventTypes.OTHER;
         extraCount = 0;
         valid = false;
@@ -127,7 +129,9 @@ public final class Event {
      * ranges of a line), copied as they are: the decoder's fast path copies a value once.
      */
     public void setTextUtf8(Field f, byte[] src, int off, int len) {
-        setRange(f, appendBytes(src, off, len), len);
+        // A range of the arena itself (the held line's values, decoded in place) is referred to, not
+        // copied: the arena's bytes before textUsed stay as they are until the slot is cleared.
+        setRange(f, src == text ? off : appendBytes(src, off, len), len);
     }
 
     public void setText(Field f, String s) {
@@ -219,7 +223,7 @@ public final class Event {
         if (!roomForExtra()) {
             return false;
         }
-        recordExtra(name, appendBytes(src, off, len), len, numeric);
+        recordExtra(name, src == text ? off : appendBytes(src, off, len), len, numeric);
         return true;
     }
 
@@ -245,32 +249,40 @@ public final class Event {
     // ---- a line left for the pipeline thread to decode ----
 
     /**
-     * Marks the slot as holding the line {@code arena[off .. off+len)} (ending with its newline)
-     * undecoded, with the receive time to decode it against. The bytes are not copied: the arena's
-     * owner keeps them until the slot has been through the stages. The decoder's {@link #clear()}
-     * ends the state.
+     * Holds the line {@code src[off .. off+len)} (ending with its newline; at most
+     * {@link #MAX_UNDECODED_LINE_BYTES}) undecoded, copied to the start of the text arena, with the
+     * receive time to decode it against. The decoder's {@link #clear()} ends the undecoded state and
+     * keeps the line, which the decoded values then refer to.
      */
-    public void holdUndecoded(byte[] arena, int off, int len, long receiveEpochNanos, long receiveNanos) {
-        line = arena;
-        lineOffset = off;
+    public void holdUndecoded(byte[] src, int off, int len, long receiveEpochNanos, long receiveNanos) {
+        if (len > MAX_UNDECODED_LINE_BYTES) {
+            throw new IllegalArgumentException("a held line is at most " + MAX_UNDECODED_LINE_BYTES + " bytes: " + len);
+        }
+        room(0, len);
+        System.arraycopy(src, off, text, 0, len);
         lineLength = len;
+        textUsed = len;
         lineReceiveEpochNanos = receiveEpochNanos;
         this.receiveNanos = receiveNanos;
         undecoded = true;
         valid = false;
     }
 
+    /**
+     * Lets go of a line held earlier (the slot now gets a line decoded elsewhere): {@link #clear()}
+     * starts the arena at 0 again.
+     */
+    public void releaseLine() {
+        lineLength = 0;
+    }
+
     public boolean isUndecoded() {
         return undecoded;
     }
 
-    /** The held line: {@code undecodedLine()[undecodedOffset() .. + undecodedLength())}. */
+    /** The held line: {@code undecodedLine()[0 .. undecodedLength())}, the start of the text arena. */
     public byte[] undecodedLine() {
-        return line;
-    }
-
-    public int undecodedOffset() {
-        return lineOffset;
+        return text;
     }
 
     public int undecodedLength() {
@@ -325,6 +337,7 @@ public final class Event {
         }
         System.arraycopy(o.text, 0, text, 0, o.textUsed);
         textUsed = o.textUsed;
+        lineLength = 0; // the copied line's bytes (if any) are the copy's own; a later clear() starts at 0
         present = o.present;
         System.arraycopy(o.longs, 0, longs, 0, longs.length);
         System.arraycopy(o.textStart, 0, textStart, 0, textStart.length);

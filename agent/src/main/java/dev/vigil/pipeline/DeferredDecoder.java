@@ -7,7 +7,7 @@ import dev.vigil.ingest.RejectReason;
 
 /**
  * The pipeline thread's share of the decoding: decodes, in place, a slot the publisher left holding
- * its line undecoded ({@link RingPublisher}), before the stages see it. A rejected line is counted
+ * its line undecoded (the values refer to the line's bytes in the slot's text) ({@link RingPublisher}), before the stages see it. A rejected line is counted
  * here, with its reason, as the publisher would have, and the slot is marked invalid for the stages
  * to skip. Same decoder, same verdicts: only the thread differs.
  *
@@ -27,7 +27,7 @@ final class DeferredDecoder {
     /** Decodes {@code event}'s held line into it; after this the slot is valid or counted rejected. */
     void decode(Event event) {
         long receiveNanos = event.receiveNanos(); // the decoder clears the slot
-        RejectReason reason = decoder.decode(event.undecodedLine(), event.undecodedOffset(), event.undecodedLength(), event,
+        RejectReason reason = decoder.decode(event.undecodedLine(), 0, event.undecodedLength(), event,
             event.undecodedReceiveEpochNanos());
         uncounted++;
         if (reason != null) {

@@ -20,9 +20,10 @@ import dev.vigil.ingest.RejectReason;
  *
  * <p><b>Decoding shared by both threads.</b> With one producer connection the thread that reads the
  * socket decodes every line while the pipeline thread waits for it. So while the pipeline thread keeps
- * up (fewer than {@link #SHARE_BACKLOG}, or half the ring, events published and not yet through the stages), a line is
- * copied into the slot undecoded and the pipeline thread decodes it before the stages
- * ({@link DeferredDecoder}); once it falls behind, lines are decoded here again. The split follows
+ * up (fewer than {@link #SHARE_BACKLOG}, or half the ring, events published and not yet through the
+ * stages), a line is copied into the slot undecoded and the pipeline thread decodes it there, before the
+ * stages, its values referring to the line's bytes rather than copied ({@link DeferredDecoder},
+ * {@link Event#holdUndecoded}); once it falls behind, lines are decoded here again. The split follows
  * the load: each thread decodes what the other leaves. Order is the ring's either way. A connection
  * whose last decoded line was rejected gets every line decoded here ({@link EventDecoder#mayLeaveUndecoded()}).
  *
@@ -52,14 +53,6 @@ public final class RingPublisher implements LineSink {
     static final long SHARE_BACKLOG = 1024;
     /** {@link #SHARE_BACKLOG}, or half the ring when that is smaller (a backlog the ring's size is never exceeded). */
     private final long shareBacklog;
-    /**
-     * Where undecoded lines wait, one place of {@link Event#MAX_UNDECODED_LINE_BYTES} per sequence
-     * modulo {@link #ARENA_LINES} (1 MiB, not a buffer in each of the ring's slots): a line is only
-     * left undecoded at most {@link #SHARE_BACKLOG} events ahead of the pipeline thread, so the line
-     * that used the same place {@link #ARENA_LINES} events earlier has been through the stages.
-     */
-    static final int ARENA_LINES = 2048;
-    private final byte[] arena;
     private final boolean share;
 
     RingPublisher(RingBuffer<Event> ring, Backpressure backpressure, boolean shareDecoding, IngestMetrics ingestMetrics,
@@ -67,7 +60,6 @@ public final class RingPublisher implements LineSink {
         this.ring = ring;
         this.share = shareDecoding;
         this.shareBacklog = Math.min(SHARE_BACKLOG, ring.getBufferSize() / 2);
-        this.arena = shareDecoding ? new byte[ARENA_LINES * Event.MAX_UNDECODED_LINE_BYTES] : null;
         this.dropWhenFull = backpressure == Backpressure.drop;
         this.ingestMetrics = ingestMetrics;
         this.pipelineMetrics = pipelineMetrics;
@@ -97,12 +89,11 @@ public final class RingPublisher implements LineSink {
             Event event = ring.get(seq);
             if (share && len <= Event.MAX_UNDECODED_LINE_BYTES && decoder.mayLeaveUndecoded()
                 && seq - ring.getMinimumGatingSequence() <= shareBacklog) {
-                int at = (int) (seq & (ARENA_LINES - 1)) * Event.MAX_UNDECODED_LINE_BYTES;
-                System.arraycopy(buf, off, arena, at, len);
-                event.holdUndecoded(arena, at, len, wallClock.epochNanos(receiveNanos), receiveNanos);
+                event.holdUndecoded(buf, off, len, wallClock.epochNanos(receiveNanos), receiveNanos);
                 decoder.leftUndecoded();
                 return true; // judged as the connection's last decoded line was: accepted
             }
+            event.releaseLine();
             reason = decoder.decode(buf, off, len, event, wallClock.epochNanos(receiveNanos));
             if (reason != null) {
                 event.setValid(false);

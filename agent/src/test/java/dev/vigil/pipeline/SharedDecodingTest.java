@@ -121,11 +121,10 @@ class SharedDecodingTest {
 
     @Test
     void aHeldLineIsIntactWhenThePipelineThreadReachesItEvenAtTheMostItMayLag() {
-        assertTrue(RingPublisher.SHARE_BACKLOG < RingPublisher.ARENA_LINES);
         EventDecoder conn = new EventDecoder();
         DeferredDecoder deferred = new DeferredDecoder(new EventDecoder(), ingest);
         int held = 0;
-        for (int i = 0; i < 5 * RingPublisher.ARENA_LINES; i++) {
+        for (int i = 0; i < 5 * ring.getBufferSize(); i++) {
             byte[] b = line("{\"evt.type\":\"execve\",\"proc.pid\":" + (1000 + i) + "}");
             publisher.onLine(b, 0, b.length, System.nanoTime(), conn);
             // The pipeline thread as far behind as the publisher lets it be before decoding itself.
@@ -140,7 +139,7 @@ class SharedDecodingTest {
                 consumed.set(next);
             }
         }
-        assertTrue(held > RingPublisher.ARENA_LINES, "lines held: " + held);
+        assertTrue(held > ring.getBufferSize(), "lines held: " + held);
     }
 
     @Test
@@ -172,6 +171,64 @@ class SharedDecodingTest {
         deferred.decode(held);
         assertFalse(held.isValid());
         assertEquals(1L, ingest.rejectedCounts().values().stream().mapToLong(Long::longValue).sum());
+    }
+
+    @Test
+    void aHeldLinesValuesReferToTheLineInTheSlot() {
+        DeferredDecoder deferred = new DeferredDecoder(new EventDecoder(), ingest);
+        Event held = new Event();
+        held.holdUndecoded(GOOD, 0, GOOD.length, 0, 1);
+        deferred.decode(held);
+        assertTrue(held.isValid());
+        assertEquals("sh", held.string(Field.PROC_NAME));
+        int nameAt = held.textStart(Field.PROC_NAME);
+        assertTrue(nameAt > 0 && nameAt + 2 < GOOD.length, "proc.name is read where the line has it: " + nameAt);
+        assertEquals('s', GOOD[nameAt]);
+    }
+
+    @Test
+    void aHeldLineWithEscapesOrForTheGeneralDecoderKeepsTheLineWhileValuesAreWrittenAfterIt() {
+        DeferredDecoder deferred = new DeferredDecoder(new EventDecoder(), ingest);
+        String[] lines = {
+            "{\"evt.type\":\"execve\",\"proc.pid\":42,\"proc.name\":\"sh\",\"proc.cmdline\":\"sh -c \\\"id\\\" \\u00e9\"}",
+            "{\"evt.type\":\"execve\",\"proc.pid\":42,\"proc.cmdline\":\"sh -c \\\"id\\\" \\u00e9\",\"proc.name\":\"sh\",\"x\":{\"y\":[1,2]}}",
+            "{\"evt.type\":\"execve\",\"proc.pid\":42,\"proc.cmdline\":\"" + "\\u00e9".repeat(70) + "\",\"proc.name\":\"sh\"}",
+        };
+        for (String l : lines) {
+            byte[] b = line(l);
+            Event direct = new Event();
+            assertEquals(null, new EventDecoder().decode(b, 0, b.length, direct, 0));
+            Event held = new Event();
+            held.holdUndecoded(b, 0, b.length, 0, 0);
+            deferred.decode(held);
+            direct.setReceiveNanos(0);
+            assertTrue(held.isValid(), l);
+            assertEquals(direct.toString(), held.toString(), l);
+            assertEquals("sh", held.string(Field.PROC_NAME), l);
+        }
+    }
+
+    @Test
+    void aSlotThatHeldALineThenGetsOneDecodedByThePublisherStartsItsTextAfresh() {
+        EventDecoder conn = new EventDecoder();
+        DeferredDecoder deferred = new DeferredDecoder(new EventDecoder(), ingest);
+        RingBuffer<Event> two = RingBuffer.createSingleProducer(Event::new, 2); // a backlog of 1 is shared
+        Sequence twoConsumed = new Sequence(-1);
+        two.addGatingSequences(twoConsumed);
+        RingPublisher p = new RingPublisher(two, Backpressure.block, true, ingest, pipelineMetrics);
+        p.onLine(GOOD, 0, GOOD.length, System.nanoTime(), conn); // 0: a connection's first line, decoded here
+        twoConsumed.set(0);
+        p.onLine(GOOD, 0, GOOD.length, System.nanoTime(), conn); // 1: the pipeline keeps up, held
+        Event slot1 = two.get(1);
+        assertTrue(slot1.isUndecoded());
+        deferred.decode(slot1);
+        p.onLine(GOOD, 0, GOOD.length, System.nanoTime(), conn); // 2: 2 ahead of the pipeline, decoded here
+        twoConsumed.set(1);
+        p.onLine(GOOD, 0, GOOD.length, System.nanoTime(), conn); // 3: slot 1 again, 2 ahead, decoded here
+        assertEquals(3, two.getCursor());
+        assertFalse(slot1.isUndecoded());
+        assertEquals("execve", slot1.string(Field.EVT_TYPE));
+        assertEquals(0, slot1.textStart(Field.EVT_TYPE), "the values start the arena: the held line was let go");
     }
 
     @Test
