@@ -42,7 +42,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *     thread's share, costs per line);</li>
  * <li>{@code state}: copy, then the state stage (process and container tables);</li>
  * <li>{@code state-rules}: copy, state, then the default rules: the pipeline thread's own work;</li>
- * <li>{@code decode-state-rules}: all of it on one thread (decoding instead of the copy).</li>
+ * <li>{@code decode-state-rules}: all of it on one thread (decoding instead of the copy);</li>
+ * <li>{@code decode-held}, {@code decode-held-state-rules}: the same with the line first copied into the
+ *     slot and decoded there ({@link Event#holdUndecoded}), as a line left to the pipeline thread is.</li>
  * </ul>
  * The block replays loop after loop: every life in it ends with its exit, so its pids are new to the
  * tables on every loop (inserted at clone, evicted at exit). Rules run on live time with an in-memory
@@ -63,7 +65,7 @@ public class ChurnStagesBenchmark {
     static final int LINES = 16 * 1024;
     static final String NO_ROOT = "/nonexistent/vigil-bench";
 
-    @Param({"copy", "decode", "state", "state-rules", "decode-state-rules"})
+    @Param({"copy", "decode", "state", "state-rules", "decode-state-rules", "decode-held", "decode-held-state-rules"})
     public String stages;
 
     /** Slots the lines go through in turn: the agent's default ring, and the 16 Ki it had before (cold slots). */
@@ -82,6 +84,7 @@ public class ChurnStagesBenchmark {
     private final PipelineClock clock = new PipelineClock();
     private int next;
     private boolean decode;
+    private boolean held;
     private boolean enrich;
     private boolean match;
 
@@ -116,6 +119,7 @@ public class ChurnStagesBenchmark {
         }
         rules = loaded.matcher();
         decode = stages.startsWith("decode");
+        held = stages.startsWith("decode-held");
         enrich = stages.contains("state");
         match = stages.contains("rules");
         for (int i = 0; i < 2 * lines; i++) {
@@ -149,8 +153,13 @@ public class ChurnStagesBenchmark {
         int i = next;
         next = i + 1 == templates.length ? 0 : i + 1;
         Event slot = ring[i & (slots - 1)];
-        if (decode) {
-            decoder.decode(bytes, lineStart[i], lineStart[i + 1] - lineStart[i], slot, 1L);
+        int len = lineStart[i + 1] - lineStart[i];
+        if (held && len <= Event.MAX_UNDECODED_LINE_BYTES) {
+            slot.holdUndecoded(bytes, lineStart[i], len, 1L, 0);
+            decoder.decode(slot.undecodedLine(), 0, len, slot, 1L);
+        } else if (decode) {
+            slot.releaseLine();
+            decoder.decode(bytes, lineStart[i], len, slot, 1L);
         } else {
             slot.copyFrom(templates[i]);
         }
