@@ -66,6 +66,11 @@ final class EventIngestHandler extends ChannelInboundHandlerAdapter {
                 sink.onKeepAlive();
                 sawLine = true;
             }
+
+            @Override
+            public void endOfBatch() {
+                sink.endOfBatch();
+            }
         };
     }
 

@@ -44,24 +44,29 @@ public final class LineFramer {
 
     /**
      * {@code n} bytes were read into the buffer at {@link #writeOffset()} by a read that returned at
-     * {@code receiveNanos} ({@link System#nanoTime()}): hand out complete lines, each with that time.
+     * {@code receiveNanos} ({@link System#nanoTime()}): hand out complete lines, each with that time,
+     * then {@link LineSink#endOfBatch}.
      */
     public void written(int n, long receiveNanos, LineSink sink) {
         end += n;
-        int scan = start;
-        while (scan < end) {
-            int nl = indexOfNewline(scan, end);
-            if (nl < 0) {
-                break;
+        try {
+            int scan = start;
+            while (scan < end) {
+                int nl = indexOfNewline(scan, end);
+                if (nl < 0) {
+                    break;
+                }
+                int from = start;
+                start = nl + 1; // before the sink sees the line: one it fails on is not handed out again
+                scan = start;
+                if (discarding) {
+                    discarding = false;
+                } else {
+                    emit(from, nl + 1, receiveNanos, sink);
+                }
             }
-            int from = start;
-            start = nl + 1; // before the sink sees the line: one it fails on is not handed out again
-            scan = start;
-            if (discarding) {
-                discarding = false;
-            } else {
-                emit(from, nl + 1, receiveNanos, sink);
-            }
+        } finally {
+            sink.endOfBatch();
         }
         if (!discarding && end - start > maxLineBytes) {
             // No newline within the limit: this line is over-long. Drop what we hold of it.
@@ -89,6 +94,7 @@ public final class LineFramer {
             start = 0;
             end = 0;
             discarding = false;
+            sink.endOfBatch();
         }
     }
 

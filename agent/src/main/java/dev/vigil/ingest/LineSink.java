@@ -22,4 +22,11 @@ public interface LineSink {
 
     /** A line longer than the maximum was received and discarded. */
     void onTooLong();
+
+    /**
+     * The lines of one {@link LineFramer#written} (or {@link LineFramer#endOfInput}) call have all been
+     * handed out: a sink that holds lines back to hand them on together hands them on now.
+     */
+    default void endOfBatch() {
+    }
 }

@@ -14,6 +14,8 @@ class LineFramerTest {
     private int tooLong;
     /** A line that makes the sink throw. */
     private String failOn;
+    /** The lines handed out when each batch ended. */
+    private final List<Integer> batchEnds = new ArrayList<>();
     private final LineSink sink = new LineSink() {
         @Override
         public boolean onLine(byte[] buf, int off, int len, long receiveNanos, EventDecoder decoder) {
@@ -29,6 +31,11 @@ class LineFramerTest {
         @Override
         public void onTooLong() {
             tooLong++;
+        }
+
+        @Override
+        public void endOfBatch() {
+            batchEnds.add(lines.size());
         }
     };
 
@@ -52,6 +59,23 @@ class LineFramerTest {
         feed(f, "3\n");
         assertEquals(List.of("a1", "b22", "c33"), lines);
         assertEquals(0, f.pendingBytes());
+    }
+
+    @Test
+    void eachReadsLinesEndWithTheEndOfABatchEvenWhenTheSinkFails() {
+        LineFramer f = new LineFramer(100, 4096, new EventDecoder());
+        feed(f, "a\nb\nc");
+        assertEquals(List.of(2), batchEnds, "one batch end after the read's two lines");
+        feed(f, "\n");
+        assertEquals(List.of(2, 3), batchEnds);
+        feed(f, "tail");
+        assertEquals(List.of(2, 3, 3), batchEnds, "a read with no complete line still ends a batch");
+        f.endOfInput(true, System.nanoTime(), sink);
+        assertEquals(List.of(2, 3, 3, 4), batchEnds, "the last line of a file, then a batch end");
+        failOn = "bad";
+        assertThrows(IllegalStateException.class, () -> feed(f, "x\nbad\ny\n"));
+        assertEquals(5, lines.size());
+        assertEquals(5, batchEnds.get(batchEnds.size() - 1), "lines handed out before a failure are not held back");
     }
 
     @Test

@@ -45,7 +45,7 @@ class DrainTest {
                     new IngestMetrics(registry), metrics, registry)) {
                 pipeline.start();
                 for (int i = 0; i < 2; i++) {
-                    pipeline.publisher().onLine(line, 0, line.length, System.nanoTime(), decoder);
+                    SharedDecodingTest.offer(pipeline.publisher(), line, 0, line.length, System.nanoTime(), decoder);
                 }
                 assertTrue(pipeline.drain(Duration.ofSeconds(10)));
                 assertEquals(2, matched.get(), "round " + round + ": events matched before drain returned");

@@ -42,11 +42,11 @@ class RingPublisherTest {
             long before = System.currentTimeMillis() * 1_000_000L;
             for (int i = 0; i < 3; i++) {
                 byte[] b = "{\"evt.type\":\"execve\"}\n".getBytes(StandardCharsets.UTF_8);
-                pipeline.publisher().onLine(b, 0, b.length, System.nanoTime(), decoder);
+                SharedDecodingTest.offer(pipeline.publisher(), b, 0, b.length, System.nanoTime(), decoder);
                 Thread.sleep(i == 1 ? 150 : 0); // past the wall clock's re-read
             }
             byte[] timed = "{\"evt.type\":\"execve\",\"evt.rawtime\":42}\n".getBytes(StandardCharsets.UTF_8);
-            pipeline.publisher().onLine(timed, 0, timed.length, System.nanoTime(), decoder);
+            SharedDecodingTest.offer(pipeline.publisher(), timed, 0, timed.length, System.nanoTime(), decoder);
             assertTrue(pipeline.drain(Duration.ofSeconds(5)));
             long after = System.currentTimeMillis() * 1_000_000L;
             assertEquals(4, rawtimes.size());
@@ -87,10 +87,10 @@ class RingPublisherTest {
             // The first line of a connection is decoded by the publisher, the next ones may be left to
             // the pipeline thread (shared decoding): both must keep the read's time.
             for (int i = 0; i < 3; i++) {
-                pipeline.publisher().onLine(b, 0, b.length, firstRead, decoder);
+                SharedDecodingTest.offer(pipeline.publisher(), b, 0, b.length, firstRead, decoder);
             }
             for (int i = 0; i < 3; i++) {
-                pipeline.publisher().onLine(b, 0, b.length, secondRead, decoder);
+                SharedDecodingTest.offer(pipeline.publisher(), b, 0, b.length, secondRead, decoder);
             }
             assertTrue(pipeline.drain(Duration.ofSeconds(5)));
             assertEquals(6, seen.size());

@@ -44,6 +44,13 @@ class SharedDecodingTest {
         publisher = new RingPublisher(ring, Backpressure.block, true, ingest, pipelineMetrics);
     }
 
+    /** One line as one read: the line, then the read's end, which publishes it. */
+    static boolean offer(RingPublisher p, byte[] b, int off, int len, long receiveNanos, EventDecoder decoder) {
+        boolean taken = p.onLine(b, off, len, receiveNanos, decoder);
+        p.endOfBatch();
+        return taken;
+    }
+
     private Event last() {
         return ring.get(ring.getCursor());
     }
@@ -51,10 +58,10 @@ class SharedDecodingTest {
     @Test
     void aConnectionsFirstLineIsDecodedHereAndTheNextLeftUndecodedWhileThePipelineKeepsUp() {
         EventDecoder conn = new EventDecoder();
-        assertTrue(publisher.onLine(GOOD, 0, GOOD.length, System.nanoTime(), conn));
+        assertTrue(offer(publisher, GOOD, 0, GOOD.length, System.nanoTime(), conn));
         assertFalse(last().isUndecoded());
         assertTrue(last().isValid());
-        assertTrue(publisher.onLine(GOOD, 0, GOOD.length, System.nanoTime(), conn));
+        assertTrue(offer(publisher, GOOD, 0, GOOD.length, System.nanoTime(), conn));
         assertTrue(last().isUndecoded());
         assertFalse(last().isValid(), "the stages must not see it before it is decoded");
     }
@@ -64,7 +71,7 @@ class SharedDecodingTest {
         EventDecoder conn = new EventDecoder();
         int undecoded = 0;
         for (int i = 0; i < 3 * EventDecoder.MAX_UNDECODED_RUN; i++) {
-            publisher.onLine(GOOD, 0, GOOD.length, System.nanoTime(), conn);
+            offer(publisher, GOOD, 0, GOOD.length, System.nanoTime(), conn);
             undecoded += last().isUndecoded() ? 1 : 0;
             consumed.set(ring.getCursor());
         }
@@ -74,19 +81,19 @@ class SharedDecodingTest {
     @Test
     void garbageIsJudgedHereLineByLineAndNeverTaken() {
         EventDecoder conn = new EventDecoder();
-        publisher.onLine(GOOD, 0, GOOD.length, System.nanoTime(), conn);
-        publisher.onLine(GOOD, 0, GOOD.length, System.nanoTime(), conn); // left undecoded: judged as the first was
+        offer(publisher, GOOD, 0, GOOD.length, System.nanoTime(), conn);
+        offer(publisher, GOOD, 0, GOOD.length, System.nanoTime(), conn); // left undecoded: judged as the first was
         // A producer that turns to garbage: within the run, a line judged here ends the sharing.
         int taken = 0;
         for (int i = 0; i < 100; i++) {
-            taken += publisher.onLine(BAD, 0, BAD.length, System.nanoTime(), conn) ? 1 : 0;
+            taken += offer(publisher, BAD, 0, BAD.length, System.nanoTime(), conn) ? 1 : 0;
         }
         assertTrue(taken < EventDecoder.MAX_UNDECODED_RUN, "taken " + taken);
-        assertFalse(publisher.onLine(BAD, 0, BAD.length, System.nanoTime(), conn));
+        assertFalse(offer(publisher, BAD, 0, BAD.length, System.nanoTime(), conn));
         assertFalse(last().isUndecoded());
         EventDecoder garbageOnly = new EventDecoder();
         for (int i = 0; i < 100; i++) {
-            assertFalse(publisher.onLine(BAD, 0, BAD.length, System.nanoTime(), garbageOnly));
+            assertFalse(offer(publisher, BAD, 0, BAD.length, System.nanoTime(), garbageOnly));
             assertFalse(last().isUndecoded());
         }
     }
@@ -95,11 +102,11 @@ class SharedDecodingTest {
     void aPipelineThatFellBehindGetsDecodedLines() {
         EventDecoder conn = new EventDecoder();
         for (int i = 0; i <= RingPublisher.SHARE_BACKLOG + 1; i++) {
-            publisher.onLine(GOOD, 0, GOOD.length, System.nanoTime(), conn); // nothing consumed: the backlog grows
+            offer(publisher, GOOD, 0, GOOD.length, System.nanoTime(), conn); // nothing consumed: the backlog grows
         }
         assertFalse(last().isUndecoded());
         consumed.set(ring.getCursor());
-        publisher.onLine(GOOD, 0, GOOD.length, System.nanoTime(), conn);
+        offer(publisher, GOOD, 0, GOOD.length, System.nanoTime(), conn);
         assertTrue(last().isUndecoded());
     }
 
@@ -111,11 +118,11 @@ class SharedDecodingTest {
         RingPublisher p = new RingPublisher(small, Backpressure.block, true, ingest, pipelineMetrics);
         EventDecoder conn = new EventDecoder();
         for (int i = 0; i <= 33; i++) {
-            p.onLine(GOOD, 0, GOOD.length, System.nanoTime(), conn); // nothing consumed: 34 behind, more than half of 64
+            offer(p, GOOD, 0, GOOD.length, System.nanoTime(), conn); // nothing consumed: 34 behind, more than half of 64
         }
         assertFalse(small.get(small.getCursor()).isUndecoded(), "a pipeline half a ring behind gets decoded lines");
         smallConsumed.set(small.getCursor());
-        p.onLine(GOOD, 0, GOOD.length, System.nanoTime(), conn);
+        offer(p, GOOD, 0, GOOD.length, System.nanoTime(), conn);
         assertTrue(small.get(small.getCursor()).isUndecoded());
     }
 
@@ -126,7 +133,7 @@ class SharedDecodingTest {
         int held = 0;
         for (int i = 0; i < 5 * ring.getBufferSize(); i++) {
             byte[] b = line("{\"evt.type\":\"execve\",\"proc.pid\":" + (1000 + i) + "}");
-            publisher.onLine(b, 0, b.length, System.nanoTime(), conn);
+            offer(publisher, b, 0, b.length, System.nanoTime(), conn);
             // The pipeline thread as far behind as the publisher lets it be before decoding itself.
             long next = ring.getCursor() - (RingPublisher.SHARE_BACKLOG - 1);
             if (next >= 0) {
@@ -145,9 +152,9 @@ class SharedDecodingTest {
     @Test
     void aLineLongerThanTheSlotsRoomIsDecodedHere() {
         EventDecoder conn = new EventDecoder();
-        publisher.onLine(GOOD, 0, GOOD.length, System.nanoTime(), conn);
+        offer(publisher, GOOD, 0, GOOD.length, System.nanoTime(), conn);
         byte[] wide = line("{\"evt.type\":\"execve\",\"proc.cmdline\":\"" + "x".repeat(Event.MAX_UNDECODED_LINE_BYTES) + "\"}");
-        assertTrue(publisher.onLine(wide, 0, wide.length, System.nanoTime(), conn));
+        assertTrue(offer(publisher, wide, 0, wide.length, System.nanoTime(), conn));
         assertFalse(last().isUndecoded());
         assertTrue(last().isValid());
     }
@@ -216,19 +223,83 @@ class SharedDecodingTest {
         Sequence twoConsumed = new Sequence(-1);
         two.addGatingSequences(twoConsumed);
         RingPublisher p = new RingPublisher(two, Backpressure.block, true, ingest, pipelineMetrics);
-        p.onLine(GOOD, 0, GOOD.length, System.nanoTime(), conn); // 0: a connection's first line, decoded here
+        offer(p, GOOD, 0, GOOD.length, System.nanoTime(), conn); // 0: a connection's first line, decoded here
         twoConsumed.set(0);
-        p.onLine(GOOD, 0, GOOD.length, System.nanoTime(), conn); // 1: the pipeline keeps up, held
+        offer(p, GOOD, 0, GOOD.length, System.nanoTime(), conn); // 1: the pipeline keeps up, held
         Event slot1 = two.get(1);
         assertTrue(slot1.isUndecoded());
         deferred.decode(slot1);
-        p.onLine(GOOD, 0, GOOD.length, System.nanoTime(), conn); // 2: 2 ahead of the pipeline, decoded here
+        offer(p, GOOD, 0, GOOD.length, System.nanoTime(), conn); // 2: 2 ahead of the pipeline, decoded here
         twoConsumed.set(1);
-        p.onLine(GOOD, 0, GOOD.length, System.nanoTime(), conn); // 3: slot 1 again, 2 ahead, decoded here
+        offer(p, GOOD, 0, GOOD.length, System.nanoTime(), conn); // 3: slot 1 again, 2 ahead, decoded here
         assertEquals(3, two.getCursor());
         assertFalse(slot1.isUndecoded());
         assertEquals("execve", slot1.string(Field.EVT_TYPE));
         assertEquals(0, slot1.textStart(Field.EVT_TYPE), "the values start the arena: the held line was let go");
+    }
+
+    @Test
+    void aReadsLinesArePublishedInRunsAndAllByTheReadsEnd() {
+        EventDecoder conn = new EventDecoder();
+        int lines = RingPublisher.MAX_UNPUBLISHED + 5;
+        for (int i = 0; i < lines; i++) {
+            publisher.onLine(GOOD, 0, GOOD.length, System.nanoTime(), conn);
+            consumed.set(ring.getCursor()); // a pipeline that keeps up with what it sees
+            long expected = i + 1 < RingPublisher.MAX_UNPUBLISHED ? -1 : RingPublisher.MAX_UNPUBLISHED - 1;
+            assertEquals(expected, ring.getCursor(), "published after line " + (i + 1));
+        }
+        publisher.endOfBatch();
+        assertEquals(lines - 1, ring.getCursor(), "the read's end publishes the rest");
+        publisher.endOfBatch();
+        assertEquals(lines - 1, ring.getCursor());
+    }
+
+    @Test
+    void aRingTooSmallForARunPublishesEachLine() {
+        RingBuffer<Event> small = RingBuffer.createSingleProducer(Event::new, 4);
+        Sequence smallConsumed = new Sequence(-1);
+        small.addGatingSequences(smallConsumed);
+        RingPublisher p = new RingPublisher(small, Backpressure.block, false, ingest, pipelineMetrics);
+        EventDecoder conn = new EventDecoder();
+        for (int i = 0; i < 10; i++) {
+            p.onLine(GOOD, 0, GOOD.length, System.nanoTime(), conn);
+            assertEquals(i, small.getCursor());
+            smallConsumed.set(i);
+        }
+    }
+
+    @Test
+    void aFullRingGetsWhatIsWrittenPublishedBeforeThePublisherWaitsForRoom() throws Exception {
+        RingBuffer<Event> r = RingBuffer.createSingleProducer(Event::new, 256); // runs of 32
+        Sequence c = new Sequence(-1);
+        r.addGatingSequences(c);
+        RingPublisher p = new RingPublisher(r, Backpressure.block, false, ingest, pipelineMetrics);
+        EventDecoder conn = new EventDecoder();
+        for (int i = 0; i < 10; i++) {
+            offer(p, GOOD, 0, GOOD.length, System.nanoTime(), conn); // reads of a line: runs start anywhere
+        }
+        for (int i = 10; i < 256; i++) {
+            p.onLine(GOOD, 0, GOOD.length, System.nanoTime(), conn); // one long read: the ring fills mid-run
+        }
+        assertTrue(r.getCursor() < 255, "a run is still unpublished: " + r.getCursor());
+        boolean[] sawAll = new boolean[1];
+        Thread consumer = new Thread(() -> {
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (r.getCursor() < 255 && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            sawAll[0] = r.getCursor() == 255;
+            c.set(r.getCursor()); // what the pipeline could see is through (else the publisher would wait forever)
+        });
+        consumer.start();
+        // The ring is full: the publisher waits for room. (The Disruptor's claim also moves the cursor to
+        // the last claimed slot when it looks for room; the publisher's own publish is what wakes a
+        // parked pipeline thread.)
+        p.onLine(GOOD, 0, GOOD.length, System.nanoTime(), conn);
+        consumer.join();
+        assertTrue(sawAll[0], "the publisher waited for room with slots the pipeline could not see");
+        p.endOfBatch();
+        assertEquals(256, r.getCursor());
     }
 
     @Test
@@ -237,7 +308,7 @@ class SharedDecodingTest {
         EventDecoder conn = new EventDecoder();
         DeferredDecoder deferred = new DeferredDecoder(new EventDecoder(), ingest);
         Runnable round = () -> {
-            publisher.onLine(GOOD, 0, GOOD.length, System.nanoTime(), conn);
+            offer(publisher, GOOD, 0, GOOD.length, System.nanoTime(), conn);
             Event e = last();
             if (e.isUndecoded()) {
                 deferred.decode(e);
@@ -262,7 +333,7 @@ class SharedDecodingTest {
     void theLinesThePipelineThreadDecodesAreCountedAtTheBatchsEnd() throws Exception {
         EventDecoder conn = new EventDecoder();
         for (int i = 0; i < 3; i++) {
-            publisher.onLine(GOOD, 0, GOOD.length, System.nanoTime(), conn); // the first decoded here, the next two held
+            offer(publisher, GOOD, 0, GOOD.length, System.nanoTime(), conn); // the first decoded here, the next two held
         }
         StageHandler stages = new StageHandler(new DeferredDecoder(new EventDecoder(), ingest), Enricher.NONE,
             NoRules.INSTANCE, a -> { }, pipelineMetrics, BatchEndTask.NONE);
@@ -301,7 +372,7 @@ class SharedDecodingTest {
             for (int i = 0; i < lines; i++) {
                 byte[] b = i % 97 == 96 ? BAD : line("{\"evt.type\":\"execve\",\"proc.pid\":" + i + "}");
                 rejected += b == BAD ? 1 : 0;
-                pipeline.publisher().onLine(b, 0, b.length, System.nanoTime(), conn);
+                offer(pipeline.publisher(), b, 0, b.length, System.nanoTime(), conn);
             }
             assertTrue(pipeline.drain(Duration.ofSeconds(10)));
         }
