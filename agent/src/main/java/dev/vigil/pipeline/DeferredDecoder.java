@@ -7,9 +7,10 @@ import dev.vigil.ingest.RejectReason;
 
 /**
  * The pipeline thread's share of the decoding: decodes, in place, a slot the publisher left holding
- * its line undecoded (the values refer to the line's bytes in the slot's text) ({@link RingPublisher}), before the stages see it. A rejected line is counted
- * here, with its reason, as the publisher would have, and the slot is marked invalid for the stages
- * to skip. Same decoder, same verdicts: only the thread differs.
+ * its line undecoded ({@link RingPublisher}), before the stages see it; the values refer to the line's
+ * bytes in the slot's text. A rejected line is counted here, with its reason, as the publisher would
+ * have, and the slot is marked invalid for the stages to skip. Same decoder, same verdicts: only the
+ * thread differs.
  *
  * <p>Threading: the pipeline thread only (its own decoder, apart from the connections').
  */

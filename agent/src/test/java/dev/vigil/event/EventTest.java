@@ -70,7 +70,7 @@ class EventTest {
     @Test
     void aTextOfTheLongestLineTheArenaTakesKeepsItsStartAndLength() {
         Event e = new Event();
-        byte[] big = "y".repeat(3 << 20).getBytes(StandardCharsets.UTF_8); // a range of megabytes: no narrower type holds its start
+        byte[] big = "y".repeat(3 << 20).getBytes(StandardCharsets.UTF_8); // a range of megabytes, beside a number
         e.setLong(Field.PROC_PID, 7);
         e.setTextUtf8(Field.PROC_CMDLINE, big, 0, big.length);
         e.setTextUtf8(Field.PROC_NAME, big, 0, 5);
