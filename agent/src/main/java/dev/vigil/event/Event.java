@@ -129,9 +129,7 @@ public final class Event {
      * ranges of a line), copied as they are: the decoder's fast path copies a value once.
      */
     public void setTextUtf8(Field f, byte[] src, int off, int len) {
-        // A range of the arena itself (the held line's values, decoded in place) is referred to, not
-        // copied: the arena's bytes before textUsed stay as they are until the slot is cleared.
-        setRange(f, src == text ? off : appendBytes(src, off, len), len);
+        setRange(f, place(src, off, len), len);
     }
 
     public void setText(Field f, String s) {
@@ -223,7 +221,7 @@ public final class Event {
         if (!roomForExtra()) {
             return false;
         }
-        recordExtra(name, src == text ? off : appendBytes(src, off, len), len, numeric);
+        recordExtra(name, place(src, off, len), len, numeric);
         return true;
     }
 
@@ -364,7 +362,15 @@ public final class Event {
         }
     }
 
-    private int appendBytes(byte[] src, int off, int len) {
+    /**
+     * Where the bytes are in the arena: a range of the arena itself (a held line's values, decoded in
+     * place) is referred to where it is, since the arena's bytes before textUsed stay as they are until
+     * the slot is cleared; any other is appended.
+     */
+    private int place(byte[] src, int off, int len) {
+        if (src == text) {
+            return off;
+        }
         int at = textUsed;
         room(at, len);
         System.arraycopy(src, off, text, at, len);
