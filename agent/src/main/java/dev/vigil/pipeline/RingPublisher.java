@@ -82,24 +82,19 @@ public final class RingPublisher implements LineSink {
     public boolean onLine(byte[] buf, int off, int len, long receiveNanos, EventDecoder decoder) {
         ingestMetrics.received();
         long seq;
-        if (dropWhenFull) {
-            try {
-                seq = ring.tryNext();
-            } catch (InsufficientCapacityException e) {
-                publishClaimed(); // visible and signalled: a parked pipeline thread wakes to free slots
+        try {
+            seq = ring.tryNext();
+        } catch (InsufficientCapacityException e) {
+            publishClaimed(); // visible and signalled: a parked pipeline thread wakes to free slots
+            if (dropWhenFull) {
                 seq = claimUnlessSheddable(buf, off, len, decoder);
                 if (seq < 0) {
                     pipelineMetrics.dropped();
                     return true; // taken, then shed by the drop policy: counted there
                 }
-            }
-        } else {
-            try {
-                seq = ring.tryNext();
-            } catch (InsufficientCapacityException e) {
+            } else {
                 // Blocks this thread while the ring is full: the socket stops being read and the
                 // producer's writes block, which is the backpressure the block policy promises.
-                publishClaimed(); // as above
                 seq = ring.next();
             }
         }
