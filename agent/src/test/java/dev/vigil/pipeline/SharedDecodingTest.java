@@ -44,6 +44,17 @@ class SharedDecodingTest {
         publisher = new RingPublisher(ring, Backpressure.block, true, ingest, pipelineMetrics);
     }
 
+    /** A ring whose consumer is moved by hand (what the publisher sees of the pipeline thread), and its publisher. */
+    private record HandRing(RingBuffer<Event> ring, Sequence consumed, RingPublisher publisher) {
+    }
+
+    private HandRing handRing(int size, boolean share) {
+        RingBuffer<Event> r = RingBuffer.createSingleProducer(Event::new, size);
+        Sequence c = new Sequence(-1);
+        r.addGatingSequences(c);
+        return new HandRing(r, c, new RingPublisher(r, Backpressure.block, share, ingest, pipelineMetrics));
+    }
+
     /** One line as one read: the line, then the read's end, which publishes it. */
     static boolean offer(RingPublisher p, byte[] b, int off, int len, long receiveNanos, EventDecoder decoder) {
         boolean taken = p.onLine(b, off, len, receiveNanos, decoder);
@@ -112,10 +123,10 @@ class SharedDecodingTest {
 
     @Test
     void onARingSmallerThanTwiceTheBacklogThePublisherDecodesOnceHalfTheRingIsBehind() {
-        RingBuffer<Event> small = RingBuffer.createSingleProducer(Event::new, 64);
-        Sequence smallConsumed = new Sequence(-1);
-        small.addGatingSequences(smallConsumed);
-        RingPublisher p = new RingPublisher(small, Backpressure.block, true, ingest, pipelineMetrics);
+        HandRing hand = handRing(64, true);
+        RingBuffer<Event> small = hand.ring();
+        Sequence smallConsumed = hand.consumed();
+        RingPublisher p = hand.publisher();
         EventDecoder conn = new EventDecoder();
         for (int i = 0; i <= 33; i++) {
             offer(p, GOOD, 0, GOOD.length, System.nanoTime(), conn); // nothing consumed: 34 behind, more than half of 64
@@ -219,10 +230,10 @@ class SharedDecodingTest {
     void aSlotThatHeldALineThenGetsOneDecodedByThePublisherStartsItsTextAfresh() {
         EventDecoder conn = new EventDecoder();
         DeferredDecoder deferred = new DeferredDecoder(new EventDecoder(), ingest);
-        RingBuffer<Event> two = RingBuffer.createSingleProducer(Event::new, 2); // a backlog of 1 is shared
-        Sequence twoConsumed = new Sequence(-1);
-        two.addGatingSequences(twoConsumed);
-        RingPublisher p = new RingPublisher(two, Backpressure.block, true, ingest, pipelineMetrics);
+        HandRing hand = handRing(2, true); // a backlog of 1 is shared
+        RingBuffer<Event> two = hand.ring();
+        Sequence twoConsumed = hand.consumed();
+        RingPublisher p = hand.publisher();
         offer(p, GOOD, 0, GOOD.length, System.nanoTime(), conn); // 0: a connection's first line, decoded here
         twoConsumed.set(0);
         offer(p, GOOD, 0, GOOD.length, System.nanoTime(), conn); // 1: the pipeline keeps up, held
@@ -256,10 +267,10 @@ class SharedDecodingTest {
 
     @Test
     void aRingTooSmallForARunPublishesEachLine() {
-        RingBuffer<Event> small = RingBuffer.createSingleProducer(Event::new, 4);
-        Sequence smallConsumed = new Sequence(-1);
-        small.addGatingSequences(smallConsumed);
-        RingPublisher p = new RingPublisher(small, Backpressure.block, false, ingest, pipelineMetrics);
+        HandRing hand = handRing(4, false);
+        RingBuffer<Event> small = hand.ring();
+        Sequence smallConsumed = hand.consumed();
+        RingPublisher p = hand.publisher();
         EventDecoder conn = new EventDecoder();
         for (int i = 0; i < 10; i++) {
             p.onLine(GOOD, 0, GOOD.length, System.nanoTime(), conn);
@@ -270,10 +281,10 @@ class SharedDecodingTest {
 
     @Test
     void aFullRingGetsWhatIsWrittenPublishedBeforeThePublisherWaitsForRoom() throws Exception {
-        RingBuffer<Event> r = RingBuffer.createSingleProducer(Event::new, 256); // runs of 32
-        Sequence c = new Sequence(-1);
-        r.addGatingSequences(c);
-        RingPublisher p = new RingPublisher(r, Backpressure.block, false, ingest, pipelineMetrics);
+        HandRing hand = handRing(256, false); // runs of 32
+        RingBuffer<Event> r = hand.ring();
+        Sequence c = hand.consumed();
+        RingPublisher p = hand.publisher();
         EventDecoder conn = new EventDecoder();
         for (int i = 0; i < 10; i++) {
             offer(p, GOOD, 0, GOOD.length, System.nanoTime(), conn); // reads of a line: runs start anywhere
